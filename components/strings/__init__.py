@@ -1,0 +1,1 @@
+"""Translation strings by area; merged by components.i18n."""

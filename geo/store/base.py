@@ -1,0 +1,263 @@
+"""The store interface every backend implements, and the frame conversions they share.
+
+A store holds the layers defined in :mod:`geo.schema`. Reads return pandas/GeoPandas frames
+with the schema's dtypes; every write happens inside :meth:`Store.transaction`, which either
+applies all of its operations or none of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo import schema
+from geo.schema import GEOMETRY, ID, IS_SAMPLE, VERSION, WGS84
+
+
+class StoreError(Exception):
+    """A store operation failed; the store is unchanged."""
+
+
+class ConflictError(StoreError):
+    """Somebody else changed the row since it was read (version mismatch)."""
+
+    def __init__(self, layer: str, row_id: str, expected: int, actual: int | None):
+        self.layer, self.row_id, self.expected, self.actual = layer, row_id, expected, actual
+        super().__init__(
+            f"{layer} {row_id}: 已被他人修改(版本 {actual},您读取的是 {expected}),请刷新后重试 | "
+            f"changed by someone else (version {actual}, you read {expected}); reload and retry"
+        )
+
+
+class NotFoundError(StoreError):
+    def __init__(self, layer: str, row_id: str):
+        super().__init__(f"{layer} {row_id}: 不存在 | does not exist")
+
+
+@dataclass
+class CompoundDetail:
+    """One compound with every record attached to it."""
+
+    compound: dict
+    party_branch: dict | None
+    owners_committee: dict | None
+    supervisory_committee: dict | None
+    property_firm: dict | None
+    party_instructor: dict | None
+    party_alliance: dict | None
+    geometry: object  # shapely geometry, WGS84
+    related: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+class Transaction(ABC):
+    """Operations applied together on commit, or not at all."""
+
+    @abstractmethod
+    def load(self, name: str) -> pd.DataFrame: ...
+
+    @abstractmethod
+    def replace(self, name: str, frame: pd.DataFrame) -> None: ...
+
+    @abstractmethod
+    def append(self, name: str, frame: pd.DataFrame) -> None: ...
+
+    @abstractmethod
+    def update(
+        self, name: str, row_id: str, changes: dict, expected_version: int | None = None
+    ) -> dict:
+        """Change attribute columns of one row; bump its version; return the row before."""
+
+    @abstractmethod
+    def delete(self, name: str, ids: list[str]) -> int: ...
+
+
+class Store(ABC):
+    url: str
+
+    @abstractmethod
+    def layer_names(self) -> list[str]: ...
+
+    @abstractmethod
+    def load(self, name: str, where: dict | None = None) -> pd.DataFrame:
+        """A layer as a (Geo)DataFrame; ``where`` filters by column equality."""
+
+    @abstractmethod
+    def revision(self) -> str:
+        """A token that changes whenever the store is written (a cache key)."""
+
+    @abstractmethod
+    def transaction(self, account: str = "system") -> AbstractContextManager[Transaction]: ...
+
+    def load_many(self, names: list[str]) -> dict[str, pd.DataFrame]:
+        return {n: self.load(n) for n in names}
+
+    def write_layers(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Replace several layers in one transaction."""
+        with self.transaction() as tx:
+            for name, frame in frames.items():
+                tx.replace(name, frame)
+
+    def meta(self) -> dict[str, str]:
+        frame = self.load("meta")
+        return dict(zip(frame["key"], frame["value"])) if len(frame) else {}
+
+    @property
+    def is_sample(self) -> bool:
+        return self.meta().get("is_sample") == "true"
+
+    def checksum(self) -> str:
+        """A hash of every layer's content, independent of the file's bytes."""
+        digest = hashlib.sha256()
+        for name in sorted(self.layer_names()):
+            digest.update(name.encode())
+            digest.update(frame_digest(self.load(name)).encode())
+        return digest.hexdigest()
+
+    def load_compound(self, compound_id: str) -> CompoundDetail:
+        compounds = self.load("compounds", where={ID: compound_id})
+        if compounds.empty:
+            raise NotFoundError("compounds", compound_id)
+        row = compounds.iloc[0]
+
+        def one(name: str, key: str, value) -> dict | None:
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                return None
+            frame = self.load(name, where={key: value})
+            return _plain(frame.iloc[0]) if len(frame) else None
+
+        related = {
+            name: self.load(name, where={"compound_id": compound_id})
+            for name in (
+                "members", "joint_meetings", "disclosures", "service_orders", "cases",
+                "pairings", "volunteer_teams", "service_positions",
+            )
+        }
+        return CompoundDetail(
+            compound=_plain(row.drop(labels=[GEOMETRY])),
+            party_branch=one("party_branches", "compound_id", compound_id),
+            owners_committee=one("owners_committees", "compound_id", compound_id),
+            supervisory_committee=one("supervisory_committees", "compound_id", compound_id),
+            property_firm=one("property_firms", ID, row["property_firm_id"]),
+            party_instructor=one("party_instructors", ID, row["party_instructor_id"]),
+            party_alliance=one("party_alliances", ID, row.get("party_alliance_id")),
+            geometry=row[GEOMETRY],
+            related=related,
+        )
+
+
+def _plain(row: pd.Series) -> dict:
+    out = {}
+    for key, value in row.items():
+        if key == GEOMETRY:
+            continue
+        if value is pd.NA or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+            value = None
+        elif hasattr(value, "item"):
+            value = value.item()
+        out[key] = value
+    return out
+
+
+# ---------------------------------------------------------------- frame conversions
+def empty_frame(name: str) -> pd.DataFrame:
+    spec = schema.layer(name)
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in spec.columns if c != GEOMETRY})
+    if spec.geometry:
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
+    return coerce(name, frame)
+
+
+def coerce(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a frame the schema's column order and dtypes (missing optional columns added)."""
+    spec = schema.layer(name)
+    frame = frame.copy()
+    if VERSION not in frame.columns:
+        frame[VERSION] = 1
+    if IS_SAMPLE not in frame.columns:
+        frame[IS_SAMPLE] = False
+    for f in spec.all_fields:
+        if f.name not in frame.columns:
+            frame[f.name] = None
+        frame[f.name] = _cast(frame[f.name], f)
+    cols = [c for c in spec.columns if c != GEOMETRY]
+    if spec.geometry:
+        geom = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame[GEOMETRY]
+        out = gpd.GeoDataFrame(frame[cols], geometry=gpd.GeoSeries(geom.values, index=frame.index))
+        out = out.set_crs(WGS84, allow_override=True) if out.crs is None else out.to_crs(WGS84)
+        return out.reset_index(drop=True)
+    return pd.DataFrame(frame[cols]).reset_index(drop=True)
+
+
+def _cast(series: pd.Series, f: schema.Field) -> pd.Series:
+    if f.dtype in ("str", "json"):
+        return series.map(_to_text).astype(object)
+    if f.dtype == "int":
+        return pd.to_numeric(series, errors="coerce").astype("Int64")
+    if f.dtype == "float":
+        return pd.to_numeric(series, errors="coerce").astype(float)
+    if f.dtype == "bool":
+        mapped = series.map(_to_bool)
+        return mapped.astype(bool) if f.required and mapped.notna().all() else mapped.astype("boolean")
+    if f.dtype == "date":
+        return pd.to_datetime(series, errors="coerce").dt.normalize().astype("datetime64[ns]")
+    if f.dtype == "datetime":
+        return pd.to_datetime(series, errors="coerce").astype("datetime64[ns]")
+    raise ValueError(f.dtype)
+
+
+def _to_text(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _to_bool(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return pd.NA
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "t", "yes", "y", "是")
+    return bool(value)
+
+
+def to_storage(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Frame as written to disk: dates/datetimes as ISO text, nullable ints/bools as float."""
+    spec = schema.layer(name)
+    frame = coerce(name, frame)
+    for f in spec.all_fields:
+        col = frame[f.name]
+        if f.dtype == "date":
+            frame[f.name] = col.dt.strftime("%Y-%m-%d").astype(object).where(col.notna(), None)
+        elif f.dtype == "datetime":
+            text = col.dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object)
+            frame[f.name] = text.where(col.notna(), None)
+        elif f.dtype == "int":
+            frame[f.name] = col.astype("int64") if col.notna().all() else col.astype(float)
+        elif f.dtype == "bool":
+            if col.notna().all():
+                frame[f.name] = col.astype(bool)
+            else:
+                frame[f.name] = col.astype(float)
+    return frame
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """A stable digest of a frame's rows (sorted by id), geometry as WKB."""
+    if frame.empty:
+        return hashlib.sha256(b"empty").hexdigest()
+    frame = frame.sort_values(ID).reset_index(drop=True) if ID in frame.columns else frame
+    digest = hashlib.sha256()
+    plain = frame.drop(columns=[GEOMETRY], errors="ignore")
+    digest.update(plain.to_csv(index=False).encode())
+    if GEOMETRY in frame.columns:
+        for wkb in shapely.to_wkb(frame[GEOMETRY].values, hex=False):
+            digest.update(wkb or b"")
+    return digest.hexdigest()
