@@ -1,0 +1,37 @@
+"""Cached access to the store for pages: the store is a cached resource, layers are cached
+data keyed on the store's revision so a write shows at once."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.store import Store, open_store, store_url
+
+
+@st.cache_resource(show_spinner=False)
+def _store_for(url: str) -> Store:
+    return open_store(url)
+
+
+def get_store() -> Store:
+    return _store_for(store_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _load_layer(url: str, revision: str, name: str) -> pd.DataFrame:
+    return _store_for(url).load(name)
+
+
+def load_layer(name: str) -> pd.DataFrame:
+    """A whole layer, cached until the store changes. Do not mutate the result."""
+    store = get_store()
+    return _load_layer(store.url, store.revision(), name)
+
+
+def load_layers(*names: str) -> dict[str, pd.DataFrame]:
+    return {n: load_layer(n) for n in names}
+
+
+def store_revision() -> str:
+    return get_store().revision()

@@ -1,0 +1,41 @@
+"""The shared frame around every page: language switch, sample-data badge, page visibility."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import i18n
+from components.data import get_store
+from components.i18n import t
+
+
+def init_language() -> None:
+    """Language from the URL (?lang=en) or the session; Chinese first."""
+    lang = st.session_state.get("lang") or st.query_params.get("lang", "zh")
+    st.session_state["lang"] = lang if lang in i18n.LANGS else "zh"
+    i18n.set_lang(st.session_state["lang"])
+
+
+def visible_pages(pages: dict) -> list:
+    """The pages the current session may open (roles narrow this; see components.session)."""
+    try:
+        from components import session
+    except ImportError:
+        return list(pages.values())
+    return session.visible_pages(pages)
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        choice = st.radio(
+            t("app.lang"), ["zh", "en"], index=0 if i18n.get_lang() == "zh" else 1,
+            format_func=lambda code: "中文" if code == "zh" else "English", horizontal=True,
+            key="lang_choice",
+        )
+        if choice != st.session_state["lang"]:
+            st.session_state["lang"] = choice
+            st.query_params["lang"] = choice
+            st.rerun()
+        store = get_store()
+        if store.is_sample:
+            st.warning(t("app.sample_badge"), icon="🧪")

@@ -1,0 +1,4 @@
+"""Page placeholder until its issue lands."""
+import streamlit as st
+
+st.info("🚧")

@@ -1,0 +1,1 @@
+"""Real-browser fixtures (filled in by the infrastructure work)."""

@@ -1,0 +1,1 @@
+"""PostGIS fixtures (filled in by the PostGIS backend work)."""

@@ -1,0 +1,35 @@
+"""Store fixtures: the generated sample district (built once per session) and tiny stores."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from geo.store import open_store
+
+SAMPLE_SEED = 20220425
+
+
+@pytest.fixture(scope="session")
+def sample_store_path(tmp_path_factory):
+    """A pristine generated sample district (seed SAMPLE_SEED), built once per session."""
+    from geo.sample import build_store
+
+    path = tmp_path_factory.mktemp("sample") / "sample.gpkg"
+    build_store(path, seed=SAMPLE_SEED, scale=1)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_store(sample_store_path):
+    """The shared sample store: read-only by convention (copy it to write)."""
+    return open_store(sample_store_path)
+
+
+@pytest.fixture
+def writable_sample_store(sample_store_path, tmp_path):
+    """A private copy of the sample store that a test may write."""
+    path = tmp_path / "sample.gpkg"
+    shutil.copyfile(sample_store_path, path)
+    return open_store(path)
