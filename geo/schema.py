@@ -248,7 +248,6 @@ _LAYERS: list[Layer] = [
             _opt("compound_id", ref="compounds"),
             _f("volunteers", "int", minimum=1),
             _f("activities", "int", minimum=0),
-            _f("wishes_fulfilled", "int", minimum=0),
         ),
         "volunteer_teams",
     ),

@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 import struct
 import tempfile
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -47,7 +47,7 @@ class GeoPackageStore(Store):
     def layer_names(self) -> list[str]:
         if not self.path.exists():
             return []
-        return [str(n) for n in pyogrio.list_layers(self.path)[:, 0] if n in schema.LAYERS]
+        return sorted(n for n in _tables(self.path) if n in schema.LAYERS)
 
     def load(self, name: str, where: dict | None = None) -> pd.DataFrame:
         return _read(self.path, name, where)
@@ -89,25 +89,40 @@ class GeoPackageStore(Store):
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _tables(path: Path) -> set[str]:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        return {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+
+
 def _read(path: Path, name: str, where: dict | None = None) -> pd.DataFrame:
+    """One layer: attribute tables through sqlite3, spatial layers through pyogrio."""
     spec = schema.layer(name)
-    if not path.exists() or name not in set(pyogrio.list_layers(path)[:, 0]):
-        frame = empty_frame(name)
-    else:
-        clause = None
-        if where:
-            parts = []
-            for key, value in where.items():
-                if key not in spec.columns:
-                    raise KeyError(f"{name}.{key}")
-                parts.append(f"\"{key}\" = '{str(value).replace(chr(39), chr(39) * 2)}'")
-            clause = " AND ".join(parts)
-        frame = pyogrio.read_dataframe(
-            path, layer=name, where=clause, use_arrow=True, read_geometry=bool(spec.geometry),
-            fid_as_index=False,
-        )
+    if not path.exists():
+        return coerce(name, empty_frame(name))
+    clause, params = "", []
+    if where:
+        for key in where:
+            if key not in spec.columns:
+                raise KeyError(f"{name}.{key}")
+        clause = " AND ".join(f'"{key}" = ?' for key in where)
+        params = [str(v) for v in where.values()]
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        present = conn.execute(
+            "SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)
+        ).fetchone()
+        if not present:
+            return coerce(name, empty_frame(name))
         if spec.geometry is None:
-            frame = pd.DataFrame(frame.drop(columns=[GEOMETRY], errors="ignore"))
+            sql = f'SELECT * FROM "{name}"' + (f" WHERE {clause}" if clause else "")
+            frame = pd.read_sql_query(sql, conn, params=params).drop(columns=["fid"], errors="ignore")
+            return coerce(name, frame)
+    if where:
+        literal = " AND ".join(
+            f"\"{k}\" = '{str(v).replace(chr(39), chr(39) * 2)}'" for k, v in where.items()
+        )
+    frame = pyogrio.read_dataframe(
+        path, layer=name, where=literal if where else None, use_arrow=True, fid_as_index=False,
+    )
     return coerce(name, frame)
 
 
@@ -147,7 +162,7 @@ class _GpkgTransaction(Transaction):
             geometry_type = None
         else:
             geometry_type = spec.geometry
-        exists = self.path.exists() and name in set(pyogrio.list_layers(self.path)[:, 0])
+        exists = self.path.exists() and name in _tables(self.path)
         if append and exists and len(data) == 0:
             return
         if spec.geometry is None:
@@ -166,9 +181,11 @@ class _GpkgTransaction(Transaction):
 
     def update(self, name, row_id, changes, expected_version=None) -> dict:
         spec = schema.layer(name)
-        bad = [c for c in changes if c in (ID, VERSION, GEOMETRY) or c not in spec.columns]
+        bad = [c for c in changes if c in (ID, VERSION) or c not in spec.columns]
         if bad:
             raise StoreError(f"{name}: cannot update columns {bad}")
+        geometry = changes.get(GEOMETRY)  # a shapely geometry in WGS84, or absent
+        changes = {k: v for k, v in changes.items() if k != GEOMETRY}
         conn = self._sql()
         conn.row_factory = sqlite3.Row
         row = conn.execute(f'SELECT * FROM "{name}" WHERE id = ?', (row_id,)).fetchone()
@@ -177,10 +194,18 @@ class _GpkgTransaction(Transaction):
         before = {k: row[k] for k in row.keys() if k not in ("fid", "geom", GEOMETRY)}
         if expected_version is not None and int(row[VERSION]) != int(expected_version):
             raise ConflictError(name, row_id, int(expected_version), int(row[VERSION]))
-        sets = ", ".join(f'"{c}" = ?' for c in changes)
+        sets = [f'"{c}" = ?' for c in changes]
+        values = [_sql_value(v) for v in _storage_values(name, changes)]
+        if geometry is not None:
+            column, srs_id = conn.execute(
+                "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
+                (name,),
+            ).fetchone()
+            sets.append(f'"{column}" = ?')
+            values.append(_geometry_blob(geometry, srs_id, spec.geometry))
         conn.execute(
-            f'UPDATE "{name}" SET {sets}, version = version + 1 WHERE id = ?',
-            [*(_sql_value(v) for v in _storage_values(name, changes)), row_id],
+            f'UPDATE "{name}" SET {", ".join([*sets, "version = version + 1"])} WHERE id = ?',
+            [*values, row_id],
         )
         return before
 
@@ -236,6 +261,22 @@ def _blob_bounds(blob: bytes | None):
         return minx, miny, maxx, maxy
     geom = shapely.from_wkb(blob[8:])
     return None if geom.is_empty else geom.bounds
+
+
+def _geometry_blob(geom, srs_id: int, geometry_type: str) -> bytes:
+    """A GeoPackage geometry blob: 'GP', version 0, flags (little-endian, xy envelope unless a
+    point), srs id, envelope, then ISO WKB; single parts promoted for Multi* layers."""
+    if geometry_type.startswith("Multi") and not geom.geom_type.startswith("Multi"):
+        geom = {"Polygon": shapely.MultiPolygon, "LineString": shapely.MultiLineString,
+                "Point": shapely.MultiPoint}[geom.geom_type]([geom])
+    if geom.is_empty:
+        return b"GP" + bytes([0, 0x11]) + struct.pack("<i", srs_id) + shapely.to_wkb(geom)
+    point = geom.geom_type == "Point"
+    header = b"GP" + bytes([0, 0x01 if point else 0x03]) + struct.pack("<i", srs_id)
+    if not point:
+        minx, miny, maxx, maxy = geom.bounds
+        header += struct.pack("<4d", minx, maxx, miny, maxy)
+    return header + shapely.to_wkb(geom, byte_order=1, flavor="iso")
 
 
 def _register_gpkg_functions(conn: sqlite3.Connection) -> None:

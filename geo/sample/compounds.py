@@ -1,0 +1,221 @@
+"""Sample compounds with their three-party structure: Party branch, owners' and supervisory
+committees, property firm, Party-building instructor, and the Party alliances."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pypinyin import Style, lazy_pinyin
+from shapely import affinity
+from shapely.geometry import box
+
+from geo.sample.geography import _multi
+from geo.sample.people import chinese_names, phones
+from geo.schema import METRIC_CRS
+
+# Compounds per street at scale 1 (68 in all), mostly in the three zone streets.
+COMPOUNDS_PER_STREET = {
+    "331003001": 20, "331003003": 20, "331003004": 16, "331003002": 6,
+    "331003005": 2, "331003007": 2, "331003006": 1, "331003008": 1,
+}
+NAMED = {  # the article's named compounds: street, working practice, branch type
+    "永悦华府": ("331003001", "四方会谈、五步议事", "real"),
+    "世纪花园": ("331003001", "五邻五共", "joint"),
+    "书香园": ("331003004", None, "real"),
+    "巨鼎港湾名府": ("331003003", "三类清单", "joint"),
+    "嘉丽阳光苑": ("331003003", None, "joint"),
+}
+YINGXUN = ("巨鼎港湾名府", "嘉丽阳光苑", "迎熏花苑")  # the three compounds of 迎熏党建联盟
+NAME_HEADS = (
+    "金桥", "锦绣", "阳光", "翠苑", "天和", "东方", "江景", "橘香", "永宁", "九峰", "望江",
+    "银泰", "绿城", "香樟", "丽景", "紫荆", "桂花", "枫林", "凤凰", "新城", "滨江", "春晖",
+    "君悦", "怡和", "盛世", "荣安", "华庭", "鼎泰", "半山", "翠屏", "官河", "柏树", "和美",
+)
+NAME_TAILS = ("花园", "苑", "府", "家园", "公寓", "新村", "名邸", "雅苑", "嘉园", "小区")
+FIRM_WORDS = (
+    "永安", "恒信", "佳和", "瑞丰", "金盾", "德润", "宏达", "安居", "博众", "信达", "众安",
+    "华庭", "绿城", "天成", "祥和", "明珠", "锦程", "开元", "广厦", "新宇", "万家", "东升",
+)
+
+
+def pinyin_key(name: str) -> str:
+    """Pinyin initials and full pinyin, for search: 永悦华府 -> 'yyhf yongyuehuafu'."""
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))
+    return f"{initials} {''.join(lazy_pinyin(name))}".lower()
+
+
+def _compound_names(rng, n: int, taken: set[str]) -> list[str]:
+    names = []
+    while len(names) < n:
+        name = str(rng.choice(NAME_HEADS)) + str(rng.choice(NAME_TAILS))
+        if name not in taken:
+            taken.add(name)
+            names.append(name)
+    return names
+
+
+def _footprint(center, households: int, grid_geom, rng):
+    area = households * rng.uniform(45, 75)
+    aspect = rng.uniform(0.6, 1.6)
+    w, h = np.sqrt(area * aspect), np.sqrt(area / aspect)
+    rect = box(center.x - w / 2, center.y - h / 2, center.x + w / 2, center.y + h / 2)
+    rect = affinity.rotate(rect, rng.uniform(0, 90), origin=center)
+    inner = grid_geom.buffer(-5)
+    shape = rect.intersection(inner)
+    if shape.is_empty or shape.area < 2000:
+        shape = center.buffer(40).intersection(inner)
+    return _multi(shapely.make_valid(shape))
+
+
+def build_compounds(rng, streets, communities, grids, scale: int = 1):
+    """Compounds (metric CRS) placed in distinct grids, named ones included."""
+    grids_m = grids.set_index("id")
+    taken: set[str] = set(NAMED) | set(YINGXUN)
+    rows, geoms = [], []
+    for street_id, per_street in COMPOUNDS_PER_STREET.items():
+        n = per_street * scale
+        pool = grids[grids["street_id"] == street_id]
+        reps = pool.geometry.representative_point()
+        if street_id == "331003003":  # 迎熏: three neighbouring compounds first
+            anchor = reps.iloc[int(rng.integers(len(pool)))]
+            near = reps.distance(anchor).sort_values().index[:3]
+            rest = rng.permutation(pool.index.difference(near).to_numpy())[: n - 3]
+            chosen = list(near) + list(rest)
+        else:
+            chosen = list(rng.permutation(pool.index.to_numpy())[:n])
+        names = [k for k, v in NAMED.items() if v[0] == street_id and k not in YINGXUN]
+        if street_id == "331003003":
+            names = list(YINGXUN) + names
+        names += _compound_names(rng, n - len(names), taken)
+        for idx, name in zip(chosen, names):
+            grid = grids.loc[idx]
+            households = int(np.clip(rng.lognormal(6.3, 0.5), 120, 2400))
+            rows.append({
+                "name": name, "pinyin": pinyin_key(name), "street_id": street_id,
+                "community_id": grid["community_id"], "grid_id": grid["id"],
+                "households": households, "buildings": max(2, households // int(rng.integers(40, 90))),
+                "built_year": int(rng.integers(1995, 2020)),
+                "practice": NAMED.get(name, (None, None))[1],
+            })
+            geoms.append(_footprint(reps.loc[idx], households, grids_m.geometry[grid["id"]], rng))
+    compounds = gpd.GeoDataFrame(rows, geometry=geoms, crs=METRIC_CRS)
+    compounds.insert(0, "id", [f"C{i + 1:03d}" for i in range(len(compounds))])
+    return compounds
+
+
+def build_firms(rng, scale: int = 1) -> pd.DataFrame:
+    n = 22 * scale
+    words = [FIRM_WORDS[i % len(FIRM_WORDS)] + ("" if i < len(FIRM_WORDS) else str(i)) for i in range(n)]
+    score = np.round(rng.uniform(72, 97, n), 1)
+    red = np.zeros(n, bool)
+    red[np.argsort(-score)[: 3 * scale]] = True
+    score[red] = np.maximum(score[red], 93.0)
+    return pd.DataFrame({
+        "id": [f"F{i + 1:02d}" for i in range(n)],
+        "name": [f"台州市黄岩{w}物业服务有限公司" for w in words],
+        "red_property": red,
+        "rating": np.where(score >= 90, "AAA", np.where(score >= 80, "AA", "A")),
+        "score": score,
+        "party_members": rng.integers(2, 30, n),
+        "association_member": True,
+    })
+
+
+def build_instructors(rng, compounds, communities, streets) -> pd.DataFrame:
+    n = max(1, int(round(len(compounds) / 1.5)))
+    kinds = np.where(rng.random(n) < 0.6, "community_worker", "law_enforcement")
+    street_names = streets.set_index("id")["name"]
+    com_names = communities.set_index("id")["name"]
+    owners = compounds.iloc[rng.permutation(len(compounds))[:n]]
+    orgs = [
+        f"{com_names[c]}居委会" if k == "community_worker" else f"区综合行政执法局{street_names[s]}中队"
+        for k, c, s in zip(kinds, owners["community_id"], owners["street_id"])
+    ]
+    return pd.DataFrame({
+        "id": [f"I{i + 1:02d}" for i in range(n)],
+        "name": chinese_names(rng, n), "phone": phones(rng, n), "kind": kinds,
+        "organisation": orgs, "street_id": owners["street_id"].to_numpy(),
+    })
+
+
+def assign_firms_and_instructors(rng, compounds, firms, instructors) -> None:
+    compounds["property_firm_id"] = rng.choice(firms["id"], size=len(compounds))
+    ids = []
+    for street_id in compounds["street_id"]:
+        local = instructors[instructors["street_id"] == street_id]["id"]
+        ids.append(rng.choice(local if len(local) else instructors["id"]))
+    compounds["party_instructor_id"] = ids
+
+
+def build_alliances(rng, compounds, streets) -> pd.DataFrame:
+    rows = [{
+        "id": "A01", "name": "迎熏党建联盟", "street_id": "331003003", "founded": "2021-06-28",
+        "business_districts": 2, "commercial_streets": 4, "mass_organisations": 5,
+        "platforms": "先锋驿站、社区卫生院、百姓健身房",
+    }]
+    for k, street_id in enumerate(("331003001", "331003004", "331003002"), start=2):
+        rows.append({
+            "id": f"A{k:02d}", "name": f"{streets.set_index('id')['name'][street_id][:2]}党建联盟",
+            "street_id": street_id, "founded": f"2021-{int(rng.integers(7, 12)):02d}-01",
+            "business_districts": int(rng.integers(1, 4)), "commercial_streets": int(rng.integers(1, 5)),
+            "mass_organisations": int(rng.integers(2, 7)), "platforms": "党群服务中心、先锋驿站",
+        })
+    alliances = pd.DataFrame(rows)
+    ids = []
+    for name, street_id in zip(compounds["name"], compounds["street_id"]):
+        if name in YINGXUN:
+            ids.append("A01")
+        elif street_id in alliances["street_id"].to_numpy()[1:] and rng.random() < 0.4:
+            ids.append(alliances.loc[alliances["street_id"] == street_id, "id"].iloc[0])
+        else:
+            ids.append(None)
+    compounds["party_alliance_id"] = ids
+    return alliances
+
+
+def build_branches_and_committees(rng, compounds):
+    """Party branches, owners' and supervisory committees (one each per compound).
+
+    Owners' committees: 8 elected since 2021-07 with over half Party members, and 6 of them
+    led by the branch secretary ("一肩挑"), as the article reports.
+    """
+    n = len(compounds)
+    secretaries = chinese_names(rng, n)
+    branch_type = [NAMED.get(name, (None, None, "joint"))[2] for name in compounds["name"]]
+    party_members = rng.integers(6, 60, n)
+    branches = pd.DataFrame({
+        "id": [f"B{c[1:]}" for c in compounds["id"]], "compound_id": compounds["id"],
+        "name": [f"{name}小区党支部" for name in compounds["name"]],
+        "secretary_name": secretaries, "branch_type": branch_type,
+        "party_members": party_members,
+        "party_groups": np.minimum(compounds["buildings"].to_numpy(), party_members // 3 + 1),
+        "founded": [f"20{int(y)}-{int(m):02d}-01" for y, m in
+                    zip(rng.integers(19, 22, n), rng.integers(1, 13, n))],
+    })
+    order = rng.permutation(n)
+    new, shoulder = order[:8], order[:6]
+    seats = rng.choice([5, 7, 9], n)
+    old_start = pd.to_datetime("2017-01-01") + pd.to_timedelta(rng.integers(0, 1600, n), "D")
+    new_start = pd.to_datetime("2021-07-01") + pd.to_timedelta(rng.integers(0, 270, n), "D")
+    is_new = np.isin(np.arange(n), new)
+    start = np.where(is_new, new_start, old_start)
+    party = np.where(is_new, seats // 2 + 1 + rng.integers(0, 2, n),
+                     np.round(seats * rng.uniform(0.1, 0.5, n)).astype(int))
+    directors = chinese_names(rng, n)
+    one_shoulder = np.isin(np.arange(n), shoulder)
+    directors = [s if o else d for s, d, o in zip(secretaries, directors, one_shoulder)]
+    owners = pd.DataFrame({
+        "id": [f"O{c[1:]}" for c in compounds["id"]], "compound_id": compounds["id"],
+        "director_name": directors, "term_start": start,
+        "term_end": pd.DatetimeIndex(start) + pd.DateOffset(years=5),
+        "seats": seats, "party_seats": np.minimum(party, seats), "one_shoulder": one_shoulder,
+    })
+    sup_seats = rng.choice([3, 5], n)
+    supervisory = pd.DataFrame({
+        "id": [f"S{c[1:]}" for c in compounds["id"]], "compound_id": compounds["id"],
+        "director_name": chinese_names(rng, n), "term_start": start,
+        "seats": sup_seats, "party_seats": rng.integers(1, 3, n),
+    })
+    return branches, owners, supervisory
