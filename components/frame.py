@@ -39,3 +39,6 @@ def sidebar() -> None:
         store = get_store()
         if store.is_sample:
             st.warning(t("app.sample_badge"), icon="🧪")
+    from components import session
+
+    session.account_box()  # signed-in account + sign-out; demo banner

@@ -259,7 +259,7 @@ _LAYERS: list[Layer] = [
             _f("phone", personal=True),
             _f("gender", choices=("男", "女")),
             _f("grid_id", ref="grids"),
-            _f("compound_id", ref="compounds"),  # home compound
+            _opt("compound_id", ref="compounds"),  # home compound (None: unmanaged housing)
             _f("work_unit"),
             _f("post"),  # 岗位
             _f("duty"),  # 职责

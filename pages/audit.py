@@ -1,4 +1,45 @@
-"""Page placeholder until its issue lands."""
+"""Audit log for the organisation department: filters, the table, CSV and Excel export."""
+
 import streamlit as st
 
-st.info("🚧")
+from components import session
+from components.data import load_layer
+from components.i18n import fmt_int, get_lang, t
+from geo import audit
+
+session.guard("view_audit")
+st.title(t("audit.title"))
+st.caption(t("audit.caption"))
+
+frame = load_layer(audit.AUDIT)
+outcomes = {"": t("audit.outcome_any"), audit.OK: t("audit.outcome_ok"),
+            audit.REFUSED: t("audit.outcome_refused")}
+top = st.columns([2, 2, 2, 1])
+since = until = None
+if not frame.empty:
+    first, last = frame[audit.AT].min().date(), frame[audit.AT].max().date()
+    dates = top[0].date_input(t("audit.dates"), value=(first, last), key="audit_dates")
+    since, until = (tuple(dates) + (None, None))[:2] if isinstance(dates, tuple) else (dates, None)
+accounts = top[1].multiselect(t("audit.accounts"), sorted(frame[audit.ACCOUNT].dropna().unique()))
+actions = top[2].multiselect(t("audit.actions"), sorted(frame[audit.ACTION].dropna().unique()))
+outcome = top[3].selectbox(t("audit.outcome"), list(outcomes), format_func=outcomes.get)
+text = st.text_input(t("audit.text"), key="audit_text")
+
+rows = audit.filter_audit(frame, accounts=accounts, actions=actions, outcome=outcome or None,
+                          since=since, until=until, text=text.strip() or None)
+st.caption(t("audit.count", n=fmt_int(len(rows))))
+headers = {c: t(f"audit.col.{c}") for c in audit.COLUMNS}
+if rows.empty:
+    st.info(t("audit.empty"))
+else:
+    table = audit.export_table(rows, headers)
+    table[headers[audit.OUTCOME]] = table[headers[audit.OUTCOME]].map(outcomes.get)
+    st.dataframe(table, hide_index=True, width="stretch")
+    stamp = f"audit-{get_lang()}"
+    left, right = st.columns(2)
+    left.download_button(t("audit.csv"), audit.to_csv_bytes(rows, headers), f"{stamp}.csv",
+                         mime="text/csv")
+    right.download_button(
+        t("audit.xlsx"), audit.to_xlsx_bytes(rows, headers), f"{stamp}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,4 +1,33 @@
-"""Page placeholder until its issue lands."""
+"""小区详情: everything about one compound in tables, with a small map; linkable by id
+(?id=C001 or ?compound=C001)."""
+
 import streamlit as st
 
-st.info("🚧")
+from components import compound_panel, network_cache, network_map
+from components.i18n import t
+from geo.store import NotFoundError
+
+data = network_cache.map_data()
+names = dict(zip(data.compounds["id"], data.compounds["name"]))
+if not names:
+    st.info(t("map.no_data"))
+    st.stop()
+wanted = st.query_params.get("id") or st.query_params.get("compound")
+ids = list(names)
+choice = st.selectbox(t("cp.choose"), ids, index=ids.index(wanted) if wanted in names else 0,
+                      format_func=lambda i: f"{names[i]} ({i})", key="cp_choice")
+if wanted and wanted not in names:
+    st.warning(t("cp.missing", id=wanted))
+st.query_params["id"] = choice
+try:
+    detail, summary, street_names = network_cache.compound(choice)
+except NotFoundError:
+    st.warning(t("cp.missing", id=choice))
+    st.stop()
+records_col, map_col = st.columns([1.2, 1])
+with records_col:
+    st.subheader(detail.compound["name"])
+    compound_panel.show_records(detail, street_names)
+with map_col:
+    network_map.render_compound_map(detail, summary["nearest"], data.positions)
+compound_panel.show_activity(summary, full=True)

@@ -1,4 +1,151 @@
-"""Page placeholder until its issue lands."""
+"""Import and export for the organisation department: upload, check, import, roll back,
+templates and exports. Uploaded files are parsed in a temporary folder, never executed."""
+
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
-st.info("🚧")
+from components import session
+from components.data import get_store
+from components.i18n import fmt_int, get_lang, t
+from geo import auth
+from geo.exporter import FORMATS, export_bytes
+from geo.importer import (
+    DEFAULT_SIZE_LIMIT,
+    IMPORTABLE_LAYERS,
+    LAYER_LABELS,
+    ImportRefused,
+    apply_import,
+    import_log,
+    plan_import,
+    rollback_import,
+    template_xlsx,
+    templates_zip,
+)
+from geo.importer.detect import CRS_CHOICES, crs_label
+
+principal = session.guard("import")
+store = get_store()
+lang = get_lang()
+zh = lang == "zh"
+st.title(t("io.title"))
+st.caption(t("io.caption"))
+
+
+def layer_name(name) -> str:
+    return f"{LAYER_LABELS.get(name, name)} {name}" if name else "?"
+
+
+def counts_text(counts: dict) -> str:
+    return ";".join(t("io.counts", layer=LAYER_LABELS.get(n, n), new=fmt_int(c["new"]),
+                        replaced=fmt_int(c["replaced"])) for n, c in counts.items())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _plan(files: tuple, crs, layer, repair, revision):
+    """Check the uploads (cached per content, options and store revision)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, (name, data) in enumerate(files):
+            path = Path(tmp) / f"{i}{Path(name).suffix.lower()}"  # never trust the name
+            path.write_bytes(data)
+            paths.append((path, name))
+        return plan_import(paths, get_store(), crs=crs, layer=layer, repair=repair,
+                           size_limit=DEFAULT_SIZE_LIMIT)
+
+
+tab_import, tab_log, tab_templates, tab_export = st.tabs(
+    [t("io.tab_import"), t("io.tab_log"), t("io.tab_templates"), t("io.tab_export")])
+
+with tab_import:
+    uploads = st.file_uploader(t("io.upload"), accept_multiple_files=True, key="io_upload",
+                               type=["xlsx", "csv", "geojson", "json", "zip", "gpkg"])
+    st.caption(t("io.size_limit", mb=DEFAULT_SIZE_LIMIT // 1048576))
+    left, mid, right = st.columns([2, 2, 1])
+    crs = left.selectbox(t("io.crs"), [None, *CRS_CHOICES], key="io_crs",
+                         format_func=lambda c: t("io.crs_auto") if c is None else crs_label(c, lang))
+    layer = mid.selectbox(t("io.layer"), [None, *IMPORTABLE_LAYERS], key="io_layer",
+                          format_func=lambda n: t("io.layer_auto") if n is None else layer_name(n))
+    repair = right.checkbox(t("io.repair"), key="io_repair")
+    if uploads:
+        files = tuple((u.name, u.getvalue()) for u in uploads)
+        plan = _plan(files, crs, layer, repair, store.revision())
+        st.subheader(t("io.detected"))
+        st.dataframe(pd.DataFrame([{
+            t("io.col.file"): r.file, t("io.col.sheet"): r.sheet or "", t("io.col.format"): r.fmt,
+            t("io.col.encoding"): r.encoding or "", t("io.col.layer"): layer_name(r.layer),
+            t("io.col.rows"): fmt_int(r.rows),
+            t("io.col.crs"): crs_label(r.crs, lang) if r.crs else "",
+            t("io.col.notes"): ";".join(session.localized(n) for n in r.notes),
+        } for r in plan.tables]), hide_index=True, width="stretch")
+        if plan.problems:
+            st.error(t("io.problems", n=fmt_int(len(plan.problems))))
+            if plan.repairable() and not repair:
+                st.warning(t("io.repairable", n=fmt_int(plan.repairable())))
+            st.dataframe(pd.DataFrame([{
+                t("io.col.file"): p.file or "", t("io.col.sheet"): p.sheet or "",
+                t("io.col.layer"): layer_name(p.layer) if p.layer else "",
+                t("io.col.row"): "" if p.row is None else str(p.row),
+                t("io.col.id"): p.feature_id or "", t("io.col.field"): p.field or "",
+                t("io.col.message"): p.message_zh if zh else p.message_en,
+            } for p in plan.problems]), hide_index=True, width="stretch")
+        elif plan.ok:
+            st.success(t("io.ok", counts=counts_text(plan.counts)))
+            digest = hashlib.sha256(repr([(n, len(d)) for n, d in files]).encode()).hexdigest()
+            if st.button(t("io.apply"), type="primary", key=f"io_apply_{digest[:12]}"):
+                try:
+                    log_id = apply_import(store, plan, principal=principal)
+                except (ImportRefused, auth.PermissionDenied) as exc:
+                    st.error(t("io.refused", error=session.localized(str(exc))))
+                else:
+                    st.success(t("io.applied", id=log_id))
+
+with tab_log:
+    log = import_log(store)
+    if log.empty:
+        st.info(t("io.log_empty"))
+    else:
+        st.dataframe(pd.DataFrame({
+            t("io.col.id"): log["id"], t("io.col.at"): log["at"].dt.strftime("%Y-%m-%d %H:%M"),
+            t("io.col.account"): log["account"],
+            t("io.col.files"): log["files"].map(lambda s: "、".join(json.loads(s or "[]"))),
+            t("io.col.counts"): log["counts"].map(lambda s: counts_text(json.loads(s or "{}"))),
+            t("io.col.status"): log["status"].map(lambda s: t(f"io.status.{s}")),
+        }), hide_index=True, width="stretch")
+        applied = log.loc[log["status"] == "applied", "id"].tolist()
+        if applied and auth.allowed(principal, "rollback_import"):
+            pick = st.selectbox(t("io.rollback_pick"), applied, key="io_rollback_pick")
+            if st.button(t("io.rollback"), key="io_rollback"):
+                try:
+                    rollback_import(store, pick, principal=principal)
+                except (ImportRefused, auth.PermissionDenied) as exc:
+                    st.error(t("io.refused", error=session.localized(str(exc))))
+                else:
+                    st.success(t("io.rolled_back", id=pick))
+
+with tab_templates:
+    st.caption(t("io.template_note"))
+    pick = st.selectbox(t("io.template_layer"), IMPORTABLE_LAYERS, format_func=layer_name,
+                        key="io_template_layer")
+    left, right = st.columns(2)
+    left.download_button(t("io.template_one"), template_xlsx(pick),
+                         f"{pick}_{LAYER_LABELS[pick]}.xlsx", key="io_template_one")
+    right.download_button(t("io.template_all"), templates_zip(), "hongtu-templates.zip",
+                          key="io_template_all")
+
+with tab_export:
+    fmt = st.selectbox(t("io.export_format"), FORMATS, key="io_export_format")
+    may_unmask = auth.allowed(principal, "export_personal")
+    unmasked = st.checkbox(t("io.export_unmasked"), disabled=not may_unmask,
+                           key="io_export_unmasked") and may_unmask
+    if not unmasked:
+        st.caption(t("io.export_masked_note"))
+    if st.button(t("io.export_make"), key="io_export_make"):
+        st.session_state["io_export"] = export_bytes(store, fmt, can_see_personal=unmasked)
+    if st.session_state.get("io_export"):
+        data, name = st.session_state["io_export"]
+        st.download_button(t("io.export_download", name=name), data, name, key="io_export_dl")

@@ -1,4 +1,168 @@
-"""Page placeholder until its issue lands."""
-import streamlit as st
+"""Service orders and escalated cases (工单与事件): KPI cards, the map of open items, the
+queue with filters, one item's timeline and next steps, new orders and cases, charts."""
 
-st.info("🚧")
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from components import orders_view as ov
+from components.data import get_store, load_layers, store_revision
+from components.i18n import fmt_int, t
+from geo import auth, kpis
+from geo import workflow as wf
+from geo.store import StoreError
+
+LAYERS = (*kpis.KPI_LAYERS, "workflow_events", "party_alliances", "volunteer_teams", "members",
+          "joint_duty_stations")
+
+
+def principal_and_text():
+    try:
+        from components.session import current_principal, localized
+    except ImportError:  # no session machinery: a masked, read-only viewer
+        return None, lambda message: str(message)
+    return current_principal(), localized
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def figures(url: str, revision: str, street: str | None, limit: float):
+    frames = {name: layers[name] for name in kpis.KPI_LAYERS}
+    return (kpis.compute_kpis(frames, street=street, limit_hours=limit),
+            kpis.by_area(frames, "street", limit_hours=limit),
+            kpis.by_area(frames, "compound", limit_hours=limit), kpis.monthly_trend(frames))
+
+
+principal, localized = principal_and_text()
+layers = load_layers(*LAYERS)
+store = get_store()
+now = ov.clock(layers["meta"])
+compounds, streets = layers["compounds"], layers["streets"]
+compound_names = dict(zip(compounds["id"], compounds["name"]))
+if pending := st.session_state.pop("orders_pending_item", None):  # just created: show it
+    st.session_state["orders_item"] = pending
+
+st.title(t("orders.title"))
+st.caption(t("orders.caption"))
+top = st.columns([2, 1, 3])
+street = top[0].selectbox(t("orders.street"), [None, *streets["id"]], key="orders_street",
+                          format_func=lambda s: dict(zip(streets["id"], streets["name"])).get(
+                              s, t("orders.all")))
+limit = top[1].number_input(t("orders.limit_hours"), 1.0, 2000.0, kpis.DEFAULT_LIMIT_HOURS,
+                            step=12.0, key="orders_limit")
+k, by_street, by_compound, trend = figures(store.url, store_revision(), street, limit)
+top[2].caption(t("orders.as_of", date=k["as_of"]))
+ov.show_kpi_cards(k)
+if notice := st.session_state.pop("orders_notice", None):
+    st.success(notice)
+
+all_items = ov.queue_frame(layers["service_orders"], layers["cases"], compounds, streets, now)
+queue = all_items
+if street:
+    queue = queue[queue["street_id"] == street]
+tab_queue, tab_detail, tab_new, tab_charts = st.tabs(
+    [t(f"orders.tab.{k}") for k in ("queue", "detail", "new", "charts")])
+
+with tab_queue:
+    cols = st.columns([1, 2, 2, 2, 1])
+    kinds = cols[0].multiselect(t("orders.filter.type"), [ov.ORDER, ov.CASE], key="orders_f_type",
+                                format_func=lambda k: t(f"orders.type.{k}"))
+    statuses = cols[1].multiselect(t("orders.filter.status"), sorted(set(queue["status"])),
+                                   key="orders_f_status",
+                                   format_func=lambda s: t(f"orders.status.{s}"))
+    categories = cols[2].multiselect(t("orders.filter.category"), sorted(set(queue["category"])),
+                                     key="orders_f_category")
+    ages = cols[3].multiselect(t("orders.filter.age"), [b[0] for b in ov.AGE_BUCKETS],
+                               key="orders_f_age", format_func=lambda a: t(f"orders.age.{a}"))
+    open_only = cols[4].toggle(t("orders.filter.open"), value=True, key="orders_f_open")
+    for column, chosen in (("kind", kinds), ("status", statuses), ("category", categories),
+                           ("age", ages)):
+        if chosen:
+            queue = queue[queue[column].isin(chosen)]
+    if open_only:
+        queue = queue[queue["open"]]
+    open_items = queue[queue["open"]]
+    st.caption(t("orders.map.count", n=fmt_int(len(open_items)),
+                 orders=fmt_int((open_items["kind"] == ov.ORDER).sum()),
+                 cases=fmt_int((open_items["kind"] == ov.CASE).sum())))
+    st_folium(ov.open_items_map(queue, compounds, streets), height=420, key="orders_map",
+              use_container_width=True, returned_objects=[])
+    st.markdown(ov.map_legend(), unsafe_allow_html=True)
+    st.caption(t("orders.queue.count", n=fmt_int(len(queue))))
+    st.dataframe(ov.labelled_queue(queue.head(2000)), hide_index=True, height=320)
+
+with tab_detail:
+    selected = all_items[all_items["id"] == st.session_state.get("orders_item")]
+    choices = pd.concat([selected, queue.head(500)]).drop_duplicates("id")  # keep the chosen
+    labels = {r.id: f"{t(f'orders.type.{r.kind}')} {r.id} · {r.category} · {r.compound}"
+              for r in choices.itertuples()}  # stable labels: the widget matches by label
+    if st.session_state.get("orders_item") not in labels:
+        st.session_state.pop("orders_item", None)
+    item_id = st.selectbox(t("orders.detail.pick"), list(labels), format_func=labels.get,
+                           key="orders_item")
+    if item_id is None:
+        st.info(t("orders.detail.none"))
+    else:
+        kind = choices.set_index("id").loc[item_id, "kind"]
+        layer = wf.ORDERS if kind == ov.ORDER else wf.CASES
+        row = layers[layer][layers[layer]["id"] == item_id]
+        item = auth.mask_for(principal, row, layer).iloc[0].to_dict()
+        events = layers["workflow_events"]
+        ov.show_item(item, kind, events[events["object_id"] == item_id], compound_names)
+        if not auth.allowed(principal, wf.PERMISSION, [item["grid_id"]]):
+            st.caption(t("orders.readonly"))
+        else:
+            members = layers["members"]
+            local = members[members["compound_id"] == item["compound_id"]]
+            options = {
+                "alliances": dict(zip(layers["party_alliances"]["id"],
+                                      layers["party_alliances"]["name"])),
+                "teams": dict(zip(layers["volunteer_teams"]["id"],
+                                  layers["volunteer_teams"]["name"])),
+                "members": dict(zip(local["id"], auth.mask_for(principal, local, "members")
+                                    ["name"].astype(str).radd(local["id"] + " · "))),
+                "stations": dict(zip(layers["joint_duty_stations"]["id"],
+                                     layers["joint_duty_stations"]["name"])),
+            }
+            item["party_alliance_hint"] = compounds.set_index("id")["party_alliance_id"].get(
+                item["compound_id"])
+            step_times = [pd.Timestamp(v) for v in events.loc[events["object_id"] == item_id, "at"]]
+            submitted = ov.action_form(kind, item, options, max([now, *step_times]))
+            if submitted:
+                action, params = submitted
+                try:
+                    wf.advance(store, layer, item_id, action, principal=principal,
+                               expected_version=int(item["version"]), **params)
+                except (wf.WorkflowError, StoreError, PermissionError) as exc:
+                    st.error(t("orders.act.failed", reason=localized(str(exc))), icon="⛔")
+                else:
+                    st.session_state["orders_notice"] = t(
+                        "orders.act.done", id=item_id, action=t(f"orders.action.{action}"))
+                    st.rerun()
+
+with tab_new:
+    mine = compounds if principal is None or principal.role != auth.Role.GRID_LEADER else (
+        compounds[compounds["grid_id"].isin(principal.grids)])
+    if mine.empty or not auth.allowed(principal, wf.PERMISSION, list(mine["grid_id"])[:1]):
+        st.caption(t("orders.readonly"))
+    else:
+        names = dict(zip(mine["id"], mine["name"]))
+        left, right = st.columns(2)
+        with left:
+            order = ov.new_order_form(names, now)
+        with right:
+            case = ov.new_case_form(names, now)
+        try:
+            created = (wf.create_order(store, principal=principal, **order) if order else
+                       wf.create_case(store, principal=principal, **case) if case else None)
+        except (wf.WorkflowError, StoreError, PermissionError) as exc:
+            st.error(t("orders.act.failed", reason=localized(str(exc))), icon="⛔")
+        else:
+            if created:
+                st.session_state["orders_pending_item"] = created["id"]
+                st.session_state["orders_notice"] = t("orders.new.created", id=created["id"])
+                st.rerun()
+
+with tab_charts:
+    ov.show_charts(by_street, by_compound, trend)

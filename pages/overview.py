@@ -1,4 +1,99 @@
-"""Page placeholder until its issue lands."""
+"""网络总览: headline figures, the network map with search and filters, compound drill-down.
+
+The URL keeps the view (?street=..&tier=..&indicator=..&compound=..&basemap=..)."""
+
 import streamlit as st
 
-st.info("🚧")
+from components import basemaps, compound_panel, legend, network_cache, network_map
+from components.headline import show_headline
+from components.i18n import t
+from geo import network
+from geo.schema import TIERS
+from geo.store import NotFoundError
+
+query = st.query_params
+data = network_cache.map_data()
+if data.grids.empty:
+    st.info(t("map.no_data"))
+    st.stop()
+show_headline(*network_cache.headline())
+
+street_names = dict(zip(data.streets["id"], data.streets["name"]))
+state = st.session_state
+state.setdefault("ov_compound", query.get("compound") or None)
+for key, param, default, choices in (
+    ("ov_streets", "street", [], street_names), ("ov_tiers", "tier", [], TIERS),
+):
+    state.setdefault(key, [v for v in query.get(param, "").split(",") if v in choices] or default)
+state.setdefault("ov_indicator", query.get("indicator") if query.get("indicator")
+                 in network.INDICATORS else network.INDICATORS[0])
+choices = basemaps.available_basemaps()
+state.setdefault("ov_basemap", query.get("basemap") if query.get("basemap") in choices
+                 else basemaps.OFFLINE)
+
+# a click on the map (read before drawing, so the panel opens in the same run)
+clicked, point = network_map.pending_click(state["ov_basemap"])
+if point is not None:
+    clicked = network.compound_at(data.compounds, *point)
+if clicked:
+    state["ov_compound"] = clicked
+
+search_col, street_col, tier_col, indicator_col, basemap_col = st.columns([3, 2, 2, 1.4, 1.4])
+hits = network.search(network_cache.search_index(),
+                      search_col.text_input(t("map.search"), key="ov_query"))
+center = None
+if len(hits):
+    kind_label = {k: t(f"map.search.kind.{k}") for k in network.SEARCH_KINDS}
+    pick = search_col.selectbox(
+        t("map.search.pick"), range(len(hits)), index=0, key="ov_hit",
+        format_func=lambda i: f"{hits.loc[i, 'name']} · {kind_label[hits.loc[i, 'kind']]}")
+    hit = hits.loc[pick]
+    center = [float(hit["lat"]), float(hit["lon"])]
+    if hit["kind"] == "compound" and state.get("ov_last_hit") != hit["id"]:
+        state["ov_compound"] = hit["id"]
+    state["ov_last_hit"] = hit["id"]
+elif state.get("ov_query"):
+    search_col.caption(t("map.search.none"))
+street_col.multiselect(t("map.filter.street"), list(street_names), key="ov_streets",
+                       format_func=street_names.get, placeholder=t("map.filter.all"))
+tier_col.multiselect(t("map.filter.tier"), list(TIERS), key="ov_tiers",
+                     format_func=lambda k: t(f"map.tier.{k}"), placeholder=t("map.filter.all"))
+indicator_col.selectbox(t("map.filter.indicator"), network.INDICATORS, key="ov_indicator",
+                        format_func=lambda k: t(f"map.indicator.{k}"))
+basemap_col.selectbox(t("map.filter.basemap"), choices, key="ov_basemap",
+                      format_func=lambda k: t(f"map.basemap.{k}"))
+
+selected = state["ov_compound"]
+if selected and selected not in set(data.compounds["id"]):
+    selected = state["ov_compound"] = None
+view = network_map.MapView(
+    basemap=state["ov_basemap"], indicator=state["ov_indicator"],
+    streets=tuple(state["ov_streets"]), tiers=tuple(state["ov_tiers"]), selected=selected,
+    center=center, zoom=network_map.SEARCH_ZOOM if center else None,
+    mode=query.get("map_mode", network_map.SERVED))
+query.from_dict({k: v for k, v in {
+    "street": ",".join(view.streets), "tier": ",".join(view.tiers), "indicator": view.indicator,
+    "basemap": view.basemap, "compound": selected or "", "lang": query.get("lang", ""),
+    "map_mode": query.get("map_mode", ""),
+}.items() if v})
+
+map_col, side_col = st.columns([3, 1.25])
+with map_col:
+    network_map.render_map(data, view, height=660)
+with side_col:
+    if selected:
+        try:
+            detail, summary, names = network_cache.compound(selected)
+        except NotFoundError:
+            st.warning(t("cp.missing", id=selected))
+        else:
+            with st.container(height=660, key="compound_panel"):
+                if st.button(t("cp.close"), key="ov_close"):
+                    state["ov_compound"] = None
+                    st.rerun()
+                st.markdown(f"[{t('cp.full_page')} →](./compound?id={selected})")
+                compound_panel.show_panel(detail, summary, names)
+    counts = data.compounds[view.indicator].astype(str).str.lower().value_counts().to_dict()
+    with st.expander(t("map.legend.title"), expanded=not selected):
+        legend.show_legend(data.classification, float(data.grids["members_per_100"].min()),
+                           view.indicator, counts)

@@ -1,1 +1,231 @@
-"""Real-browser fixtures (filled in by the infrastructure work)."""
+"""Real-browser fixtures: a Streamlit server per store and headless Debian Chromium (Playwright)
+with every request outside loopback blocked, recorded and turned into a test failure.
+
+    def test_x(streamlit_app, page, store_path):
+        base = streamlit_app.start(store_path)            # or start(url, script="tests/apps/x.py")
+        page.goto(base)
+        wait_for_app(page)
+        frame = folium_frame(page)                        # the streamlit-folium iframe
+
+Never downloads a browser: Playwright drives /usr/bin/chromium; browser tests are skipped
+(with the reason) only when that binary is missing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = PROJECT_ROOT / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+VIEWPORT = {"width": 1920, "height": 1080}
+STORE_ENV = "HONGTU_DATABASE_URL"
+STARTUP_TIMEOUT_S = 90  # 2 shared cores: a cold Streamlit start can take a while
+APP_TIMEOUT_MS = 60_000
+RUNNING_ICONS = ", ".join(  # the status widget's "Running..." icons
+    f'[data-testid="{test_id}"]' for test_id in
+    ("stStatusWidgetRunningIcon", "stStatusWidgetRunningManIcon", "stStatusWidgetNewYearsIcon"))
+FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for addresses on this machine (127.0.0.0/8, ::1, localhost) and non-network URLs."""
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension", "devtools"):
+        return True
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _python() -> str:
+    venv_python = PROJECT_ROOT / ".venv" / "bin" / "python"
+    return str(venv_python) if venv_python.exists() else sys.executable
+
+
+class StreamlitServers:
+    """Starts ``streamlit run <script>`` servers on free ports; one per (script, store, env)."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.running: dict[tuple, tuple[subprocess.Popen, str]] = {}
+
+    def start(self, store_url, env: dict | None = None, script: str | os.PathLike = "app.py") -> str:
+        """Base URL (``http://127.0.0.1:<port>``) of a server for this store; reused if running."""
+        script_path = (PROJECT_ROOT / script).resolve()
+        key = (str(script_path), str(store_url), tuple(sorted((env or {}).items())))
+        if key in self.running and self.running[key][0].poll() is None:
+            return self.running[key][1]
+        port = _free_port()
+        log_path = self.workdir / f"streamlit-{port}.log"
+        cmd = [
+            _python(), "-m", "streamlit", "run", str(self._entry(script_path)),
+            "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--server.fileWatcherType", "none",
+            "--browser.gatherUsageStats", "false",
+        ]
+        full_env = {**os.environ, **(env or {}), STORE_ENV: str(store_url)}
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=full_env, stdout=log,
+                                       stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{port}"
+        self.running[key] = (process, base_url)
+        self._wait_healthy(process, base_url, log_path)
+        return base_url
+
+    def _entry(self, script_path: Path) -> Path:
+        """Streamlit serves ``static/`` beside the main script: a script living elsewhere than the
+        project root runs through a link in a scratch folder that also links ``static/``."""
+        if script_path.parent == PROJECT_ROOT:
+            return script_path
+        folder = Path(tempfile.mkdtemp(prefix="app-", dir=self.workdir))
+        (folder / "static").symlink_to(PROJECT_ROOT / "static", target_is_directory=True)
+        (folder / script_path.name).symlink_to(script_path)
+        return folder / script_path.name
+
+    @staticmethod
+    def _wait_healthy(process: subprocess.Popen, base_url: str, log_path: Path) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {process.returncode}:\n"
+                                   + log_path.read_text(errors="replace")[-3000:])
+            try:
+                with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.25)
+        process.kill()
+        raise RuntimeError(f"streamlit not healthy after {STARTUP_TIMEOUT_S} s:\n"
+                           + log_path.read_text(errors="replace")[-3000:])
+
+    def stop_all(self) -> None:
+        for process, _ in self.running.values():
+            if process.poll() is None:
+                process.terminate()
+        for process, _ in self.running.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.running.clear()
+
+
+@pytest.fixture(scope="module")
+def streamlit_app(tmp_path_factory):
+    """Factory: ``streamlit_app.start(store_url, env=None, script="app.py") -> base_url``.
+    Servers live until the end of the test module."""
+    servers = StreamlitServers(tmp_path_factory.mktemp("streamlit"))
+    yield servers
+    servers.stop_all()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (scripts/setup_system.sh)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                          args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def blocked_requests() -> list[str]:
+    """URLs of requests the page tried to make outside loopback (filled by ``page``)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, blocked_requests):
+    """A fresh 1920x1080 page; non-loopback requests are aborted and fail the test."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+
+    def guard(route):
+        if is_loopback_url(route.request.url):
+            route.continue_()
+        else:
+            blocked_requests.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(APP_TIMEOUT_MS)
+    page.on("websocket", lambda ws: None if is_loopback_url(ws.url)
+            else blocked_requests.append(ws.url))
+    yield page
+    context.close()
+    if blocked_requests:
+        pytest.fail("page requested non-loopback addresses:\n  "
+                    + "\n  ".join(sorted(set(blocked_requests))))
+
+
+@pytest.fixture
+def screenshot(page):
+    """``screenshot(name)`` saves the page (1920x1080) to artifacts/<name>.png; returns the path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(name: str, full_page: bool = False) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, settle_ms: int = 300) -> None:
+    """Wait until Streamlit is connected and its script run has finished (twice, ``settle_ms``
+    apart, so a rerun triggered by a component at the end of the first run is waited for too)."""
+    finished = """() => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        return app !== null
+            && app.dataset.testConnectionState === 'CONNECTED'
+            && app.dataset.testScriptState === 'notRunning'
+            && document.querySelector(RUNNING_ICONS) === null;
+    }""".replace("RUNNING_ICONS", repr(RUNNING_ICONS))
+    page.wait_for_function(finished, timeout=timeout_ms)
+    page.wait_for_timeout(settle_ms)
+    page.wait_for_function(finished, timeout=timeout_ms)
+
+
+def folium_frame(page, index: int = 0, timeout_ms: int = APP_TIMEOUT_MS):
+    """The Playwright Frame of the ``index``-th streamlit-folium map, once Leaflet drew it."""
+    locator = page.locator(FOLIUM_IFRAME).nth(index)
+    locator.wait_for(state="attached", timeout=timeout_ms)
+    frame = locator.element_handle().content_frame()
+    frame.wait_for_selector(".leaflet-container", state="attached", timeout=timeout_ms)
+    return frame

@@ -1,5 +1,93 @@
-"""Placeholder: this command group is added by its issue."""
+"""``hongtu import`` and ``hongtu export``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from geo.cli.common import add_store_option, print_json, store_from
+
+CRS_HELP = "source CRS: an EPSG code (4326, 4490, 4549, 4528...), gcj02 or bd09 (default: detect)"
 
 
 def register(sub) -> None:
-    return None
+    imp = sub.add_parser("import", help="import Excel/CSV/GeoJSON/Shapefile(zip)/GeoPackage files")
+    imp.add_argument("paths", nargs="+", help="files to import together (one transaction)")
+    imp.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+    imp.add_argument("--crs", default=None, help=CRS_HELP)
+    imp.add_argument("--layer", default=None, help="target layer (default: from file/sheet name)")
+    imp.add_argument("--repair", action="store_true", help="repair invalid geometries (make_valid)")
+    imp.add_argument("--max-mb", type=float, default=50.0, help="size limit per file in MB")
+    imp.add_argument("--account", default=os.environ.get("USER", "cli"))
+    imp.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_store_option(imp)
+    imp.set_defaults(func=run_import)
+
+    exp = sub.add_parser("export", help="export the store's layers")
+    exp.add_argument("--format", required=True, choices=("gpkg", "geojson", "xlsx", "csv"))
+    exp.add_argument("--out", required=True,
+                     help="output file (.gpkg/.xlsx); for geojson/csv a folder or a .zip")
+    exp.add_argument("--layers", default=None, help="comma-separated layers (default: all)")
+    exp.add_argument("--unmasked", action="store_true", help="keep personal data unmasked")
+    add_store_option(exp)
+    exp.set_defaults(func=run_export)
+
+
+def normalise_crs(value: str | None) -> str | None:
+    if not value:
+        return None
+    text = value.strip().lower()
+    if text in ("gcj02", "gcj-02", "gcj"):
+        return "gcj02"
+    if text in ("bd09", "bd-09", "baidu"):
+        return "bd09"
+    if text in ("wgs84", "4326", "epsg:4326"):
+        return "wgs84"
+    digits = text.removeprefix("epsg:")
+    if digits.isdigit():
+        return f"EPSG:{digits}"
+    raise SystemExit(f"unknown --crs {value!r}")
+
+
+def run_import(args) -> int:
+    from geo.importer import ImportRefused, apply_import, plan_import
+
+    store = store_from(args)
+    plan = plan_import(args.paths, store, crs=normalise_crs(args.crs), layer=args.layer,
+                       repair=args.repair, size_limit=int(args.max_mb * 1024 * 1024))
+    log_id = None
+    if plan.ok and not args.dry_run:
+        try:
+            log_id = apply_import(store, plan, account=args.account)
+        except ImportRefused as exc:
+            print(exc, file=sys.stderr)
+            return 2
+    if args.json:
+        print_json({
+            "tables": [vars(t) for t in plan.tables], "counts": plan.counts,
+            "problems": [p.describe() for p in plan.problems], "import_id": log_id,
+            "repaired": plan.repaired,
+        })
+    else:
+        for table in plan.tables:
+            print(f"{table.file} {table.sheet or ''} [{table.fmt} {table.encoding or ''}] -> "
+                  f"{table.layer or '?'} rows={table.rows} crs={table.crs or '-'}")
+        for problem in plan.problems:
+            print(problem.describe())
+        if log_id:
+            print(f"已导入 imported: {log_id} {plan.counts}")
+        elif args.dry_run and plan.ok:
+            print(f"检查通过(未写入) dry run ok, nothing written: {plan.counts}")
+        else:
+            print(f"未导入 not imported: {len(plan.problems)} problem(s)", file=sys.stderr)
+    return 0 if plan.ok else 1
+
+
+def run_export(args) -> int:
+    from geo.exporter import export_store
+
+    layers = [x.strip() for x in args.layers.split(",")] if args.layers else None
+    out = export_store(store_from(args), args.format, args.out, layers=layers,
+                       can_see_personal=args.unmasked)
+    print(out)
+    return 0

@@ -1,5 +1,34 @@
-"""Placeholder: this command group is added by its issue."""
+"""``hongtu kpis``: the outcome indicators of service orders and cases, as the pages show them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo import kpis
+from geo.cli.common import add_store_option, print_json, store_from
 
 
 def register(sub) -> None:
-    return None
+    parser = sub.add_parser("kpis", help="outcome indicators (satisfaction, complaints, ...)")
+    add_store_option(parser)
+    parser.add_argument("--street", default=None, help="street id, code or name")
+    parser.add_argument("--since", default=None, help="only records from this date (YYYY-MM-DD)")
+    parser.add_argument("--as-of", default=None, help="as-of date (default: the store's meta)")
+    parser.add_argument("--limit-hours", type=float, default=kpis.DEFAULT_LIMIT_HOURS,
+                        help="time limit for the share closed in time (hours)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run_kpis)
+
+
+def run_kpis(args) -> int:
+    since = pd.Timestamp(args.since) if args.since else None
+    figures = kpis.kpis_from_store(store_from(args), street=args.street, since=since,
+                                   as_of=args.as_of, limit_hours=args.limit_hours)
+    if args.json:
+        print_json(figures)
+        return 0
+    width = max(len(k) for k in figures)
+    for key, value in figures.items():
+        shown = "-" if value is None else (f"{value:,}" if isinstance(value, int) else value)
+        print(f"{key:<{width}}  {shown}")
+    return 0

@@ -17,7 +17,9 @@ VOLUNTEERS_REGISTERED = 13052  # "1.3万" registered on the volunteer platform
 TEAMS = 630
 TEAM_ACTIVITIES = 2952
 PAIRINGS = 226
-GAP_GRIDS = 9  # grids left without a member, for grid leaders to find
+GAP_GRIDS = 9
+HOME_RADIUS_M = 1200  # members of grids this close to a managed compound live in one
+FAR_HOME_SHARE = 0.01  # a few members serve a grid far from their home compound  # grids left without a member, for grid leaders to find
 POSTS = ("楼道长", "宣传员", "调解员", "巡防员", "志愿服务员", "网格信息员")
 DUTIES = ("入户走访", "政策宣讲", "矛盾调解", "治安巡防", "环境整治", "守小门")
 TEAM_KINDS = ("爱心帮扶", "邻里调解", "法律援助", "文明创建", "政策宣讲")
@@ -62,8 +64,12 @@ def build_members(rng, grids, compounds, teams, scale: int = 1) -> gpd.GeoDataFr
         ys.append(pts[:, 1])
         grid_ids += [grid["id"]] * int(n)
         rep = grid.geometry.representative_point()
-        near = np.argsort(np.hypot(comp_xy[:, 0] - rep.x, comp_xy[:, 1] - rep.y))[:3]
-        far = rng.random(n) < 0.08
+        dist = np.hypot(comp_xy[:, 0] - rep.x, comp_xy[:, 1] - rep.y)
+        near = np.argsort(dist)[:2]
+        if dist[near[0]] > HOME_RADIUS_M:  # no managed compound nearby: unmanaged housing
+            homes += [None] * int(n)
+            continue
+        far = rng.random(n) < FAR_HOME_SHARE
         homes += [int(rng.integers(len(compounds))) if f else int(rng.choice(near)) for f in far]
     n = len(grid_ids)
     team_by_community = teams.groupby("community_id")["id"].apply(list)
@@ -78,7 +84,8 @@ def build_members(rng, grids, compounds, teams, scale: int = 1) -> gpd.GeoDataFr
         "id": [f"M{i + 1:05d}" for i in range(n)],
         "name": chinese_names(rng, n), "phone": phones(rng, n),
         "gender": np.where(rng.random(n) < 0.55, "男", "女"),
-        "grid_id": grid_ids, "compound_id": compounds["id"].to_numpy()[homes],
+        "grid_id": grid_ids,
+        "compound_id": [None if h is None else compounds["id"].iloc[h] for h in homes],
         "work_unit": rng.choice(WORK_UNITS, n), "post": rng.choice(POSTS, n),
         "duty": rng.choice(DUTIES, n), "volunteer_team_id": team_ids,
         "reported_on": reported, "joined_party": joined,

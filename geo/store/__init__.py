@@ -7,7 +7,12 @@ import os
 from pathlib import Path
 
 from geo.store.base import (  # noqa: F401
-    CompoundDetail, ConflictError, NotFoundError, Store, StoreError, Transaction,
+    CompoundDetail,
+    ConflictError,
+    NotFoundError,
+    Store,
+    StoreError,
+    Transaction,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -25,8 +30,7 @@ def open_store(url: str | os.PathLike | None = None) -> Store:
         from geo.store.postgis import PostGISStore
 
         return PostGISStore(url)
-    if url.startswith("file:"):
-        url = url[5:]
+    url = url.removeprefix("file:")
     from geo.store.gpkg import GeoPackageStore
 
     return GeoPackageStore(url)

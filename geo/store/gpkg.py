@@ -24,7 +24,14 @@ import shapely
 from geo import schema
 from geo.schema import GEOMETRY, ID, VERSION
 from geo.store.base import (
-    ConflictError, NotFoundError, Store, StoreError, Transaction, coerce, empty_frame, to_storage,
+    ConflictError,
+    NotFoundError,
+    Store,
+    StoreError,
+    Transaction,
+    coerce,
+    empty_frame,
+    to_storage,
 )
 
 

@@ -1,0 +1,41 @@
+# 红图 Hongtu: the two commands of the README.
+#   make run   virtual environment, install, offline map assets, sample store; start the app
+#   make test  the same plus test tools and Debian packages (Chromium, CJK fonts, PostGIS); run
+#              the whole test suite
+# Both are idempotent: stamp files under .venv/ skip what is already done.
+
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := $(VENV)/.hongtu-stamps
+SAMPLE := data/sample.gpkg
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+PYTEST_ARGS ?=  # e.g. make test PYTEST_ARGS="tests/test_offline_assets.py -x"
+
+.PHONY: run test
+
+run: $(STAMPS)/install $(SAMPLE)
+	$(BIN)/python scripts/vendor_assets.py
+	$(BIN)/hongtu serve
+
+test: $(STAMPS)/install-test
+	bash scripts/setup_system.sh
+	$(BIN)/python scripts/vendor_assets.py
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMPS)/install: pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	@mkdir -p $(@D) && touch $@
+
+$(STAMPS)/install-test: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[test]'
+	@mkdir -p $(@D) && touch $@ $(STAMPS)/install
+
+$(SAMPLE): $(wildcard geo/sample/*.py) | $(STAMPS)/install
+	$(BIN)/hongtu sample --out $(SAMPLE)

@@ -1,0 +1,160 @@
+"""Network map speed, measured in one run against the floor of an empty Streamlit page.
+
+For the sample district (scale 1) and a 10x city (scale 10), served (layers as JSON files
+drawn on a canvas, filters through feature_group_to_add) and naive (layers embedded in the
+HTML, SVG, every change rebuilds the map): time until the grids are drawn, a filter change
+redrawn, a compound click redrawn (panel shown), and the map HTML size. Medians over --runs.
+
+    .venv/bin/python benchmarks/bench_map.py [--runs 3] [--scales 1 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from fixtures_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FOLIUM_IFRAME,
+    VIEWPORT,
+    StreamlitServers,
+    wait_for_app,
+)
+from playwright.sync_api import sync_playwright
+
+TARGETS = {1: (1.2, 0.3), 10: (1.5, 1.0)}  # scale -> (drawn / floor, redraw seconds)
+HTML_LIMIT = 1_000_000
+GRIDS_DRAWN = "() => window.hongtuDrawn && window.hongtuDrawn.grids > 0"
+
+
+def html_size(store_path: Path, mode: str) -> int:
+    from components import network_map
+    from components.map_payloads import prepare
+    from components.network_cache import MAP_LAYERS
+    from geo.store import open_store
+
+    store = open_store(store_path)
+    data = prepare(store.revision(), {n: store.load(n) for n in MAP_LAYERS})
+    m, groups, _ = network_map.build_map(data, network_map.MapView(mode=mode))
+    if mode == network_map.SERVED:  # what streamlit-folium sends: the map plus its groups
+        for group in groups:
+            group.add_to(m)
+    return len(m.get_root().render().encode())
+
+
+def _frame(page):
+    return page.locator(FOLIUM_IFRAME).first.element_handle().content_frame()
+
+
+def _wait_frame(page, expression: str, arg=None, timeout_ms: int = 120_000):
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        try:
+            frame = _frame(page)
+            if frame and frame.evaluate(f"(a) => ({expression})(a)", arg):
+                return
+        except Exception:  # noqa: BLE001, S110 - the iframe is being (re)created
+            pass
+        page.wait_for_timeout(20)
+    raise TimeoutError(expression)
+
+
+def floor(browser, base: str) -> float:
+    page = browser.new_page(viewport=VIEWPORT)
+    start = time.perf_counter()
+    page.goto(base)
+    page.get_by_text("红图").first.wait_for()
+    wait_for_app(page, settle_ms=0)
+    took = time.perf_counter() - start
+    page.close()
+    return took
+
+
+def overview(browser, base: str, mode: str, store) -> tuple[float, float, float]:
+    page = browser.new_page(viewport=VIEWPORT)
+    query = "?map_mode=embedded" if mode == "embedded" else ""
+    start = time.perf_counter()
+    page.goto(f"{base}/overview{query}")
+    page.locator(FOLIUM_IFRAME).first.wait_for(state="attached", timeout=120_000)
+    _wait_frame(page, GRIDS_DRAWN)
+    drawn = time.perf_counter() - start
+    wait_for_app(page)
+    _wait_frame(page, "() => window.hongtuDrawn.compounds > 0")
+    # filter change: colour compounds by red property
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="小区着色指标").click()
+    mark = page.evaluate("() => Date.now()")
+    start = time.perf_counter()
+    page.get_by_role("option", name="红色物业").click()
+    _wait_frame(page, "(t) => window.hongtuDrawn && window.hongtuDrawn.compounds_at > t", mark)
+    filtered = time.perf_counter() - start
+    wait_for_app(page)
+    # compound click: the panel shows the compound's property firm
+    compound = store.load("compounds").iloc[0]
+    firm = store.load("property_firms").set_index("id").loc[compound["property_firm_id"], "name"]
+    frame = _frame(page)
+    frame.evaluate("id => { const l = Object.values(window.map._layers).find(l => l.feature &&"
+                   " l.feature.properties.id === id); window.map.setView(l.getCenter(), 17,"
+                   " {animate: false}); }", compound["id"])
+    page.wait_for_timeout(300)
+    x, y = frame.evaluate("id => { const l = Object.values(window.map._layers).find(l => "
+                          "l.feature && l.feature.properties.id === id); const p = window.map"
+                          ".latLngToContainerPoint(l.getCenter()); return [p.x, p.y]; }",
+                          compound["id"])
+    box = page.locator(FOLIUM_IFRAME).first.bounding_box()
+    start = time.perf_counter()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.get_by_text(firm).first.wait_for(timeout=120_000)
+    clicked = time.perf_counter() - start
+    page.close()
+    return drawn, filtered, clicked
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    args = parser.parse_args()
+    from geo.sample import build_store
+    from geo.store import open_store
+
+    work = Path(tempfile.mkdtemp(prefix="bench-map-"))
+    servers = StreamlitServers(work)
+    rows = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for scale in args.scales:
+                path = work / f"sample-{scale}.gpkg"
+                build_store(path, seed=20220425, scale=scale)
+                store = open_store(path)
+                empty = servers.start(path, script="benchmarks/empty_page.py")
+                app = servers.start(path)
+                floor(browser, empty), overview(browser, app, "served", store)  # warm up
+                floors = [floor(browser, empty) for _ in range(args.runs)]
+                for mode in ("served", "embedded"):
+                    runs = [overview(browser, app, mode, store) for _ in range(args.runs)]
+                    rows.append((scale, mode, statistics.median(floors),
+                                 *(statistics.median(r[i] for r in runs) for i in range(3)),
+                                 html_size(path, mode)))
+            browser.close()
+    finally:
+        servers.stop_all()
+    print(f"{'scale':>5} {'mode':>9} {'floor s':>8} {'drawn s':>8} {'x floor':>8} "
+          f"{'target':>7} {'filter s':>9} {'click s':>8} {'target':>7} {'HTML kB':>8}")
+    for scale, mode, fl, drawn, filt, click, size in rows:
+        ratio_t, redraw_t = TARGETS.get(scale, TARGETS[10])
+        print(f"{scale:>5} {mode:>9} {fl:8.2f} {drawn:8.2f} {drawn / fl:8.2f} {ratio_t:7.1f} "
+              f"{filt:9.2f} {click:8.2f} {redraw_t:7.1f} {size / 1000:8.0f}"
+              f"  {'ok' if drawn / fl <= ratio_t and max(filt, click) <= redraw_t and size < HTML_LIMIT else 'MISS'}")
+
+
+if __name__ == "__main__":
+    main()

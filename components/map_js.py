@@ -1,0 +1,137 @@
+"""The browser side of the network map: one small helper library (``window.hongtu``) that
+fetches layer files once, draws them on the map's canvas renderer, filters and styles them
+from options, switches members between per-grid totals and clusters by zoom, and reports a
+clicked compound to streamlit-folium without waiting for its 250 ms debounce.
+
+Every label it shows arrives pre-escaped from Python (``tip``/``popup`` properties)."""
+
+HELPERS_JS = r"""
+window.hongtu = window.hongtu || (function () {
+  var cache = {};
+  var drawn = {};
+  window.hongtuDrawn = drawn;
+  function load(src) {
+    if (typeof src !== 'string') { return Promise.resolve(src); }
+    if (!cache[src]) {
+      cache[src] = fetch(src).then(function (r) {
+        if (!r.ok) { throw new Error(src + ' ' + r.status); }
+        return r.json();
+      });
+    }
+    return cache[src];
+  }
+  function keep(p, filters) {
+    for (var k in filters) {
+      var allowed = filters[k];
+      if (allowed && allowed.length && allowed.indexOf(String(p[k])) < 0) { return false; }
+    }
+    return true;
+  }
+  function colourOf(p, o) {
+    if (o.by) {
+      var c = o.colours[String(p[o.by])];
+      return c || o.colours['*'] || o.fill;
+    }
+    return o.fill;
+  }
+  function report(e, token) {
+    setTimeout(function () {
+      var g = window.__GLOBAL_DATA__;
+      if (!g || !g.returned_objects || !window.Streamlit) { return; }
+      g.last_object_clicked = e.latlng;
+      g.last_object_clicked_tooltip = token;
+      var full = {last_object_clicked: e.latlng,
+                  last_object_clicked_count: g.last_object_clicked_count,
+                  last_object_clicked_tooltip: token};
+      var data = {};
+      Object.keys(full).forEach(function (k) {
+        if (g.returned_objects.indexOf(k) >= 0) { data[k] = full[k]; }
+      });
+      g.previous_data = data;
+      window.Streamlit.setComponentValue(data);
+    }, 0);
+  }
+  function bindLabels(f, l, o) {
+    var p = f.properties;
+    if (p.tip) { l.bindTooltip(p.tip, {sticky: !o.point}); }
+    if (p.popup) { l.bindPopup(p.popup, {maxWidth: 320}); }
+    if (o.report) { l.on('click', function (e) { report(e, o.report + ':' + p.id); }); }
+  }
+  function polygons(fg, src, o) {
+    return load(src).then(function (data) {
+      var layer = L.geoJSON(data, {
+        interactive: o.interactive !== false,
+        filter: function (f) { return keep(f.properties, o.filters || {}); },
+        style: function (f) {
+          var p = f.properties;
+          var sel = o.selected && p.id === o.selected;
+          return {color: sel ? o.selectedColour : o.stroke, weight: sel ? 4 : o.weight,
+                  dashArray: o.dash || null, fillColor: colourOf(p, o),
+                  fillOpacity: o.fillOpacity, opacity: 1};
+        },
+        onEachFeature: function (f, l) { bindLabels(f, l, o); }
+      });
+      fg.addLayer(layer);
+      drawn[o.kind] = layer.getLayers().length;
+      drawn[o.kind + '_at'] = Date.now();
+      return layer;
+    });
+  }
+  function symbols(fg, src, o) {
+    return load(src).then(function (data) {
+      var layer = L.geoJSON(data, {
+        filter: function (f) { return keep(f.properties, o.filters || {}); },
+        pointToLayer: function (f, latlng) {
+          var s = o.symbols[f.properties[o.by]] || o.symbols['*'];
+          var icon = L.divIcon({className: 'hongtu-symbol hongtu-' + f.properties[o.by],
+                                html: s.svg, iconSize: [s.size, s.size],
+                                iconAnchor: [s.size / 2, s.size / 2]});
+          return L.marker(latlng, {icon: icon, zIndexOffset: s.z});
+        },
+        onEachFeature: function (f, l) { bindLabels(f, l, {point: true, report: o.report}); }
+      });
+      fg.addLayer(layer);
+      drawn[o.kind] = layer.getLayers().length;
+      drawn[o.kind + '_at'] = Date.now();
+      return layer;
+    });
+  }
+  function members(fg, map, gridsSrc, membersSrc, o) {
+    var totals = L.layerGroup();
+    var cluster = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false});
+    var fetched = false;
+    load(gridsSrc).then(function (data) {
+      data.features.forEach(function (f) {
+        var p = f.properties;
+        if (!p.members) { return; }
+        totals.addLayer(L.circleMarker(p.c, {radius: 1.5 + Math.sqrt(p.members) * 0.7,
+          weight: 0.5, color: o.colour, fillColor: o.colour, fillOpacity: 0.35})
+          .bindTooltip(p.mtip));
+      });
+      drawn.member_totals = totals.getLayers().length;
+    });
+    function sync() {
+      if (map.getZoom() >= o.threshold) {
+        fg.removeLayer(totals);
+        if (!fetched) {
+          fetched = true;
+          load(membersSrc).then(function (rows) {
+            cluster.addLayers(rows.map(function (r) {
+              return L.circleMarker([r[0], r[1]], {radius: 5, weight: 1, color: o.colour,
+                fillOpacity: 0.8}).bindTooltip(r[2]);
+            }));
+            drawn.members = rows.length;
+          });
+        }
+        fg.addLayer(cluster);
+      } else {
+        fg.removeLayer(cluster);
+        fg.addLayer(totals);
+      }
+    }
+    map.on('zoomend', sync);
+    sync();
+  }
+  return {load: load, polygons: polygons, symbols: symbols, members: members, drawn: drawn};
+})();
+"""

@@ -1,0 +1,177 @@
+"""The content of each map layer file: geometry plus the few properties the map needs, with
+every tooltip and popup pre-rendered and HTML-escaped here. Member names are always masked:
+the layer files are public static files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from components.i18n import fmt_int, t
+from components.map_layers import esc, feature_collection
+from geo import network
+from geo.schema import ID
+
+MEMBER_COLUMNS = ("lon", "lat", "label")
+
+
+@dataclass
+class MapData:
+    """Everything the map draws, prepared once per store revision (WGS84)."""
+
+    revision: str
+    counties: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame
+    streets: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    grids: gpd.GeoDataFrame  # + members, members_per_100, cls
+    compounds: gpd.GeoDataFrame  # + indicators, firm_name, street_name
+    positions: gpd.GeoDataFrame  # + street_name
+    dispatch_areas: gpd.GeoDataFrame
+    members: gpd.GeoDataFrame  # id, grid_id, label (masked name), geometry
+    classification: network.Classification
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        frame = self.grids if len(self.grids) else self.districts
+        return tuple(float(v) for v in frame.total_bounds)
+
+
+def prepare(revision: str, frames: dict[str, pd.DataFrame]) -> MapData:
+    """Join and classify the store's layers for drawing."""
+    from geo.masking import mask_name
+
+    density = network.grid_density(frames["grids"], frames["members"])
+    classification = network.classify(density[network.PER_100].to_numpy(), k=5)
+    grids = frames["grids"][[ID, "name", "street_id", "geometry"]].copy()
+    grids[network.MEMBERS] = density[network.MEMBERS].to_numpy()
+    grids[network.HOUSEHOLDS] = density[network.HOUSEHOLDS].to_numpy()
+    grids[network.PER_100] = density[network.PER_100].to_numpy()
+    grids["cls"] = np.asarray(classification.classes, dtype=int) if len(grids) else []
+    street_names = dict(zip(frames["streets"][ID], frames["streets"]["name"]))
+    firms = frames["property_firms"]
+    indicators = network.compound_indicators(
+        frames["compounds"], frames["party_branches"], firms, frames["disclosures"])
+    compounds = frames["compounds"].merge(indicators, on=ID, how="left")
+    compounds["firm_name"] = compounds["property_firm_id"].map(dict(zip(firms[ID], firms["name"])))
+    compounds["street_name"] = compounds["street_id"].map(street_names)
+    positions = frames["service_positions"].copy()
+    positions["street_name"] = positions["street_id"].map(street_names)
+    members = frames["members"][[ID, "grid_id", "name", "geometry"]].copy()
+    members["label"] = members["name"].map(mask_name)
+    return MapData(
+        revision=revision, counties=frames["counties"], districts=frames["districts"],
+        streets=frames["streets"], communities=frames["communities"], grids=grids,
+        compounds=compounds, positions=positions, dispatch_areas=frames["joint_duty_stations"],
+        members=members.drop(columns=["name"]), classification=classification,
+    )
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    return frame.drop(columns=["geometry"]).to_dict("records")
+
+
+def _popup(title: str, lines: list[tuple[str, object]]) -> str:
+    body = "".join(f"<tr><th style='text-align:left;padding-right:6px'>{esc(k)}</th>"
+                   f"<td>{esc(v)}</td></tr>" for k, v in lines)
+    return f"<b>{esc(title)}</b><table>{body}</table>"
+
+
+def outline_payload(frame: gpd.GeoDataFrame, tolerance: float | None = None) -> dict:
+    props = [{"id": str(r[ID]), "tip": esc(r["name"])} for r in _rows(frame[[ID, "name",
+                                                                              "geometry"]])]
+    return feature_collection(frame, props, tolerance)
+
+
+def grids_payload(grids: gpd.GeoDataFrame) -> dict:
+    centres = grids.geometry.representative_point()
+    props = []
+    for row, centre in zip(_rows(grids), centres):
+        members = int(row[network.MEMBERS])
+        per_100 = f"{row[network.PER_100]:.1f}"
+        props.append({
+            "id": str(row[ID]), "kind": "grid", "cls": str(row["cls"]), "members": members,
+            "c": [round(centre.y, 6), round(centre.x, 6)],
+            "tip": f"{esc(row['name'])}<br>{esc(t('map.tip.grid', members=fmt_int(members)))}"
+                   f" · {esc(t('map.tip.per_100', value=per_100))}",
+            "mtip": esc(t("map.tip.grid_members", name=row["name"], members=fmt_int(members))),
+        })
+    return feature_collection(grids, props)
+
+
+def compounds_payload(compounds: gpd.GeoDataFrame) -> dict:
+    props = []
+    for row in _rows(compounds):
+        props.append({
+            "id": str(row[ID]), "kind": "compound", "street_id": str(row["street_id"]),
+            "disclosure": row["disclosure"], "red_property": str(bool(row["red_property"])).lower(),
+            "branch_type": row["branch_type"],
+            "tip": f"{esc(row['name'])} · {esc(row['street_name'])}",
+            "popup": _popup(row["name"], [
+                (t("map.f.households"), fmt_int(row["households"])),
+                (t("map.f.firm"), row["firm_name"]),
+                (t("map.f.branch_type"), t(f"map.value.branch_type.{row['branch_type']}")),
+                (t("map.f.disclosure"), t(f"map.value.disclosure.{row['disclosure']}")),
+                (t("map.f.practice"), row.get("practice") or "—"),
+            ]),
+        })
+    return feature_collection(compounds, props)
+
+
+def positions_payload(positions: gpd.GeoDataFrame) -> dict:
+    props = []
+    for row in _rows(positions):
+        kind = row.get("kind")
+        tier_label = t(f"map.tier.{row['tier']}")
+        if kind:
+            tier_label += " · " + t(f"map.kind.{kind}")
+        props.append({
+            "id": str(row[ID]), "kind": "position", "tier": row["tier"],
+            "street_id": str(row["street_id"]),
+            "tip": f"{esc(row['name'])} ({esc(tier_label)})",
+            "popup": _popup(row["name"], [
+                (t("map.f.tier"), tier_label),
+                (t("map.f.street"), row["street_name"]),
+                (t("map.f.floor_area"), f"{fmt_int(row['floor_area_m2'])} m²"),
+                (t("map.f.functions"), row["functions"]),
+                (t("map.f.hours"), row["opening_hours"]),
+            ]),
+        })
+    return feature_collection(positions, props)
+
+
+def dispatch_payload(areas: gpd.GeoDataFrame) -> dict:
+    props = [{"id": str(r[ID]), "tip": esc(t("map.tip.dispatch", name=r["name"],
+                                             n=fmt_int(r["department_count"])))}
+             for r in _rows(areas)]
+    return feature_collection(areas, props)
+
+
+def members_payload(members: gpd.GeoDataFrame) -> list:
+    xs, ys = members.geometry.x.round(6), members.geometry.y.round(6)
+    return [[y, x, esc(label)] for x, y, label in zip(xs, ys, members["label"])]
+
+
+def payload_builders(data: MapData, gcj02: bool) -> dict:
+    """name -> zero-argument builder of each layer's file content (GCJ-02 shifted if asked)."""
+    def frame(gdf):
+        if not gcj02 or gdf.empty:
+            return gdf
+        from geo.crs import gdf_to_gcj02
+
+        return gdf_to_gcj02(gdf)
+
+    return {
+        "counties": lambda: outline_payload(frame(data.counties), 0.0005),
+        "districts": lambda: outline_payload(frame(data.districts), 0.0002),
+        "streets": lambda: outline_payload(frame(data.streets), 0.00005),
+        "communities": lambda: outline_payload(frame(data.communities), 0.00002),
+        "grids": lambda: grids_payload(frame(data.grids)),
+        "dispatch_areas": lambda: dispatch_payload(frame(data.dispatch_areas)),
+        "compounds": lambda: compounds_payload(frame(data.compounds)),
+        "positions": lambda: positions_payload(frame(data.positions)),
+        "members": lambda: members_payload(frame(data.members)),
+    }

@@ -1,0 +1,196 @@
+"""The network map: basemap, outlines, grid choropleth, compounds, positions, dispatch areas
+and members, drawn through streamlit-folium.
+
+Fast path ("served"): every layer is a JSON file fetched by the map and drawn on a canvas;
+the map's own script never changes with filters or selection, which travel in
+``feature_group_to_add`` (compounds, positions), so a filter change or a compound click
+redraws two layers in the open map instead of re-creating it; ``returned_objects`` is narrow
+so panning never reruns the page. "embedded" is the naive baseline kept for the benchmark:
+the same layers inline in the HTML, SVG rendering, every change rebuilds the map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from components import basemaps, legend
+from components.i18n import get_lang, t
+from components.map_layers import DrawnLayer, Helpers, MemberLayer, layer_group, publish
+from components.map_payloads import MapData, payload_builders
+
+SERVED = "served"
+EMBEDDED = "embedded"
+MEMBER_ZOOM = 15
+SEARCH_ZOOM = 16
+MAX_ZOOM, MIN_ZOOM = 19, 8
+MAP_KEY = "network_map"
+RETURNED = ["last_object_clicked", "last_object_clicked_tooltip"]
+COMPOUND_TOKEN = "compound"
+
+
+@dataclass
+class MapView:
+    basemap: str = basemaps.OFFLINE
+    indicator: str = "disclosure"
+    streets: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+    selected: str | None = None
+    center: list[float] | None = None  # [lat, lon] WGS84 to move to
+    zoom: int | None = None
+    mode: str = SERVED
+    extra: dict = field(default_factory=dict)
+
+
+def _use_local_assets() -> None:
+    try:
+        from components.offline import use_local_assets
+    except ImportError:  # the vendoring module is not installed in this checkout yet
+        return
+    use_local_assets()
+
+
+def _outline_options(kind: str, tiled: bool) -> dict:
+    style = dict(legend.OUTLINES[kind])
+    if tiled and kind in ("counties", "districts"):
+        style["fillOpacity"] = 0.0
+    return {"kind": kind, "stroke": style["stroke"], "fill": style["fill"],
+            "weight": style["weight"], "fillOpacity": style["fillOpacity"],
+            "dash": style.get("dash"), "interactive": kind not in ("counties", "districts")}
+
+
+def dynamic_groups(view: MapView, sources: dict) -> list[folium.FeatureGroup]:
+    """The layers that follow filters and selection: compounds and service positions."""
+    compound_options = {
+        "kind": "compounds", "by": view.indicator,
+        "colours": legend.INDICATOR_COLOURS[view.indicator], "fill": "#999999",
+        "stroke": "#37474f", "weight": 1, "fillOpacity": 0.75,
+        "selected": view.selected, "selectedColour": legend.SELECTED_COLOUR,
+        "filters": {"street_id": list(view.streets)}, "report": COMPOUND_TOKEN,
+    }
+    position_options = {
+        "kind": "positions", "by": "tier", "symbols": legend.tier_symbol_options(),
+        "filters": {"tier": list(view.tiers), "street_id": list(view.streets)},
+    }
+    return [
+        layer_group(t("map.layer.compounds"),
+                    DrawnLayer("polygons", sources["compounds"], compound_options)),
+        layer_group(t("map.layer.positions"),
+                    DrawnLayer("symbols", sources["positions"], position_options)),
+    ]
+
+
+def build_map(data: MapData, view: MapView):
+    """(map, dynamic feature groups, layer control) for ``view``."""
+    _use_local_assets()
+    chosen = basemaps.basemap(view.basemap)
+    tiled = bool(chosen.tiles)
+    builders = payload_builders(data, chosen.gcj02)
+    if view.mode == SERVED:
+        frame = ("gcj02" if chosen.gcj02 else "wgs84") + "-" + get_lang()
+        sources = publish(data.revision, frame, builders)
+    else:
+        sources = {name: build() for name, build in builders.items()}
+    minx, miny, maxx, maxy = data.bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None,
+                   prefer_canvas=view.mode == SERVED, control_scale=True)
+    m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)  # no tiles: the map itself needs them
+    Helpers(legend.OFFLINE_BACKGROUND).add_to(m)
+    basemaps.add_tiles(m, chosen)
+    for kind in ("counties", "districts", "streets", "communities"):
+        layer_group(t(f"map.layer.{kind}"),
+                    DrawnLayer("polygons", sources[kind], _outline_options(kind, tiled)),
+                    show=kind != "counties" or not tiled).add_to(m)
+    grid_options = {
+        "kind": "grids", "by": "cls", "fill": legend.GRID_PALETTE[0],
+        "colours": {str(i): c for i, c in enumerate(legend.GRID_PALETTE)},
+        "stroke": "#bf9b7a", "weight": 0.6, "fillOpacity": 0.55 if not tiled else 0.45,
+    }
+    layer_group(t("map.layer.grids"), DrawnLayer("polygons", sources["grids"], grid_options)
+                ).add_to(m)
+    layer_group(t("map.layer.dispatch_areas"), DrawnLayer(
+        "polygons", sources["dispatch_areas"], _outline_options("dispatch_areas", tiled))).add_to(m)
+    layer_group(t("map.layer.members"), MemberLayer(
+        sources["grids"], sources["members"],
+        {"threshold": MEMBER_ZOOM, "colour": legend.MEMBER_COLOUR})).add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    groups = dynamic_groups(view, sources)
+    control = folium.LayerControl(collapsed=True, position="topright")
+    if view.mode == EMBEDDED:
+        for group in groups:
+            group.add_to(m)
+        control.add_to(m)
+    return m, groups, control
+
+
+def _shift_to_map(view: MapView, gcj02: bool) -> list[float] | None:
+    if view.center is None or not gcj02:
+        return view.center
+    from geo.crs import wgs84_to_gcj02
+
+    lon, lat = wgs84_to_gcj02(view.center[1], view.center[0])
+    return [float(lat), float(lon)]
+
+
+def render_map(data: MapData, view: MapView, height: int = 640):
+    """Draw the map; the page reads clicks with :func:`pending_click` before calling this."""
+    m, groups, control = build_map(data, view)
+    gcj02 = basemaps.basemap(view.basemap).gcj02
+    if view.mode == EMBEDDED:
+        return st_folium(m, key=MAP_KEY, height=height, use_container_width=True,
+                         returned_objects=RETURNED)
+    return st_folium(
+        m, key=MAP_KEY, height=height, use_container_width=True, returned_objects=RETURNED,
+        feature_group_to_add=groups, layer_control=control,
+        center=_shift_to_map(view, gcj02), zoom=view.zoom,
+    )
+
+
+def pending_click(basemap_key: str) -> tuple[str | None, tuple[float, float] | None]:
+    """The compound id (or WGS84 lon/lat) of a map click not handled yet, from the map's
+    last returned value (streamlit-folium stores it under MAP_KEY before the rerun)."""
+    value = st.session_state.get(MAP_KEY) or {}
+    clicked = value.get("last_object_clicked")
+    token = value.get("last_object_clicked_tooltip") or ""
+    if not clicked:
+        return None, None
+    signature = (token, clicked.get("lat"), clicked.get("lng"))
+    if st.session_state.get("_network_map_handled") == signature:
+        return None, None
+    st.session_state["_network_map_handled"] = signature
+    if token.startswith(COMPOUND_TOKEN + ":"):
+        return token.split(":", 1)[1], None
+    lon, lat = clicked["lng"], clicked["lat"]
+    if basemaps.basemap(basemap_key).gcj02:
+        from geo.crs import gcj02_to_wgs84
+
+        lon, lat = (float(v) for v in gcj02_to_wgs84(lon, lat))
+    return None, (lon, lat)
+
+
+def render_compound_map(detail, nearest, positions, height: int = 360) -> None:
+    """A small static map of one compound and its nearest service positions."""
+    _use_local_assets()
+    from components.map_layers import esc
+
+    minx, miny, maxx, maxy = detail.geometry.bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=16, tiles=None,
+                   prefer_canvas=True)
+    m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)
+    Helpers(legend.OFFLINE_BACKGROUND).add_to(m)
+    folium.GeoJson(detail.geometry.__geo_interface__, tooltip=esc(detail.compound["name"]),
+                   style_function=lambda _: {"color": legend.SELECTED_COLOUR, "weight": 3,
+                                             "fillColor": "#c62828", "fillOpacity": 0.4}).add_to(m)
+    bounds = [[miny, minx], [maxy, maxx]]
+    near = positions[positions["id"].isin(set(nearest["id"]))]
+    for row in near.itertuples(index=False):
+        _shape, size, colour, _ = legend.TIER_SYMBOLS[row.tier]
+        folium.CircleMarker([row.geometry.y, row.geometry.x], radius=size / 3, color=colour,
+                            fill=True, fill_opacity=0.9, tooltip=esc(row.name)).add_to(m)
+        bounds += [[row.geometry.y, row.geometry.x]]
+    m.fit_bounds(bounds, padding=(20, 20))
+    st_folium(m, key="compound_map", height=height, use_container_width=True,
+              returned_objects=[])

@@ -1,0 +1,138 @@
+"""The audit trail: one row per write (edit, import, rollback, scenario promotion, account
+change), sign-in and refusal, with account, time, action, object and before/after.
+
+Rows are only ever appended, inside the same store transaction as the write they describe,
+so a write and its audit row are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+
+import pandas as pd
+
+from geo.schema import ID
+
+AUDIT = "audit"
+AT = "at"
+ACCOUNT = "account"
+ACTION = "action"
+OBJECT_LAYER = "object_layer"
+OBJECT_ID = "object_id"
+BEFORE = "before"
+AFTER = "after"
+REASON = "reason"
+OUTCOME = "outcome"
+OK, REFUSED = "ok", "refused"
+OUTCOMES = (OK, REFUSED)
+COLUMNS = (ID, AT, ACCOUNT, ACTION, OBJECT_LAYER, OBJECT_ID, BEFORE, AFTER, REASON, OUTCOME)
+
+
+def _json(value) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def new_id(at: pd.Timestamp) -> str:
+    """Audit ids sort by time, then by order of writing:
+    ``audit-20240101T120000-<nanoseconds>-<random>``."""
+    return f"audit-{at:%Y%m%dT%H%M%S}-{time.time_ns():020d}-{uuid.uuid4().hex[:6]}"
+
+
+def audit_row(account, action, object_layer=None, object_id=None, before=None, after=None,
+              reason=None, outcome=OK, at=None) -> dict:
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
+    at = pd.Timestamp(at) if at is not None else pd.Timestamp.now()
+    at = at.floor("s")
+    return {
+        ID: new_id(at), AT: at, ACCOUNT: str(account), ACTION: str(action),
+        OBJECT_LAYER: object_layer, OBJECT_ID: None if object_id is None else str(object_id),
+        BEFORE: _json(before), AFTER: _json(after), REASON: reason, OUTCOME: outcome,
+    }
+
+
+def record(tx, account, action, object_layer=None, object_id=None, before=None, after=None,
+           reason=None, outcome=OK, at=None) -> str:
+    """Append one audit row inside the open transaction ``tx``; returns the row's id."""
+    row = audit_row(account, action, object_layer, object_id, before, after, reason, outcome, at)
+    tx.append(AUDIT, pd.DataFrame([row]))
+    return row[ID]
+
+
+def record_refusal(store, account, action, object_layer=None, object_id=None, before=None,
+                   after=None, reason=None, at=None) -> str:
+    """Record a refused action in a transaction of its own (the refused write never opened one)."""
+    with store.transaction(str(account)) as tx:
+        return record(tx, account, action, object_layer, object_id, before, after, reason,
+                      REFUSED, at)
+
+
+def empty_audit() -> pd.DataFrame:
+    from geo.store.base import empty_frame
+
+    return empty_frame(AUDIT)
+
+
+def filter_audit(frame: pd.DataFrame, *, accounts=None, actions=None, outcome=None,
+                 object_layer=None, since=None, until=None, text=None) -> pd.DataFrame:
+    """Rows of an audit frame matching every given filter, newest first.
+
+    ``since``/``until`` are dates or times (``until`` as a date includes that whole day);
+    ``text`` is searched in the object id, before, after and reason columns."""
+    keep = pd.Series(True, index=frame.index)
+    if accounts:
+        keep &= frame[ACCOUNT].isin(list(accounts))
+    if actions:
+        keep &= frame[ACTION].isin(list(actions))
+    if outcome:
+        keep &= frame[OUTCOME] == outcome
+    if object_layer:
+        keep &= frame[OBJECT_LAYER] == object_layer
+    if since is not None:
+        keep &= frame[AT] >= pd.Timestamp(since)
+    if until is not None:
+        end = pd.Timestamp(until)
+        if end == end.normalize():
+            end += pd.Timedelta(days=1)
+            keep &= frame[AT] < end
+        else:
+            keep &= frame[AT] <= end
+    if text:
+        hay = frame[[OBJECT_ID, BEFORE, AFTER, REASON]].astype(object).fillna("").astype(str)
+        found = pd.Series(False, index=frame.index)
+        for column in hay.columns:
+            found |= hay[column].str.contains(str(text), case=False, regex=False)
+        keep &= found
+    out = frame[keep.fillna(False).astype(bool)]
+    return out.sort_values([AT, ID], ascending=False).reset_index(drop=True)
+
+
+def load_audit(store, **filters) -> pd.DataFrame:
+    """The audit layer of ``store`` filtered by :func:`filter_audit`'s keywords, newest first."""
+    if AUDIT not in store.layer_names():
+        return empty_audit()
+    return filter_audit(store.load(AUDIT), **filters)
+
+
+def export_table(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> pd.DataFrame:
+    """The audit columns people read (no internal version/sample flags), headings renamed."""
+    table = frame[[c for c in COLUMNS if c != ID]].copy()
+    table[AT] = table[AT].dt.strftime("%Y-%m-%d %H:%M:%S")
+    return table.rename(columns=headers or {})
+
+
+def to_csv_bytes(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> bytes:
+    """CSV in UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
+    return export_table(frame, headers).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    export_table(frame, headers).to_excel(buffer, index=False, sheet_name="audit",
+                                          engine="openpyxl")
+    return buffer.getvalue()

@@ -1,0 +1,149 @@
+"""Export a store: GeoPackage, GeoJSON (per layer, a folder or a zip), Excel with Chinese
+headers (one sheet per layer), CSV (UTF-8 with BOM so Excel reads Chinese; a folder or a zip).
+
+Personal fields are masked unless the caller may see them (geo.masking.mask_frame). System
+layers (accounts, audit, ...) are never exported."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geo import schema
+from geo.importer.mapping import IMPORTABLE_LAYERS
+from geo.importer.templates import layer_table, sheet_name
+from geo.schema import GEOMETRY, WGS84
+from geo.store.base import to_storage
+
+FORMATS = ("gpkg", "geojson", "xlsx", "csv")
+CSV_ENCODING = "utf-8-sig"
+
+
+def export_layers(store, layers: list[str] | None = None) -> list[str]:
+    """The layers an export holds: the importable layers present in ``store``."""
+    present = set(store.layer_names())
+    chosen = layers or IMPORTABLE_LAYERS
+    return [n for n in IMPORTABLE_LAYERS if n in chosen and n in present]
+
+
+def masked(store, name: str, can_see_personal: bool) -> pd.DataFrame:
+    frame = store.load(name)
+    if can_see_personal or not schema.layer(name).personal_fields:
+        return frame
+    from geo.masking import mask_frame
+
+    return mask_frame(frame, name, can_see_personal)
+
+
+def export_store(store, fmt: str, out: str | os.PathLike, layers: list[str] | None = None,
+                 can_see_personal: bool = False) -> Path:
+    """Write the store to ``out`` in ``fmt``; returns the written path.
+
+    GeoJSON and CSV write one file per layer: into a zip when ``out`` ends in .zip, else
+    into the folder ``out``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; one of {FORMATS}")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frames = {n: masked(store, n, can_see_personal) for n in export_layers(store, layers)}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / ("export" + (out.suffix if fmt in ("gpkg", "xlsx") else ""))
+        WRITERS[fmt](frames, work)
+        _place(work, out)
+    return out
+
+
+def _place(work: Path, out: Path) -> None:
+    """Move the finished export into place (zip a folder when ``out`` ends in .zip)."""
+    if work.is_dir() and out.suffix.lower() == ".zip":
+        tmp_zip = out.with_name(out.name + ".part")
+        with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(work.iterdir()):
+                archive.write(file, file.name)
+        os.replace(tmp_zip, out)
+    elif work.is_dir():
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(work, out)
+    else:
+        shutil.copyfile(work, out)
+
+
+def _ogr_frame(name: str, frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    data = to_storage(name, frame)
+    if schema.layer(name).geometry is None:
+        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([None] * len(data), crs=WGS84))
+    return data
+
+
+def _gpkg_options(path: Path) -> dict:
+    # GeoPackage 1.3 so that older GDAL/QGIS open the file without a version warning
+    return {} if path.exists() else {"dataset_options": {"VERSION": "1.3"}}
+
+
+def write_gpkg(frames: dict[str, pd.DataFrame], path: Path) -> None:
+    for name, frame in frames.items():
+        spec = schema.layer(name)
+        data = _ogr_frame(name, frame)
+        if spec.geometry is None:
+            pyogrio.write_dataframe(
+                gpd.GeoDataFrame(data.drop(columns=[GEOMETRY])), path, layer=name, driver="GPKG",
+                append=path.exists(), geometry_type=None, **_gpkg_options(path),
+                layer_options={"ASPATIAL_VARIANT": "GPKG_ATTRIBUTES"})
+        else:
+            pyogrio.write_dataframe(
+                data, path, layer=name, driver="GPKG", append=path.exists(),
+                geometry_type=spec.geometry, promote_to_multi=spec.geometry.startswith("Multi"),
+                **_gpkg_options(path))
+
+
+def write_geojson(frames: dict[str, pd.DataFrame], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        data = _ogr_frame(name, frame)
+        pyogrio.write_dataframe(data, folder / f"{name}.geojson", driver="GeoJSON",
+                                layer_options={"RFC7946": "NO", "WRITE_NAME": "NO"})
+
+
+def write_xlsx(frames: dict[str, pd.DataFrame], path: Path) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in frames.items():
+            table = layer_table(name, frame, chinese=True, split_wkt=True)
+            table.to_excel(writer, sheet_name=sheet_name(name), index=False)
+
+
+def write_csv(frames: dict[str, pd.DataFrame], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        table = layer_table(name, frame, chinese=True)
+        table.to_csv(folder / f"{name}.csv", index=False, encoding=CSV_ENCODING)
+
+
+def export_bytes(store, fmt: str, layers: list[str] | None = None,
+                 can_see_personal: bool = False) -> tuple[bytes, str]:
+    """The export as bytes and a file name (GeoJSON/CSV zipped), for download buttons."""
+    suffix = {"gpkg": ".gpkg", "xlsx": ".xlsx", "geojson": ".zip", "csv": ".zip"}[fmt]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = export_store(store, fmt, Path(tmp) / f"hongtu{suffix}", layers, can_see_personal)
+        data = path.read_bytes()
+    name = f"hongtu-{fmt}{suffix}"
+    return data, name
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+WRITERS = {"gpkg": write_gpkg, "geojson": write_geojson, "xlsx": write_xlsx, "csv": write_csv}

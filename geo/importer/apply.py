@@ -1,0 +1,168 @@
+"""Writing a checked import in one transaction (upsert by id), its log, and its rollback.
+
+The log row keeps, as JSON in ``backup``, what is needed to undo the import: per layer the ids
+it added and the rows it replaced (geometry as WKT, full precision)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import schema
+from geo.importer import detect
+from geo.importer.plan import ImportPlan, writable
+from geo.importer.templates import layer_table
+from geo.schema import GEOMETRY, ID, VERSION, WGS84
+
+IMPORT_LOG = "import_log"
+APPLIED, ROLLED_BACK = "applied", "rolled_back"
+IMPORT_PERMISSION, ROLLBACK_PERMISSION = "import", "rollback_import"
+
+
+class ImportRefused(Exception):
+    """The import was not written (problems found, permission missing, or bad log id)."""
+
+
+def _require(principal, action: str, store) -> str:
+    """Check the role (``principal`` None: the server's command line, auth.SYSTEM); returns
+    the account name to log."""
+    try:
+        from geo.auth import SYSTEM, require
+    except ImportError:
+        return getattr(principal, "name", None) or "system"
+    principal = principal or SYSTEM
+    require(principal, action, store=store, object_layer=IMPORT_LOG)
+    return principal.name
+
+
+def _audit(tx, account: str, action: str, log_id: str, after: dict) -> None:
+    try:
+        from geo.audit import record
+    except ImportError:
+        row = {
+            ID: f"audit-{log_id}-{action}", "at": pd.Timestamp.now().floor("s"),
+            "account": account, "action": action, "object_layer": IMPORT_LOG,
+            "object_id": log_id, "after": json.dumps(after, ensure_ascii=False),
+            "outcome": "ok",
+        }
+        tx.append("audit", pd.DataFrame([row]))
+        return
+    record(tx, account=account, action=action, object_layer=IMPORT_LOG, object_id=log_id,
+           after=after)
+
+
+def _rows_json(name: str, frame: pd.DataFrame) -> list[dict]:
+    table = layer_table(name, frame, chinese=False)
+    table[VERSION] = frame[VERSION].reset_index(drop=True).astype(object) \
+        if VERSION in frame.columns else 1
+    table = table.astype(object).where(table.notna(), None)
+    return json.loads(table.to_json(orient="records", force_ascii=False, double_precision=15))
+
+
+def _rows_frame(name: str, rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    spec = schema.layer(name)
+    if spec.geometry:
+        geoms, _ = detect.raw_geometries(frame) if len(frame) else (None, [])
+        geoms = geoms if geoms is not None else [None] * len(frame)
+        frame = frame.drop(columns=[c for c in ("lon", "lat", "wkt") if c in frame.columns])
+        frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(list(geoms), crs=WGS84))
+    return frame
+
+
+def _merge(existing: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Upsert ``incoming`` into ``existing`` by id; returns (merged, replaced rows)."""
+    incoming = incoming.copy()
+    incoming[ID] = incoming[ID].astype(str)
+    old_ids = existing[ID].astype(str)
+    replaced = existing[old_ids.isin(set(incoming[ID]))]
+    versions = dict(zip(replaced[ID].astype(str), replaced[VERSION]))
+    incoming[VERSION] = [int(versions.get(i, 0)) + 1 for i in incoming[ID]]
+    kept = existing[~old_ids.isin(set(incoming[ID]))]
+    if isinstance(existing, gpd.GeoDataFrame):
+        incoming = incoming.set_crs(WGS84, allow_override=True) \
+            if isinstance(incoming, gpd.GeoDataFrame) else incoming
+        merged = gpd.GeoDataFrame(pd.concat([kept, incoming], ignore_index=True),
+                                  geometry=GEOMETRY, crs=WGS84)
+    else:
+        merged = pd.concat([kept, incoming], ignore_index=True)
+    return merged, replaced
+
+
+def apply_import(store, plan: ImportPlan, account: str | None = None, principal=None,
+                 note: str | None = None) -> str:
+    """Write a problem-free plan in one transaction; returns the import_log id.
+
+    ``principal`` (geo.auth.Principal) must be allowed to import; None means the command
+    line on the server (auth.SYSTEM)."""
+    if plan.problems:
+        raise ImportRefused(f"{len(plan.problems)} 个问题,未导入 | problems found, nothing written")
+    if not plan.frames:
+        raise ImportRefused("没有可导入的数据 | nothing to import")
+    checked = _require(principal, IMPORT_PERMISSION, store)
+    account = account or checked
+    at = pd.Timestamp(datetime.now()).floor("s")
+    checksum = ";".join(sha for _, sha in plan.files)
+    log_id = f"imp-{at:%Y%m%d%H%M%S}-{checksum[:8]}"
+    with store.transaction(account) as tx:
+        backup = {}
+        for name, planned in plan.frames.items():
+            existing = tx.load(name)
+            merged, replaced = _merge(existing, writable(name, planned))
+            added = sorted(set(planned[ID].astype(str)) - set(replaced[ID].astype(str)))
+            backup[name] = {"added": added, "replaced": _rows_json(name, replaced)}
+            tx.replace(name, merged)
+        log = {
+            ID: log_id, "at": at, "account": account,
+            "files": json.dumps([n for n, _ in plan.files], ensure_ascii=False),
+            "checksum": checksum, "counts": json.dumps(plan.counts, ensure_ascii=False),
+            "status": APPLIED, "backup": json.dumps(backup, ensure_ascii=False),
+        }
+        tx.append(IMPORT_LOG, pd.DataFrame([log]))
+        _audit(tx, account, "import", log_id, {"files": [n for n, _ in plan.files],
+                                                "counts": plan.counts, "note": note})
+    return log_id
+
+
+def import_log(store) -> pd.DataFrame:
+    """The import log without the (large) backup column, newest first."""
+    if IMPORT_LOG not in store.layer_names():
+        return pd.DataFrame(columns=[ID, "at", "account", "files", "checksum", "counts",
+                                     "status"])
+    frame = store.load(IMPORT_LOG).drop(columns=["backup"])
+    return frame.sort_values("at", ascending=False).reset_index(drop=True)
+
+
+def rollback_import(store, log_id: str, account: str | None = None, principal=None) -> dict:
+    """Undo an applied import: drop the rows it added, restore the rows it replaced."""
+    checked = _require(principal, ROLLBACK_PERMISSION, store)
+    account = account or checked
+    with store.transaction(account) as tx:
+        log = tx.load(IMPORT_LOG)
+        rows = log[log[ID] == log_id]
+        if rows.empty:
+            raise ImportRefused(f"导入记录不存在:{log_id} | no such import: {log_id}")
+        row = rows.iloc[0]
+        if row["status"] != APPLIED:
+            raise ImportRefused(f"该导入已回滚:{log_id} | already rolled back: {log_id}")
+        backup = json.loads(row["backup"])
+        restored = {}
+        for name, undo in backup.items():
+            frame = tx.load(name)
+            old = _rows_frame(name, undo["replaced"])
+            drop = set(undo["added"]) | set(old[ID].astype(str) if len(old) else [])
+            kept = frame[~frame[ID].astype(str).isin(drop)]
+            if len(old):
+                merged = pd.concat([kept, old], ignore_index=True)
+                if isinstance(frame, gpd.GeoDataFrame):
+                    merged = gpd.GeoDataFrame(merged, geometry=GEOMETRY, crs=WGS84)
+            else:
+                merged = kept
+            tx.replace(name, merged)
+            restored[name] = {"removed": len(undo["added"]), "restored": len(old)}
+        tx.update(IMPORT_LOG, log_id, {"status": ROLLED_BACK})
+        _audit(tx, account, ROLLBACK_PERMISSION, log_id, restored)
+    return restored

@@ -1,0 +1,213 @@
+"""Planning scenarios: a named set of candidate positions (and existing ones taken away) at a
+radius. Saved in the store's ``scenarios`` layer (payload as JSON), compared side by side,
+exported to GeoJSON and Excel, and promoted into ``service_positions`` as status "planned".
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import coverage as cov
+from geo import siting
+from geo.schema import GEOMETRY, ID, WGS84
+
+SCENARIOS = "scenarios"
+POSITIONS = "service_positions"
+ACTION_SAVE = "save_scenario"
+ACTION_PROMOTE = "promote_scenario"
+PLANNED_FUNCTIONS = "党员活动、协商议事、收集民意、综合服务(规划)"
+PLANNED_HOURS = "待定"
+COMPARE_COLUMNS = ("scenario", "positions_added", "positions_removed", "households_total",
+                   "covered_households", "share_covered", "mean_distance_m", "p90_distance_m")
+
+
+@dataclass
+class Scenario:
+    name: str
+    radius_m: float
+    candidates: list[dict] = field(default_factory=list)  # id, name, tier, lon, lat (WGS84)
+    removed: list[str] = field(default_factory=list)  # existing position ids taken away
+    tiers: list[str] | None = None
+    include_planned: bool = False
+    id: str | None = None
+    account: str | None = None
+    created_at: str | None = None
+
+    def payload(self) -> dict:
+        keep = ("candidates", "removed", "tiers", "include_planned")
+        return {k: v for k, v in asdict(self).items() if k in keep}
+
+    def candidate_frame(self) -> gpd.GeoDataFrame:
+        return siting.candidates_from_points(self.candidates)
+
+
+def new_id(prefix: str = "S") -> str:
+    return f"{prefix}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+
+# ------------------------------------------------------------------ store
+def save_scenario(store, scenario: Scenario, principal=None, account: str | None = None) -> str:
+    """Append the scenario to the store's ``scenarios`` layer (refused, and the refusal
+    audited, unless the principal may save scenarios); returns its id."""
+    from geo import auth
+
+    principal = principal or auth.SYSTEM
+    account = account or principal.name
+    auth.require(principal, ACTION_SAVE, store=store, object_layer=SCENARIOS)
+    scenario.id = scenario.id or new_id()
+    scenario.account = account
+    scenario.created_at = pd.Timestamp.now().floor("s").isoformat()
+    row = {ID: scenario.id, "name": scenario.name, "created_at": scenario.created_at,
+           "account": account, "radius_m": float(scenario.radius_m),
+           "payload": json.dumps(scenario.payload(), ensure_ascii=False, sort_keys=True)}
+    with store.transaction(account) as tx:
+        tx.append(SCENARIOS, pd.DataFrame([row]))
+    return scenario.id
+
+
+def load_scenarios(store) -> list[Scenario]:
+    return scenarios_from_frame(store.load(SCENARIOS))
+
+
+def scenarios_from_frame(frame: pd.DataFrame) -> list[Scenario]:
+    out = []
+    for row in frame.sort_values("created_at").to_dict(orient="records"):
+        payload = json.loads(row["payload"] or "{}")
+        created = row.get("created_at")
+        out.append(Scenario(
+            name=row["name"], radius_m=float(row["radius_m"]), id=row[ID],
+            account=row.get("account"),
+            created_at=None if pd.isna(created) else pd.Timestamp(created).isoformat(),
+            candidates=payload.get("candidates", []), removed=payload.get("removed", []),
+            tiers=payload.get("tiers"), include_planned=bool(payload.get("include_planned")),
+        ))
+    return out
+
+
+def delete_scenario(store, scenario_id: str, account: str) -> int:
+    with store.transaction(account) as tx:
+        return tx.delete(SCENARIOS, [scenario_id])
+
+
+# ------------------------------------------------------------------ figures
+def evaluate(scenario: Scenario, compounds, positions, roads=None) -> cov.CoverageResult:
+    """The scenario's coverage, with the delta against today's positions."""
+    return cov.coverage_change(
+        compounds, positions, scenario.radius_m, scenario.tiers, scenario.include_planned,
+        scenario.candidate_frame(), scenario.removed, roads,
+    )
+
+
+def compare(scenarios: list[Scenario], compounds, positions, roads=None,
+            baseline_name: str = "current", baseline_radius: float | None = None) -> pd.DataFrame:
+    """One row per scenario, today's positions first (at ``baseline_radius``, default the first
+    scenario's radius)."""
+    radius = baseline_radius or (scenarios[0].radius_m if scenarios else cov.DEFAULT_RADIUS_M)
+    rows = []
+    for scenario in [Scenario(baseline_name, radius), *scenarios]:
+        result = evaluate(scenario, compounds, positions, roads)
+        rows.append({
+            "scenario": scenario.name, "radius_m": scenario.radius_m,
+            "positions_added": len(scenario.candidates),
+            "positions_removed": len(scenario.removed),
+            "households_total": result.households_total,
+            "covered_households": result.covered_households,
+            "share_covered": round(result.share_covered, 4),
+            "mean_distance_m": cov._finite_or_none(result.mean_distance_m),
+            "p90_distance_m": cov._finite_or_none(result.p90_distance_m),
+        })
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ exports
+def to_geojson(scenario: Scenario) -> bytes:
+    """The scenario's candidate positions as a GeoJSON FeatureCollection (WGS84)."""
+    frame = scenario.candidate_frame()
+    frame["scenario"] = scenario.name
+    frame["radius_m"] = float(scenario.radius_m)
+    return frame.to_json(ensure_ascii=False, drop_id=True).encode("utf-8")
+
+
+def to_excel(scenario: Scenario, result: cov.CoverageResult, headers: dict | None = None) -> bytes:
+    """Sheets: summary, candidate positions, compounds (distance, covered), positions."""
+    summary = pd.DataFrame([{
+        "scenario": scenario.name, "radius_m": scenario.radius_m,
+        "distance_kind": result.distance_kind, "households_total": result.households_total,
+        "covered_households": result.covered_households,
+        "share_covered": round(result.share_covered, 4),
+        "mean_distance_m": cov._finite_or_none(result.mean_distance_m),
+        "p90_distance_m": cov._finite_or_none(result.p90_distance_m),
+    }])
+    sheets = {"summary": summary,
+              "candidates": pd.DataFrame(scenario.candidates,
+                                         columns=siting.CANDIDATE_COLUMNS),
+              "compounds": result.compounds, "positions": result.positions}
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, frame in sheets.items():
+            frame.rename(columns=headers or {}).to_excel(writer, sheet_name=sheet, index=False)
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ promotion
+def planned_rows(scenario: Scenario, streets, communities=None, compounds=None) -> gpd.GeoDataFrame:
+    """The scenario's candidates as service_positions rows with status "planned"; street,
+    community and compound found by location (nearest street when outside every street)."""
+    points = scenario.candidate_frame().to_crs(WGS84)
+    rows = gpd.GeoDataFrame({
+        ID: [f"PL-{uuid.uuid4().hex[:10]}" for _ in range(len(points))],
+        "name": points[cov.NAME].to_numpy(), "tier": points[cov.TIER].to_numpy(),
+        "status": cov.STATUS_PLANNED, "floor_area_m2": 0.0, "functions": PLANNED_FUNCTIONS,
+        "opening_hours": PLANNED_HOURS,
+    }, geometry=points.geometry.to_numpy(), crs=WGS84)
+    rows["street_id"] = _locate(rows, streets, nearest=True)
+    if communities is not None:
+        rows["community_id"] = _locate(rows, communities)
+    if compounds is not None:
+        rows["compound_id"] = _locate(rows, compounds)
+    return rows
+
+
+def _locate(points: gpd.GeoDataFrame, areas, nearest: bool = False) -> list:
+    if areas is None or len(areas) == 0:
+        return [None] * len(points)
+    metric_points = points[[GEOMETRY]].to_crs(cov.METRIC_CRS)
+    metric_areas = areas[[ID, GEOMETRY]].rename(columns={ID: "area_id"}).to_crs(cov.METRIC_CRS)
+    if nearest:
+        joined = gpd.sjoin_nearest(metric_points, metric_areas, how="left")
+    else:
+        joined = gpd.sjoin(metric_points, metric_areas, how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return [None if pd.isna(v) else v for v in joined["area_id"].reindex(points.index)]
+
+
+def promote(store, scenario: Scenario, principal=None, account: str | None = None) -> list[str]:
+    """Write the scenario's candidates into ``service_positions`` as "planned" in ONE
+    transaction with an audit row; refused (and the refusal audited) unless the principal may
+    promote scenarios. Returns the new position ids."""
+    from geo import audit, auth
+
+    principal = principal or auth.SYSTEM
+    account = account or principal.name
+    auth.require(principal, ACTION_PROMOTE, store=store, object_layer=SCENARIOS,
+                 object_id=scenario.id)
+    if not scenario.candidates:
+        return []
+    rows = planned_rows(scenario, store.load("streets"), store.load("communities"),
+                        store.load("compounds"))
+    after = {"scenario": scenario.name, "radius_m": scenario.radius_m,
+             "positions": [{ID: r[ID], "name": r["name"], "tier": r["tier"],
+                            "lon": round(r[GEOMETRY].x, 7), "lat": round(r[GEOMETRY].y, 7)}
+                           for r in rows.to_dict(orient="records")]}
+    with store.transaction(account) as tx:
+        tx.append(POSITIONS, rows)
+        audit.record(tx, account, ACTION_PROMOTE, SCENARIOS, scenario.id or scenario.name,
+                     before=None, after=after)
+    return rows[ID].tolist()

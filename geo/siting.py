@@ -1,0 +1,224 @@
+"""Where should the next service positions go? Entry points over GeoDataFrames.
+
+- :func:`suggest_positions` (MCLP): choose ``k`` candidates that maximise covered households,
+  existing positions kept fixed (spopt's predefined facilities); greedy solution beside it.
+- :func:`fewest_positions` (LSCP for a target share, formulated with pulp directly because
+  spopt's LSCP only models full coverage): the fewest candidates reaching a target share.
+
+Candidates default to the compounds' representative points; extra candidate points come from a
+file (:func:`read_candidates`) or the planner page. The cores live in :mod:`geo.siting_core`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import coverage as cov
+from geo import siting_core as core
+from geo.schema import ID, WGS84
+
+CANDIDATE_PREFIX = "cand-"
+LON, LAT = "lon", "lat"
+GAIN = "new_households"
+CANDIDATE_COLUMNS = [ID, cov.NAME, cov.TIER, LON, LAT]
+
+
+@dataclass
+class SitingResult:
+    method: str  # "mclp" or "fewest"
+    radius_m: float
+    households_total: int
+    covered_before: int
+    covered_after: int
+    greedy_after: int
+    chosen: pd.DataFrame  # id, name, tier, lon, lat, new_households (added in choice order)
+    greedy_chosen: pd.DataFrame
+    solver_status: str
+    seconds: float
+    greedy_seconds: float
+    gap_rel: float
+    objective: float | None
+    distance_kind: str
+    candidates_count: int
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        total = self.households_total or 1
+        return {
+            "method": self.method, "radius_m": self.radius_m,
+            "distance_kind": self.distance_kind, "households_total": self.households_total,
+            "covered_before": self.covered_before, "covered_after": self.covered_after,
+            "share_before": round(self.covered_before / total, 6),
+            "share_after": round(self.covered_after / total, 6),
+            "chosen": _rows(self.chosen), "greedy_after": self.greedy_after,
+            "greedy_chosen": _rows(self.greedy_chosen), "solver_status": self.solver_status,
+            "seconds": round(self.seconds, 4), "greedy_seconds": round(self.greedy_seconds, 4),
+            "gap_rel": self.gap_rel, "objective": self.objective,
+            "candidates_count": self.candidates_count, **self.extra,
+        }
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]
+
+
+# ------------------------------------------------------------------ candidates
+def default_candidates(compounds: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One candidate per compound, at its representative point (WGS84)."""
+    points = cov.demand_points(compounds).to_crs(WGS84)
+    return gpd.GeoDataFrame(
+        {ID: CANDIDATE_PREFIX + points[ID].astype(str), cov.NAME: points[cov.NAME],
+         cov.TIER: "point"}, geometry=points.geometry.to_numpy(), crs=WGS84,
+    )
+
+
+def candidates_from_points(rows: list[dict]) -> gpd.GeoDataFrame:
+    """Candidates from dicts with lon, lat (WGS84) and optional id, name, tier."""
+    frame = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS) if rows else \
+        pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    def text(value):
+        return None if value is None or pd.isna(value) or str(value) == "" else str(value)
+
+    ids = [text(r) or f"{CANDIDATE_PREFIX}x{i + 1}" for i, r in enumerate(frame[ID].tolist())]
+    names = [text(n) or i for n, i in zip(frame[cov.NAME].tolist(), ids, strict=True)]
+    tiers = [text(t) or "point" for t in frame[cov.TIER].tolist()]
+    return gpd.GeoDataFrame(
+        {ID: ids, cov.NAME: names, cov.TIER: tiers},
+        geometry=gpd.points_from_xy(frame[LON].astype(float), frame[LAT].astype(float)),
+        crs=WGS84,
+    )
+
+
+def read_candidates(path: str | Path) -> gpd.GeoDataFrame:
+    """Extra candidates from a file: CSV with lon, lat (WGS84) [, id, name, tier], or any
+    vector file GDAL reads (GeoJSON, GeoPackage, ...; polygons give their representative
+    point)."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        table = pd.read_csv(path, dtype={ID: str})
+        return candidates_from_points(table.to_dict(orient="records"))
+    frame = gpd.read_file(path)
+    frame = frame.set_crs(WGS84) if frame.crs is None else frame.to_crs(WGS84)
+    points = frame.geometry.representative_point()
+    rows = [{ID: str(row.get(ID)) if row.get(ID) is not None else None,
+             cov.NAME: row.get(cov.NAME), cov.TIER: row.get(cov.TIER),
+             LON: pt.x, LAT: pt.y} for (_, row), pt in zip(frame.iterrows(), points, strict=True)]
+    return candidates_from_points(rows)
+
+
+def combine_candidates(*frames) -> gpd.GeoDataFrame:
+    frames = [f.to_crs(WGS84) for f in frames if f is not None and len(f)]
+    if not frames:
+        return candidates_from_points([])
+    combined = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84)
+    return combined.drop_duplicates(subset=[ID]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ problem set-up
+@dataclass
+class _Problem:
+    weights: np.ndarray
+    existing_dist: np.ndarray
+    candidate_dist: np.ndarray
+    candidates: gpd.GeoDataFrame  # WGS84, aligned with candidate_dist's columns
+    radius: float
+    distance_kind: str
+
+    def covers(self):
+        return self.existing_dist <= self.radius, self.candidate_dist <= self.radius
+
+    def covered(self, chosen) -> int:
+        existing, candidate = self.covers()
+        union = existing.any(axis=1) | candidate[:, list(chosen)].any(axis=1)
+        return int(self.weights[union].sum())
+
+
+def _problem(compounds, positions, radius, candidates, tiers, include_planned, roads, fixed):
+    if radius <= 0:
+        raise cov.CoverageInputError("radius must be positive")
+    demand = cov.demand_points(compounds)
+    if candidates is None:
+        candidates = default_candidates(compounds)
+    candidates = candidates.to_crs(WGS84)
+    if fixed is not None and len(fixed):
+        candidates = candidates[~candidates[ID].isin(set(fixed[ID]))]
+    candidates = candidates.reset_index(drop=True)
+    existing = cov.supply_points(positions, tiers, include_planned, fixed)
+    proposed = cov.supply_points(None, candidates=candidates)
+    supply = pd.concat([existing, proposed], ignore_index=True)
+    supply = gpd.GeoDataFrame(supply, crs=existing.crs)
+    road_lines = roads.to_crs(cov.METRIC_CRS) if roads is not None and len(roads) else None
+    dist, kind = cov.distance_matrix(demand, supply, road_lines)
+    n = len(existing)
+    return _Problem(demand[cov.HOUSEHOLDS].to_numpy(float), dist[:, :n], dist[:, n:],
+                    candidates, float(radius), kind)
+
+
+def _chosen_frame(problem: _Problem, chosen: list[int]) -> pd.DataFrame:
+    """Chosen candidates in greedy order of marginal gain, each with the households it adds."""
+    existing, candidate = problem.covers()
+    covered = existing.any(axis=1)
+    rows, left = [], list(chosen)
+    while left:
+        gains = [problem.weights[~covered & candidate[:, j]].sum() for j in left]
+        j = left.pop(int(np.argmax(gains)))
+        covered |= candidate[:, j]
+        point = problem.candidates.geometry.iloc[j].representative_point()
+        source = problem.candidates.iloc[j]
+        rows.append({ID: source[ID], cov.NAME: source.get(cov.NAME), cov.TIER:
+                     source.get(cov.TIER) or "point", LON: round(point.x, 7),
+                     LAT: round(point.y, 7), GAIN: int(max(gains))})
+    return pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, GAIN])
+
+
+def _result(method, problem, outcome, greedy, greedy_seconds, extra=None) -> SitingResult:
+    return SitingResult(
+        method=method, radius_m=problem.radius, households_total=int(problem.weights.sum()),
+        covered_before=problem.covered([]), covered_after=problem.covered(outcome.chosen),
+        greedy_after=problem.covered(greedy or []),
+        chosen=_chosen_frame(problem, outcome.chosen),
+        greedy_chosen=_chosen_frame(problem, greedy or []), solver_status=outcome.status,
+        seconds=outcome.seconds, greedy_seconds=greedy_seconds, gap_rel=outcome.gap_rel,
+        objective=outcome.objective, distance_kind=problem.distance_kind,
+        candidates_count=len(problem.candidates), extra=extra or {},
+    )
+
+
+# ------------------------------------------------------------------ entry points
+def suggest_positions(compounds, positions, k: int, radius: float = cov.DEFAULT_RADIUS_M,
+                      candidates=None, tiers=None, include_planned: bool = False, roads=None,
+                      gap_rel: float | None = None, fixed=None) -> SitingResult:
+    """MCLP: ``k`` new positions among ``candidates`` (default: every compound's
+    representative point) maximising covered households, existing positions (and the points
+    in ``fixed``, e.g. candidates the planner placed already) kept."""
+    problem = _problem(compounds, positions, radius, candidates, tiers, include_planned, roads,
+                       fixed)
+    outcome = core.mclp_from_matrix(problem.existing_dist, problem.candidate_dist,
+                                    problem.weights, problem.radius, k, gap_rel)
+    started = time.perf_counter()
+    greedy = core.greedy_max_coverage(*problem.covers(), problem.weights, k)
+    return _result("mclp", problem, outcome, greedy, time.perf_counter() - started, {"k": k})
+
+
+def fewest_positions(compounds, positions, target_share: float,
+                     radius: float = cov.DEFAULT_RADIUS_M, candidates=None, tiers=None,
+                     include_planned: bool = False, roads=None,
+                     gap_rel: float | None = None, fixed=None) -> SitingResult:
+    """The fewest new positions among ``candidates`` so that ``target_share`` (0-1) of the
+    households are covered (status "Infeasible" when the candidates cannot reach it)."""
+    problem = _problem(compounds, positions, radius, candidates, tiers, include_planned, roads,
+                       fixed)
+    existing, candidate = problem.covers()
+    outcome = core.fewest_for_share(existing, candidate, problem.weights, target_share, gap_rel)
+    started = time.perf_counter()
+    greedy = core.greedy_for_share(existing, candidate, problem.weights, target_share)
+    extra = {"target_share": target_share, "count": len(outcome.chosen),
+             "greedy_count": None if greedy is None else len(greedy)}
+    return _result("fewest", problem, outcome, greedy, time.perf_counter() - started, extra)

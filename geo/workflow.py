@@ -1,0 +1,384 @@
+"""Explicit state machines of service orders (居民点单 → 联盟下单 → 党员接单) and escalated cases
+(问题逐级上报), and the store writes that move a record along them.
+
+Every transition is validated (state, parameters, time order), then written in ONE store
+transaction: the row is updated with its expected version, a ``workflow_events`` row is
+appended, and an ``audit`` row is appended. Invalid transitions raise :class:`WorkflowError`
+with a bilingual message naming the object, its current state and the attempted action.
+"""
+
+from __future__ import annotations
+
+import numbers
+import uuid
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo import audit, auth
+from geo.schema import ID, VERSION
+from geo.store import NotFoundError, Store
+
+ORDERS = "service_orders"
+CASES = "cases"
+EVENTS = "workflow_events"
+AUDIT = audit.AUDIT
+PERMISSION = "workflow"  # geo.auth action
+
+# ---------------------------------------------------------------- service orders
+ORDER_STATUSES = ("created", "dispatched", "taken", "done", "rated", "cancelled")
+ORDER_OPEN = ("created", "dispatched", "taken")
+ORDER_CLOSED = ("done", "rated")
+ORDER_CATEGORIES = (
+    "微心愿", "助老服务", "家电维修", "代购代办", "环境整治", "法律咨询", "心理疏导", "助学辅导",
+)
+# ---------------------------------------------------------------- cases
+CASE_STATUSES = ("reported", "accepted", "escalated", "closed")
+CASE_OPEN = ("reported", "accepted", "escalated")
+CASE_LEVELS = ("compound", "community", "street", "district")
+CASE_SOURCES = ("complaint", "patrol", "report")
+CASE_HANDLERS = ("instructor", "joint_duty_station", "department")
+CASE_CATEGORIES = (
+    "高空抛物", "私搭乱建", "治安隐患", "消防通道占用", "物业纠纷", "环境卫生", "停车管理", "噪音扰民",
+)
+LEVEL_HANDLER = {
+    "compound": "instructor", "community": "instructor",
+    "street": "joint_duty_station", "district": "department",
+}
+
+OBJECT_NAMES = {ORDERS: ("工单", "service order"), CASES: ("事件", "case")}
+STATE_NAMES = {
+    "created": ("已点单", "created"), "dispatched": ("已派单", "dispatched"),
+    "taken": ("已接单", "taken"), "done": ("已办结", "done"), "rated": ("已评价", "rated"),
+    "cancelled": ("已取消", "cancelled"), "reported": ("已上报", "reported"),
+    "accepted": ("已受理", "accepted"), "escalated": ("已上报上级", "escalated"),
+    "closed": ("已办结", "closed"),
+}
+ACTION_NAMES = {
+    "dispatch": ("派单", "dispatch"), "take": ("接单", "take"), "complete": ("办结", "complete"),
+    "rate": ("评价", "rate"), "cancel": ("取消", "cancel"), "accept": ("受理", "accept"),
+    "escalate": ("逐级上报", "escalate"), "close": ("办结", "close"),
+    "record_satisfaction": ("回访满意度", "record satisfaction"),
+}
+LEVEL_NAMES = {
+    "compound": ("小区", "compound"), "community": ("社区", "community"),
+    "street": ("街道", "street"), "district": ("区级", "district"),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: tuple[str, ...]
+    target: str | None  # None: the status does not change
+    time_column: str | None  # the row's column that records when it happened
+
+
+TRANSITIONS: dict[str, dict[str, Transition]] = {
+    ORDERS: {
+        "dispatch": Transition("dispatch", ("created",), "dispatched", "dispatched_at"),
+        "take": Transition("take", ("dispatched",), "taken", "taken_at"),
+        "complete": Transition("complete", ("taken",), "done", "done_at"),
+        "rate": Transition("rate", ("done",), "rated", "rated_at"),
+        "cancel": Transition("cancel", ("created", "dispatched"), "cancelled", None),
+    },
+    CASES: {
+        "accept": Transition("accept", ("reported",), "accepted", "accepted_at"),
+        "escalate": Transition("escalate", ("accepted", "escalated"), "escalated", None),
+        "close": Transition("close", ("accepted", "escalated"), "closed", "closed_at"),
+        "record_satisfaction": Transition("record_satisfaction", ("closed",), None, None),
+    },
+}
+TIME_COLUMNS = {
+    ORDERS: ("created_at", "dispatched_at", "taken_at", "done_at", "rated_at"),
+    CASES: ("reported_at", "accepted_at", "closed_at"),
+}
+
+
+class WorkflowError(ValueError):
+    """A transition that the workflow does not allow; the store is unchanged."""
+
+
+def _zh_en(table: dict, key: str) -> tuple[str, str]:
+    return table.get(key, (key, key))
+
+
+def _refuse(layer: str, row: dict, action: str, zh: str, en: str) -> WorkflowError:
+    obj_zh, obj_en = _zh_en(OBJECT_NAMES, layer)
+    st_zh, st_en = _zh_en(STATE_NAMES, str(row.get("status")))
+    ac_zh, ac_en = _zh_en(ACTION_NAMES, action)
+    return WorkflowError(
+        f"{obj_zh} {row.get(ID)}(当前状态「{st_zh}」)不能{ac_zh}:{zh} | "
+        f"{obj_en} {row.get(ID)} (state {st_en}) cannot {ac_en}: {en}"
+    )
+
+
+def next_actions(layer: str, row: dict) -> list[str]:
+    """The actions valid for a row in its current state (what the page offers as buttons)."""
+    actions = []
+    for name, tr in TRANSITIONS[layer].items():
+        if row.get("status") not in tr.sources:
+            continue
+        if name == "escalate" and row.get("level") == CASE_LEVELS[-1]:
+            continue
+        if name == "record_satisfaction" and _present(row.get("satisfied")):
+            continue
+        actions.append(name)
+    return actions
+
+
+def next_level(level: str) -> str | None:
+    i = CASE_LEVELS.index(level)
+    return CASE_LEVELS[i + 1] if i + 1 < len(CASE_LEVELS) else None
+
+
+def _present(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return False
+    return not (isinstance(value, float) and pd.isna(value))
+
+
+def last_time(layer: str, row: dict, events: pd.DataFrame | None = None) -> pd.Timestamp | None:
+    """The time of the row's latest step: its time columns and its workflow events."""
+    times = [pd.Timestamp(row[c]) for c in TIME_COLUMNS[layer] if _present(row.get(c))]
+    if events is not None and len(events):
+        times.append(pd.Timestamp(events["at"].max()))
+    return max(times) if times else None
+
+
+def plan(layer: str, row: dict, action: str, at, previous: pd.Timestamp | None = None,
+         **params) -> tuple[dict, dict]:
+    """Validate ``action`` on ``row`` at time ``at``; return (row changes, workflow event).
+
+    Pure: reads nothing and writes nothing. ``previous`` is the time of the latest step
+    (default: from the row's time columns)."""
+    if layer not in TRANSITIONS:
+        raise KeyError(f"no workflow for layer {layer!r}")
+    tr = TRANSITIONS[layer].get(action)
+    if tr is None:
+        raise _refuse(layer, row, action, "未知操作", "unknown action")
+    if row.get("status") not in tr.sources:
+        allowed = "、".join(_zh_en(STATE_NAMES, s)[0] for s in tr.sources)
+        raise _refuse(layer, row, action, f"仅在「{allowed}」状态下可以",
+                      f"only allowed in state {'/'.join(tr.sources)}")
+    at = pd.Timestamp(at).tz_localize(None) if pd.Timestamp(at).tzinfo else pd.Timestamp(at)
+    previous = previous if previous is not None else last_time(layer, row)
+    if previous is not None and at < previous:
+        raise _refuse(layer, row, action, f"时间 {at:%Y-%m-%d %H:%M} 早于上一步 {previous:%Y-%m-%d %H:%M}",
+                      f"time {at:%Y-%m-%d %H:%M} is before the previous step "
+                      f"{previous:%Y-%m-%d %H:%M}")
+    changes: dict = {}
+    if tr.target is not None:
+        changes["status"] = tr.target
+    if tr.time_column:
+        changes[tr.time_column] = at
+    level = row.get("level") if layer == CASES else None
+    note = params.get("note") or None
+    _ACTION_PARAMS[action](layer, row, action, params, changes)
+    if action == "escalate":
+        level, note = changes["level"], params["reason"].strip()
+    event = {
+        "object_layer": layer, "object_id": row[ID], "at": at,
+        "from_status": row.get("status"), "to_status": changes.get("status", row.get("status")),
+        "level": level, "note": note,
+    }
+    return changes, event
+
+
+def _dispatch(layer, row, action, params, changes):
+    alliance, team = params.get("party_alliance_id"), params.get("volunteer_team_id")
+    if not alliance and not team:
+        raise _refuse(layer, row, action, "须指定党建联盟或志愿服务队",
+                      "a party alliance or a volunteer team is required")
+    changes.update(party_alliance_id=alliance or None, volunteer_team_id=team or None)
+
+
+def _take(layer, row, action, params, changes):
+    if not params.get("member_id"):
+        raise _refuse(layer, row, action, "须指定接单党员", "the member taking it is required")
+    changes["member_id"] = params["member_id"]
+
+
+def _rate(layer, row, action, params, changes):
+    rating = params.get("rating")
+    valid = isinstance(rating, numbers.Real) and not isinstance(rating, bool)
+    if not valid or int(rating) != rating or not 1 <= int(rating) <= 5:
+        raise _refuse(layer, row, action, f"评分须为 1-5 的整数(收到 {rating})",
+                      f"rating must be an integer 1-5 (got {rating})")
+    changes["rating"] = int(rating)
+
+
+def _accept(layer, row, action, params, changes):
+    handler = params.get("handler") or LEVEL_HANDLER[row.get("level") or CASE_LEVELS[0]]
+    if handler not in CASE_HANDLERS:
+        raise _refuse(layer, row, action, f"未知处置主体 {handler}", f"unknown handler {handler}")
+    changes["handler"] = handler
+    if params.get("joint_duty_station_id"):
+        changes["joint_duty_station_id"] = params["joint_duty_station_id"]
+
+
+def _escalate(layer, row, action, params, changes):
+    current = row.get("level") or CASE_LEVELS[0]
+    target = next_level(current)
+    if target is None:
+        raise _refuse(layer, row, action, "已在区级,不能再上报", "already at district level")
+    wanted = params.get("to_level") or target
+    if wanted != target:
+        raise _refuse(
+            layer, row, action,
+            f"只能逐级上报:{_zh_en(LEVEL_NAMES, current)[0]} → {_zh_en(LEVEL_NAMES, target)[0]},"
+            f"不能直接到{_zh_en(LEVEL_NAMES, wanted)[0]}",
+            f"escalation goes one level at a time: {current} -> {target}, not {wanted}",
+        )
+    if not str(params.get("reason") or "").strip():
+        raise _refuse(layer, row, action, "须填写上报理由", "a reason is required")
+    changes["level"] = target
+    changes["handler"] = params.get("handler") or LEVEL_HANDLER[target]
+    if params.get("joint_duty_station_id"):
+        changes["joint_duty_station_id"] = params["joint_duty_station_id"]
+
+
+def _close(layer, row, action, params, changes):
+    satisfied = params.get("satisfied")
+    if satisfied is not None:
+        changes["satisfied"] = bool(satisfied)
+
+
+def _record_satisfaction(layer, row, action, params, changes):
+    if _present(row.get("satisfied")):
+        raise _refuse(layer, row, action, "满意度已回访记录", "satisfaction already recorded")
+    if params.get("satisfied") is None:
+        raise _refuse(layer, row, action, "须给出满意或不满意", "satisfied yes/no is required")
+    changes["satisfied"] = bool(params["satisfied"])
+
+
+def _nothing(layer, row, action, params, changes):
+    return None
+
+
+_ACTION_PARAMS = {
+    "dispatch": _dispatch, "take": _take, "complete": _nothing, "rate": _rate,
+    "cancel": _nothing, "accept": _accept, "escalate": _escalate, "close": _close,
+    "record_satisfaction": _record_satisfaction,
+}
+
+
+# ---------------------------------------------------------------- store writes
+def _now() -> pd.Timestamp:
+    return pd.Timestamp.now().floor("s")
+
+
+def _new_id(prefix: str, at: pd.Timestamp) -> str:
+    return f"{prefix}{at:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+
+
+def _plain(value):
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
+    if hasattr(value, "item"):
+        return value.item()
+    return None if not _present(value) else value
+
+
+def _load_row(store: Store, layer: str, row_id: str) -> dict:
+    frame = store.load(layer, where={ID: row_id})
+    if frame.empty:
+        raise NotFoundError(layer, row_id)
+    return {k: (None if not _present(v) else v) for k, v in frame.iloc[0].items()}
+
+
+def _audit(tx, actor, action, layer, row_id, before, after, at, reason=None) -> None:
+    """The audit row, inside the transaction of the write it describes."""
+    plain = {k: _plain(v) for k, v in (after or {}).items()}
+    audit.record(tx, actor, f"workflow.{action}", layer, row_id,
+                 {k: _plain(v) for k, v in before.items()} if before else None, plain,
+                 reason=reason, at=at)
+
+
+def _event_frame(event: dict, actor: str) -> pd.DataFrame:
+    return pd.DataFrame([{ID: _new_id("WE", pd.Timestamp(event["at"])), "actor": actor, **event}])
+
+
+def _authorize(store: Store, principal, layer: str, row_id: str, grid_id) -> str:
+    """``geo.auth.require(principal, 'workflow', grid_ids=[grid])`` (refusals audited);
+    returns the acting account's name."""
+    auth.require(principal, PERMISSION, store=store, grid_ids=[grid_id], object_layer=layer,
+                 object_id=row_id)
+    return principal.name
+
+
+def advance(store: Store, layer: str, row_id: str, action: str, *, actor: str = "system",
+            principal=None, at=None, expected_version: int | None = None, **params) -> dict:
+    """Apply ``action`` to one order or case; return the row after the change.
+
+    With ``principal`` (pages) the role is checked first and the principal is the actor;
+    without it the caller is trusted server code (command line, generator, tests)."""
+    row = _load_row(store, layer, row_id)
+    if principal is not None:
+        actor = _authorize(store, principal, layer, row_id, row.get("grid_id"))
+    events = store.load(EVENTS, where={"object_id": row_id})
+    changes, event = plan(layer, row, action, at if at is not None else _now(),
+                          previous=last_time(layer, row, events), **params)
+    version = int(expected_version if expected_version is not None else row[VERSION])
+    with store.transaction(actor) as tx:
+        tx.update(layer, row_id, changes, expected_version=version)
+        tx.append(EVENTS, _event_frame(event, actor))
+        _audit(tx, actor, action, layer, row_id, {k: row.get(k) for k in changes}, changes,
+               event["at"], event.get("note"))
+    return {**row, **changes, VERSION: version + 1}
+
+
+def _create(store: Store, layer: str, row: dict, actor: str, principal, status_time: str,
+            level: str | None = None) -> dict:
+    if principal is not None:
+        actor = _authorize(store, principal, layer, row[ID], row["grid_id"])
+    at = pd.Timestamp(row[status_time])
+    event = {"object_layer": layer, "object_id": row[ID], "at": at, "from_status": None,
+             "to_status": row["status"], "level": level, "note": None}
+    with store.transaction(actor) as tx:
+        tx.append(layer, pd.DataFrame([row]))
+        tx.append(EVENTS, _event_frame(event, actor))
+        _audit(tx, actor, "create", layer, row[ID], None, row, at)
+    return {**row, VERSION: 1}
+
+
+def _grid_of(store: Store, compound_id: str) -> str:
+    compounds = store.load("compounds", where={ID: compound_id})
+    if compounds.empty:
+        raise NotFoundError("compounds", compound_id)
+    return compounds.iloc[0]["grid_id"]
+
+
+def create_order(store: Store, *, category: str, compound_id: str, requester_name: str,
+                 requester_phone: str, text: str, actor: str = "system", principal=None,
+                 at=None, grid_id: str | None = None) -> dict:
+    """A new service order (居民点单) in state ``created``; returns the new row."""
+    at = pd.Timestamp(at) if at is not None else _now()
+    if not str(text or "").strip() or not category:
+        raise WorkflowError("工单须有类别和内容 | a service order needs a category and a text")
+    row = {
+        ID: _new_id("SO", at), "category": category, "compound_id": compound_id,
+        "grid_id": grid_id or _grid_of(store, compound_id), "requester_name": requester_name,
+        "requester_phone": requester_phone, "text": text.strip(), "status": "created",
+        "created_at": at,
+    }
+    return _create(store, ORDERS, row, actor, principal, "created_at")
+
+
+def create_case(store: Store, *, category: str, source: str, compound_id: str, text: str,
+                actor: str = "system", principal=None, at=None, hard_problem: bool = False,
+                grid_id: str | None = None) -> dict:
+    """A new case (问题上报) in state ``reported`` at compound level; returns the new row."""
+    at = pd.Timestamp(at) if at is not None else _now()
+    if source not in CASE_SOURCES:
+        raise WorkflowError(f"未知来源 {source} | unknown source {source!r}")
+    if not str(text or "").strip() or not category:
+        raise WorkflowError("事件须有类别和内容 | a case needs a category and a text")
+    row = {
+        ID: _new_id("CS", at), "category": category, "source": source,
+        "compound_id": compound_id, "grid_id": grid_id or _grid_of(store, compound_id),
+        "text": text.strip(), "status": "reported", "level": CASE_LEVELS[0],
+        "handler": LEVEL_HANDLER[CASE_LEVELS[0]], "hard_problem": bool(hard_problem),
+        "reported_at": at,
+    }
+    return _create(store, CASES, row, actor, principal, "reported_at", level=CASE_LEVELS[0])

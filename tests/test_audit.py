@@ -1,0 +1,137 @@
+"""The audit trail: rows written with the change they describe, filters, export, the page."""
+
+import io
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.session import ACCOUNT_KEY
+from geo import audit, auth
+from geo.store import open_store
+
+AT = pd.Timestamp("2024-03-01 09:30:00")
+
+
+@pytest.fixture
+def store(tmp_path):
+    return open_store(tmp_path / "a.gpkg")
+
+
+def test_record_writes_one_row_in_the_transaction(store):
+    with store.transaction("alice") as tx:
+        row_id = audit.record(tx, "alice", "members.move", "members", "M1",
+                              before={"grid_id": "G1"}, after={"grid_id": "G2", "at": AT},
+                              reason="调整网格", at=AT)
+    rows = audit.load_audit(store)
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert row["id"] == row_id and row_id.startswith("audit-20240301T093000-")
+    assert (row["at"], row["account"], row["action"]) == (AT, "alice", "members.move")
+    assert (row["object_layer"], row["object_id"], row["outcome"]) == ("members", "M1", "ok")
+    assert row["before"] == '{"grid_id": "G1"}'
+    assert row["after"] == '{"at": "2024-03-01 09:30:00", "grid_id": "G2"}'
+    assert row["reason"] == "调整网格"
+
+
+def test_audit_row_is_not_written_when_the_change_fails(store):
+    with pytest.raises(RuntimeError), store.transaction("alice") as tx:
+        audit.record(tx, "alice", "members.move", "members", "M1")
+        raise RuntimeError("the write failed")
+    assert audit.load_audit(store).empty
+
+
+def test_record_refusal_and_outcome_check(store):
+    audit.record_refusal(store, "bob", "import", "import_log", reason="无权限", at=AT)
+    row = audit.load_audit(store).iloc[0]
+    assert (row["account"], row["action"], row["outcome"]) == ("bob", "import", "refused")
+    with pytest.raises(ValueError, match="outcome"), store.transaction() as tx:
+        audit.record(tx, "bob", "import", outcome="maybe")
+
+
+def _frame():
+    rows = [
+        audit.audit_row("alice", "import", "import_log", "imp-1", at="2024-03-01 08:00"),
+        audit.audit_row("bob", "members.move", "members", "M1", {"grid_id": "G1"},
+                        {"grid_id": "G2"}, "搬家", at="2024-03-02 10:00"),
+        audit.audit_row("bob", "import", "import_log", reason="无权限", outcome="refused",
+                        at="2024-03-03 23:59"),
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_filters():
+    frame = _frame()
+    assert list(audit.filter_audit(frame)["at"].dt.day) == [3, 2, 1]  # newest first
+    assert list(audit.filter_audit(frame, accounts=["bob"])["action"]) == [
+        "import", "members.move"]
+    assert list(audit.filter_audit(frame, actions=["import"])["account"]) == ["bob", "alice"]
+    assert list(audit.filter_audit(frame, outcome="refused")["account"]) == ["bob"]
+    assert list(audit.filter_audit(frame, object_layer="members")["object_id"]) == ["M1"]
+    days = audit.filter_audit(frame, since=pd.Timestamp("2024-03-02").date(),
+                              until=pd.Timestamp("2024-03-03").date())
+    assert list(days["at"].dt.day) == [3, 2]  # until a date includes that whole day
+    assert list(audit.filter_audit(frame, text="g2")["object_id"]) == ["M1"]
+    assert list(audit.filter_audit(frame, text="搬家")["account"]) == ["bob"]
+
+
+def test_csv_and_excel_export():
+    frame = _frame()
+    headers = {"at": "时间", "account": "账号"}
+    data = audit.to_csv_bytes(frame, headers)
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the Chinese text
+    table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert list(table.columns[:3]) == ["时间", "账号", "action"]
+    assert list(table["账号"]) == ["alice", "bob", "bob"]
+    assert table.loc[1, "时间"] == "2024-03-02 10:00:00"
+    sheet = pd.read_excel(io.BytesIO(audit.to_xlsx_bytes(frame, headers)))
+    assert list(sheet["账号"]) == ["alice", "bob", "bob"] and len(sheet.columns) == 9
+
+
+# ------------------------------------------------------------------------ the page
+@pytest.fixture
+def app_store(tmp_path, monkeypatch):
+    store = open_store(tmp_path / "page.gpkg")
+    auth.add_user(store, "zuzhi", "org", "password-1", rounds=4)
+    auth.add_user(store, "guihua", "planner", "password-1", rounds=4)
+    auth.add_user(store, "kan", "viewer", "password-1", rounds=4)
+    audit.record_refusal(store, "kan", "import", reason="无权限", at=AT)
+    monkeypatch.setenv("HONGTU_DATABASE_URL", str(store.url))
+    return store
+
+
+def _page(account):
+    at = AppTest.from_file("../pages/audit.py", default_timeout=60)
+    at.session_state[ACCOUNT_KEY] = account
+    return at.run()
+
+
+def test_audit_page_for_the_org_department(app_store):
+    at = _page("zuzhi")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["审计日志"]
+    table = at.dataframe[0].value
+    assert len(table) == 4  # three accounts added, one refusal
+    assert sorted(table["操作"]) == ["account_change"] * 3 + ["import"]
+    at.selectbox[0].select("refused").run()
+    table = at.dataframe[0].value
+    assert list(table["账号"]) == ["kan"] and list(table["结果"]) == ["被拒绝"]
+    assert [b.proto.label for b in at.get("download_button")] == ["导出 CSV", "导出 Excel"]
+
+
+@pytest.mark.parametrize("account", ["guihua", "kan"])
+def test_audit_page_refused_to_other_roles_and_audited(app_store, account):
+    at = _page(account)
+    assert not at.exception and not at.dataframe and not at.title
+    assert at.error[0].value == "当前账号无权打开此页面"
+    refused = audit.load_audit(app_store, accounts=[account], actions=["open_page"])
+    assert list(refused[["object_id", "outcome"]].itertuples(index=False, name=None)) == [
+        ("audit", "refused")]
+
+
+def test_audit_action_refused_and_audited(app_store):
+    """The page's own check (reached even if page access were widened): view_audit refused."""
+    with pytest.raises(auth.PermissionDenied, match="may not view the audit log"):
+        auth.require(auth.Principal("kan", auth.Role.VIEWER), "view_audit", store=app_store)
+    refused = audit.load_audit(app_store, accounts=["kan"], actions=["view_audit"])
+    assert list(refused["outcome"]) == ["refused"]

@@ -1,0 +1,163 @@
+"""The grid-members page: pick a gap grid, see it flagged, move a member into it, see the flag
+go away; exports. The small district is the one described in test_grid_coverage (grid C, 网格C,
+has no member)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_grid_coverage import build_grid_store
+
+from components.session import ACCOUNT_KEY
+from geo import auth, grid_report, reassignment
+from geo import grid_coverage as gc
+from geo.store import ENV_URL
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "grids.py")
+
+
+@pytest.fixture
+def grid_store(tmp_path, monkeypatch):
+    store = build_grid_store(tmp_path / "grids.gpkg")
+    monkeypatch.setenv(ENV_URL, store.url)
+    return store
+
+
+@pytest.fixture
+def leader_store(grid_store):
+    """The small district with one grid leader (all four grids) and one viewer account."""
+    auth.add_user(grid_store, "leader1", "grid_leader", "secret-123", grids=["A", "B", "C", "D"],
+                  rounds=4)
+    auth.add_user(grid_store, "viewer1", "viewer", "secret-123", rounds=4)
+    return grid_store
+
+
+def _open(grid: str | None = None, account: str | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if account:
+        at.session_state[ACCOUNT_KEY] = account
+    if grid:
+        at.query_params["grid"] = grid
+    return at.run()
+
+
+def _errors(at) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_gap_grid_is_flagged_then_fixed_by_a_move(leader_store):
+    grid_store = leader_store
+    at = _open("C", "leader1")
+    assert not at.exception
+    assert at.selectbox(key="grids_grid").value == "C"
+    assert any("无党员" in e for e in _errors(at))
+    assert [m.value for m in at.metric][:2] == ["1", "0"]  # one grid, no member
+    # move m4 from the neighbouring grid D (same community) into C; the target defaults to C
+    assert at.selectbox(key="grids_target").value == "C"
+    at.multiselect(key="grids_members").set_value(["m4"])
+    at.text_input(key="grids_reason").set_value("补齐空白网格")
+    at.button(key="FormSubmitter:grids_reassign-保存调整").click().run()
+    assert not at.exception
+    assert grid_store.load("members", where={"id": "m4"}).iloc[0]["grid_id"] == "C"
+    assert not any("无党员" in e for e in _errors(at))
+    assert [s.value for s in at.success][:1] == ["该网格覆盖正常"]
+    assert [m.value for m in at.metric][:2] == ["1", "1"]
+    # undo puts the gap back
+    at.button(key="grids_undo").click().run()
+    assert any("无党员" in e for e in _errors(at))
+    assert grid_store.load("members", where={"id": "m4"}).iloc[0]["grid_id"] == "D"
+
+
+def test_conflicting_edit_shows_a_clear_message(leader_store):
+    grid_store = leader_store
+    at = _open("D", "leader1")
+    reassignment.set_post_duty(grid_store, ["m4"], "他人先改", account="org", post="楼道长",
+                               principal=auth.SYSTEM)
+    at.multiselect(key="grids_members").set_value(["m4"])
+    at.text_input(key="grids_duty").set_value("治安巡防")
+    at.text_input(key="grids_reason").set_value("调整职责")
+    at.button(key="FormSubmitter:grids_reassign-保存调整").click().run()
+    assert any("有人在您之后修改了该党员" in e for e in _errors(at))
+    assert grid_store.load("members", where={"id": "m4"}).iloc[0]["duty"] == "入户走访"
+
+
+def test_roster_is_masked_in_demo_mode(grid_store):
+    at = _open("A")
+    roster = at.dataframe[-1].value
+    assert sorted(roster["姓名"]) == ["张*", "李*"]
+    assert sorted(roster["电话"]) == ["138****0000", "138****0001"]
+    assert [i.value for i in at.info] == ["当前角色只能查看"]  # demo: read-only, no form
+    assert not at.get("multiselect")
+
+
+def test_grid_leader_sees_own_names_and_viewer_cannot_edit(leader_store):
+    at = _open("A", "leader1")
+    assert sorted(at.dataframe[-1].value["姓名"]) == ["张明", "李华"]
+    at = _open("A", "viewer1")
+    assert sorted(at.dataframe[-1].value["姓名"]) == ["张*", "李*"]
+    assert [i.value for i in at.info] == ["当前角色只能查看"]
+
+
+def test_exports(grid_store):
+    members, grids = grid_store.load("members"), grid_store.load("grids")
+    roster = grid_report.roster_frame(members, grids, grid_store.load("volunteer_teams"),
+                                      {"A": True}, ["A", "B"])
+    assert roster[["id", "name", "team"]].values.tolist() == [
+        ["m1", "张明", "爱心帮扶队"], ["m2", "李华", None], ["m3", "王*", "爱心帮扶队"],
+        ["m5", "陈*", None],
+    ]
+    book = pd.read_excel(io.BytesIO(grid_report.roster_excel(roster, lambda k: k)))
+    assert list(book.columns)[:3] == ["grids.col.id", "grids.col.name", "grids.col.phone"]
+    assert book["grids.col.phone"].tolist() == ["13800000000", "13800000001", "138****0002",
+                                                "138****0004"]
+    cov = gc.grid_coverage(grids, members, grid_store.load("compounds"))
+    record = gc.coverage_records(cov[cov[gc.GRID_ID] == "B"])[0]
+    page = grid_report.grid_summary_html(record, roster[roster["grid"] == "网格B"],
+                                         lambda k: k, {"s1": "东城街道"})
+    assert "@media print" in page and "东城街道" in page and "王*" in page
+    assert "grids.flag.overloaded" in page and "<b>150.0</b>" in page
+
+
+# ------------------------------------------------------------------------ real browser
+def _settle(page) -> None:
+    from fixtures_browser import wait_for_app
+
+    wait_for_app(page)
+
+
+def _pick(page, label: str, option: str) -> None:
+    _settle(page)
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    box.fill(option.split(" ")[0])
+    page.get_by_role("option", name=option, exact=True).click()
+    _settle(page)
+
+
+@pytest.mark.browser
+def test_browser_gap_grid_flag_goes_away_after_a_move(streamlit_app, page, leader_store):
+    from playwright.sync_api import expect
+
+    page.goto(streamlit_app.start(leader_store.url))
+    _settle(page)
+    page.get_by_label("账号").fill("leader1")
+    page.get_by_label("密码").fill("secret-123")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="网格党员").click()
+    _pick(page, "街道", "西城街道")
+    _pick(page, "社区", "城西社区")
+    _pick(page, "网格", "网格C (C)")
+    expect(page.get_by_text("该网格需要关注:无党员")).to_be_visible()
+    _pick(page, "选择党员", "m4 · 赵强 · 网格D")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("combobox", name="调入网格")).to_have_value("网格C (C)")
+    page.get_by_label("调整原因").fill("补齐空白网格")
+    page.get_by_role("button", name="保存调整").click()
+    _settle(page)
+    expect(page.get_by_text("该网格覆盖正常")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("该网格需要关注:无党员")).to_have_count(0)
+    assert leader_store.load("members", where={"id": "m4"}).iloc[0]["grid_id"] == "C"

@@ -1,0 +1,81 @@
+"""Real headless Chromium: the overview map draws the store's grids and positions, a click on a
+compound opens its panel, the Gaode basemap shifts overlays by the GCJ-02 offset."""
+
+from __future__ import annotations
+
+import pytest
+from fixtures_browser import folium_frame, wait_for_app
+
+from geo.crs import wgs84_to_gcj02
+
+pytestmark = pytest.mark.browser
+
+# loopback and closed: Gaode tiles fail quietly instead of reaching the network
+GAODE_ENV = {"HONGTU_GAODE_TILES": "http://127.0.0.1:9/{z}/{x}/{y}.png?s={s}"}
+COUNT_KIND = """kind => Object.values(window.map._layers).filter(
+    l => l.feature && l.feature.properties && l.feature.properties.kind === kind).length"""
+POSITION_LATLNG = """id => { const l = Object.values(window.map._layers).find(
+    l => l.feature && l.feature.properties.kind === 'position' && l.feature.properties.id === id);
+    return l ? [l.getLatLng().lat, l.getLatLng().lng] : null; }"""
+COMPOUND_POINT = """id => { const l = Object.values(window.map._layers).find(
+    l => l.feature && l.feature.properties.kind === 'compound' && l.feature.properties.id === id);
+    const p = window.map.latLngToContainerPoint(l.getCenter()); return [p.x, p.y]; }"""
+
+
+def _drawn(frame, layer: str):
+    frame.wait_for_function(f"() => window.hongtuDrawn && window.hongtuDrawn.{layer} >= 0")
+
+
+def _open(page, base: str, query: str = ""):
+    page.goto(f"{base}/overview{query}")
+    wait_for_app(page)
+    frame = folium_frame(page)
+    for layer in ("grids", "compounds", "positions"):
+        _drawn(frame, layer)
+    return frame
+
+
+def test_overview_draws_every_grid_and_position(streamlit_app, page, sample_store,
+                                                sample_store_path, screenshot):
+    frame = _open(page, streamlit_app.start(sample_store_path))
+    assert frame.evaluate(COUNT_KIND, "grid") == len(sample_store.load("grids")) == 381
+    assert frame.evaluate(COUNT_KIND, "position") == len(sample_store.load("service_positions"))
+    assert frame.evaluate(COUNT_KIND, "compound") == len(sample_store.load("compounds"))
+    assert "物业小区" in page.inner_text("body")
+    screenshot("overview")
+
+
+def test_click_on_a_compound_opens_its_panel(streamlit_app, page, sample_store,
+                                             sample_store_path, screenshot):
+    frame = _open(page, streamlit_app.start(sample_store_path))
+    compound = sample_store.load("compounds").iloc[0]
+    firm = sample_store.load("property_firms").set_index("id").loc[compound["property_firm_id"]]
+    frame.evaluate("id => { const l = Object.values(window.map._layers).find(l => l.feature &&"
+                   " l.feature.properties.id === id); window.map.setView(l.getCenter(), 17,"
+                   " {animate: false}); }", compound["id"])
+    page.wait_for_timeout(300)
+    x, y = frame.evaluate(COMPOUND_POINT, compound["id"])
+    box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    panel = page.locator('[class*="st-key-compound_panel"]')
+    panel.get_by_text(firm["name"]).first.wait_for()
+    assert compound["name"] in panel.inner_text()
+    assert frame.evaluate("() => window.map.getZoom()") == 17  # the map was not re-created
+    screenshot("compound_panel")
+
+
+def test_gaode_basemap_shifts_positions_by_gcj02(streamlit_app, page, sample_store,
+                                                 sample_store_path):
+    base = streamlit_app.start(sample_store_path, env=GAODE_ENV)
+    position = sample_store.load("service_positions").iloc[0]
+    lon, lat = position.geometry.x, position.geometry.y
+    frame = _open(page, base)
+    wgs = frame.evaluate(POSITION_LATLNG, position["id"])
+    assert wgs == pytest.approx([lat, lon], abs=1e-6)
+    frame = _open(page, base, "?basemap=gaode")
+    gcj = frame.evaluate(POSITION_LATLNG, position["id"])
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    assert gcj == pytest.approx([float(glat), float(glon)], abs=1e-6)
+    assert abs(gcj[1] - lon) > 0.003  # a visible shift (~500 m), not a no-op
+    frame = _open(page, base, "?basemap=offline")
+    assert frame.evaluate(POSITION_LATLNG, position["id"]) == pytest.approx([lat, lon], abs=1e-6)

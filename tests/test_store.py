@@ -1,0 +1,483 @@
+"""The store contract, run against both backends: GeoPackage and a real PostGIS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, box
+
+from geo import schema
+from geo.store import ConflictError, NotFoundError, StoreError, open_store
+from geo.store.base import coerce, frame_digest
+from geo.store.postgis import PostGISStore
+
+WGS84 = schema.WGS84
+TOL = 1e-9
+BACKENDS = ["gpkg", "postgis"]
+
+
+def _gdf(rows: list[dict], geoms: list) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=WGS84)
+
+
+def dataset() -> dict[str, pd.DataFrame]:
+    """Two streets, two communities, three grids, two compounds with everything attached."""
+    sq = box(121.25, 28.63, 121.2512345678, 28.6412345678)
+    return {
+        "streets": _gdf(
+            [{"id": "s1", "name": "东城街道", "code": "331003001"},
+             {"id": "s2", "name": "西城街道", "code": "331003002"}],
+            [MultiPolygon([box(121.24, 28.62, 121.27, 28.66)]), box(121.20, 28.62, 121.24, 28.66)],
+        ),
+        "communities": _gdf(
+            [{"id": "c1", "name": "桔源社区", "street_id": "s1", "members_reported": 120,
+              "volunteers_registered": 300},
+             {"id": "c2", "name": "西街社区", "street_id": "s2", "members_reported": 0,
+              "volunteers_registered": 7}],
+            [box(121.25, 28.63, 121.26, 28.64), box(121.21, 28.63, 121.22, 28.64)],
+        ),
+        "grids": _gdf(
+            [{"id": f"g{i}", "name": f"网格{i}", "community_id": c, "street_id": s,
+              "households": h, "residents": r}
+             for i, c, s, h, r in ((1, "c1", "s1", 410, 1025), (2, "c1", "s1", 0, 0),
+                                   (3, "c2", "s2", 9_000_000_000, 3))],
+            [sq, box(121.26, 28.63, 121.27, 28.64), box(121.21, 28.63, 121.22, 28.64)],
+        ),
+        "property_firms": pd.DataFrame([
+            {"id": "f1", "name": "黄岩红色物业有限公司", "red_property": True, "rating": "A",
+             "score": 97.125, "party_members": 12, "association_member": True},
+            {"id": "f2", "name": "Lime Property", "red_property": False, "rating": "B",
+             "score": 0.1 + 0.2, "party_members": 0, "association_member": False},
+        ]),
+        "party_instructors": pd.DataFrame([
+            {"id": "i1", "name": "王建国", "phone": "13812341234", "kind": "community_worker",
+             "organisation": "桔源社区"},
+        ]),
+        "party_alliances": pd.DataFrame([
+            {"id": "a1", "name": "迎熏党建联盟", "street_id": "s1", "founded": "2021-09-01",
+             "business_districts": 2, "commercial_streets": 4, "mass_organisations": 5,
+             "platforms": "先锋驿站、社区诊所、健身房"},
+        ]),
+        "compounds": _gdf(
+            [{"id": "cp1", "name": "永悦华府", "pinyin": "yongyuehuafu", "street_id": "s1",
+              "community_id": "c1", "grid_id": "g1", "households": 820, "buildings": 14,
+              "built_year": 2012, "property_firm_id": "f1", "party_instructor_id": "i1",
+              "party_alliance_id": "a1", "practice": "四方会谈、五步议事"},
+             {"id": "cp2", "name": "书香园", "pinyin": "shuxiangyuan", "street_id": "s2",
+              "community_id": "c2", "grid_id": "g3", "households": 1, "buildings": 1,
+              "built_year": 1998, "property_firm_id": "f2", "party_instructor_id": "i1",
+              "party_alliance_id": None, "practice": None}],
+            [sq, box(121.21, 28.63, 121.215, 28.635)],
+        ),
+        "party_branches": pd.DataFrame([
+            {"id": "b1", "compound_id": "cp1", "name": "永悦华府党支部", "secretary_name": "李红",
+             "branch_type": "real", "party_members": 31, "party_groups": 14,
+             "founded": "2019-07-01"},
+        ]),
+        "owners_committees": pd.DataFrame([
+            {"id": "o1", "compound_id": "cp1", "director_name": "李红", "term_start": "2021-07-15",
+             "term_end": "2026-07-14", "seats": 7, "party_seats": 4, "one_shoulder": True},
+        ]),
+        "supervisory_committees": pd.DataFrame([
+            {"id": "v1", "compound_id": "cp1", "director_name": "陈静", "term_start": "2021-07-15",
+             "seats": 3, "party_seats": 2},
+        ]),
+        "service_positions": _gdf(
+            [{"id": "p1", "name": "迎熏先锋驿站", "tier": "station", "kind": "pioneer_post",
+              "brand": "先锋驿站", "status": "existing", "street_id": "s1", "community_id": "c1",
+              "compound_id": "cp1", "floor_area_m2": 120.5, "functions": "议事、学习",
+              "opening_hours": "08:30-17:30", "opened": "2021-10-01"},
+             {"id": "p2", "name": "规划点位", "tier": "point", "kind": None, "brand": None,
+              "status": "planned", "street_id": "s2", "community_id": None, "compound_id": None,
+              "floor_area_m2": 0.0, "functions": "", "opening_hours": "", "opened": None}],
+            [Point(121.2512345678901, 28.6398765432109), Point(121.21, 28.635)],
+        ),
+        "volunteer_teams": pd.DataFrame([
+            {"id": "t1", "name": "永悦志愿队", "kind": "环境", "community_id": "c1",
+             "compound_id": "cp1", "volunteers": 25, "activities": 9},
+        ]),
+        "members": _gdf(
+            [{"id": "m1", "name": "张小明", "phone": "13800001234", "gender": "男", "grid_id": "g1",
+              "compound_id": "cp1", "work_unit": "区财政局", "post": "楼道长", "duty": "巡查",
+              "volunteer_team_id": "t1", "reported_on": "2021-09-15", "joined_party": "1999-12-31"},
+             {"id": "m2", "name": "O'Brien \"Li\"", "phone": "13900005678", "gender": "女",
+              "grid_id": "g1", "compound_id": "cp1", "work_unit": "税务局", "post": "联络员",
+              "duty": "宣传", "volunteer_team_id": None, "reported_on": "2022-01-02",
+              "joined_party": "2010-05-04"},
+             {"id": "m3", "name": "赵六", "phone": "13700009999", "gender": "男", "grid_id": "g3",
+              "compound_id": "cp2", "work_unit": "教育局", "post": "网格员", "duty": "走访",
+              "volunteer_team_id": None, "reported_on": "2022-03-01", "joined_party": "2001-07-01"}],
+            [Point(121.2505, 28.6355), Point(121.2506, 28.6356), Point(121.212, 28.632)],
+        ),
+        "pairings": pd.DataFrame([
+            {"id": "pr1", "office_branch": "区财政局机关党支部", "compound_id": "cp1",
+             "since": "2021-06-30"},
+        ]),
+        "joint_meetings": pd.DataFrame([
+            {"id": "jm1", "compound_id": "cp1", "held_on": "2022-03-07", "topic": "电梯加装",
+             "attendees": 9},
+            {"id": "jm2", "compound_id": "cp1", "held_on": "2022-03-14", "topic": "停车",
+             "attendees": 11},
+        ]),
+        "disclosures": pd.DataFrame([
+            {"id": "d1", "compound_id": "cp1", "category": "owners_assembly", "month": "2022-03",
+             "disclosed": True},
+        ]),
+        "service_orders": pd.DataFrame([
+            {"id": "so1", "category": "维修", "compound_id": "cp1", "grid_id": "g1",
+             "requester_name": "刘阿姨", "requester_phone": "13611112222", "text": "楼道灯坏了",
+             "status": "done", "created_at": "2022-04-01 08:15:30",
+             "dispatched_at": "2022-04-01 09:00:00", "party_alliance_id": "a1",
+             "volunteer_team_id": "t1", "taken_at": "2022-04-01 09:30:00", "member_id": "m1",
+             "done_at": "2022-04-02 17:45:59", "rated_at": "2022-04-03 10:00:00", "rating": 5},
+            {"id": "so2", "category": "咨询", "compound_id": "cp1", "grid_id": "g1",
+             "requester_name": "周先生", "requester_phone": "13633334444", "text": "新单",
+             "status": "new", "created_at": "2022-04-20 23:59:59", "dispatched_at": None,
+             "party_alliance_id": None, "volunteer_team_id": None, "taken_at": None,
+             "member_id": None, "done_at": None, "rated_at": None, "rating": None},
+        ]),
+        "cases": pd.DataFrame([
+            {"id": "k1", "category": "高空抛物", "source": "report", "compound_id": "cp1",
+             "grid_id": "g1", "text": "12 楼抛物", "status": "closed", "level": "compound",
+             "handler": "instructor", "joint_duty_station_id": None, "joint_meeting_id": "jm1",
+             "hard_problem": True, "reported_at": "2022-03-01 10:00:00",
+             "accepted_at": "2022-03-01 11:00:00", "closed_at": "2022-03-05 16:30:00",
+             "satisfied": True},
+            {"id": "k2", "category": "违章搭建", "source": "patrol", "compound_id": "cp2",
+             "grid_id": "g3", "text": "车库加盖", "status": "open", "level": "street",
+             "handler": "joint_duty_station", "joint_duty_station_id": None,
+             "joint_meeting_id": None, "hard_problem": False,
+             "reported_at": "2022-04-10 07:00:00", "accepted_at": None, "closed_at": None,
+             "satisfied": None},
+        ]),
+        "scenarios": pd.DataFrame([
+            {"id": "sc1", "name": "方案一", "created_at": "2022-04-24 12:00:00",
+             "account": "planner", "radius_m": 500.0,
+             "payload": {"sites": ["p1", "p2"], "名称": "新增点位", "k": 2}},
+        ]),
+        "audit": pd.DataFrame([
+            {"id": "au1", "at": "2022-04-24 12:00:01", "account": "org", "action": "update",
+             "object_layer": "members", "object_id": "m1", "before": None,
+             "after": '{"post": "楼道长"}', "reason": None, "outcome": "ok"},
+        ]),
+        "roads": _gdf(
+            [{"id": "r1", "name": "劳动北路", "kind": "primary"}],
+            [LineString([(121.25, 28.63), (121.2601, 28.6502), (121.27, 28.66)])],
+        ),
+        "meta": pd.DataFrame([{"id": "as_of", "key": "as_of", "value": "2022-04-24"}]),
+    }
+
+
+@pytest.fixture(params=BACKENDS)
+def any_store(request, tmp_path):
+    """An empty store of each backend."""
+    if request.param == "gpkg":
+        return open_store(tmp_path / "t.gpkg")
+    return request.getfixturevalue("postgis_store")
+
+
+@pytest.fixture(scope="module")
+def filled_gpkg(tmp_path_factory):
+    """A GeoPackage holding :func:`dataset`, written once per module (tests write copies)."""
+    path = tmp_path_factory.mktemp("filled") / "filled.gpkg"
+    open_store(path).write_layers(dataset())
+    return path
+
+
+@pytest.fixture(scope="module")
+def filled_postgis_url(postgis_cluster):
+    """A database holding :func:`dataset`, written once per module and used as a template."""
+    url = postgis_cluster.new_database("hongtu_filled")
+    store = PostGISStore(url)
+    store.write_layers(dataset())
+    store.dispose()
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def filled_store(request, tmp_path):
+    """A private, writable store of each backend holding :func:`dataset`."""
+    if request.param == "gpkg":
+        path = tmp_path / "t.gpkg"
+        shutil.copyfile(request.getfixturevalue("filled_gpkg"), path)
+        yield open_store(path)
+        return
+    template = request.getfixturevalue("filled_postgis_url").rsplit("/", 1)[1]
+    store = PostGISStore(request.getfixturevalue("postgis_cluster").new_database(template=template))
+    yield store
+    store.dispose()
+
+
+def _stored(geometry: gpd.GeoSeries, geometry_type: str) -> list:
+    """Geometries as a layer of ``geometry_type`` holds them: single parts become Multi*."""
+    multi = {"Polygon": MultiPolygon, "LineString": MultiLineString}
+    return [multi[g.geom_type]([g]) if geometry_type.startswith("Multi") and g.geom_type in multi
+            else g for g in geometry]
+
+
+def _attributes(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(frame.drop(columns=[schema.GEOMETRY], errors="ignore"))
+
+
+def test_every_layer_round_trips_with_exact_values_and_dtypes(filled_store):
+    for name, written in dataset().items():
+        expected, loaded = coerce(name, written), filled_store.load(name)
+        pd.testing.assert_frame_equal(_attributes(loaded), _attributes(expected), obj=name)
+        if schema.layer(name).geometry:
+            assert isinstance(loaded, gpd.GeoDataFrame) and loaded.crs == WGS84
+            wanted = _stored(expected.geometry, schema.layer(name).geometry)
+            assert shapely.equals_exact(loaded.geometry.values, wanted, tolerance=TOL).all(), name
+    assert filled_store.layer_names() == sorted(dataset())
+
+
+def test_round_trip_spot_values(filled_store):
+    grids = filled_store.load("grids").set_index("id")
+    assert grids.loc["g3", "households"] == 9_000_000_000 and grids.loc["g2", "residents"] == 0
+    assert str(grids["households"].dtype) == "Int64"
+    assert grids.loc["g1", "name"] == "网格1"
+    assert grids.geometry["g1"].geom_type == "MultiPolygon"  # a Polygon written, promoted
+    assert grids.geometry["g1"].bounds == pytest.approx(
+        (121.25, 28.63, 121.2512345678, 28.6412345678), abs=TOL)
+    firms = filled_store.load("property_firms").set_index("id")
+    assert firms.loc["f2", "score"] == 0.1 + 0.2 and firms.loc["f1", "score"] == 97.125
+    assert firms["red_property"].tolist() == [True, False] and firms["red_property"].dtype == bool
+    orders = filled_store.load("service_orders").set_index("id")
+    assert orders.loc["so1", "done_at"] == pd.Timestamp("2022-04-02 17:45:59")
+    assert pd.isna(orders.loc["so2", "dispatched_at"]) and pd.isna(orders.loc["so2", "rating"])
+    assert orders.loc["so1", "rating"] == 5 and str(orders["rating"].dtype) == "Int64"
+    cases = filled_store.load("cases").set_index("id")
+    assert str(cases["satisfied"].dtype) == "boolean"
+    assert cases["satisfied"].tolist()[0] is True and pd.isna(cases.loc["k2", "satisfied"])
+    members = filled_store.load("members").set_index("id")
+    assert members.loc["m2", "name"] == "O'Brien \"Li\""
+    assert members.loc["m1", "joined_party"] == pd.Timestamp("1999-12-31")
+    assert members["reported_on"].dtype == "datetime64[ns]"
+    point = filled_store.load("service_positions").set_index("id").geometry["p1"]
+    assert abs(point.x - 121.2512345678901) < TOL and abs(point.y - 28.6398765432109) < TOL
+    payload = filled_store.load("scenarios")["payload"].iloc[0]
+    assert payload == '{"k": 2, "sites": ["p1", "p2"], "名称": "新增点位"}'
+    assert filled_store.load("audit")["before"].isna().tolist() == [True]
+
+
+def test_rows_come_back_in_written_order(filled_store):
+    assert filled_store.load("members")["id"].tolist() == ["m1", "m2", "m3"]
+    with filled_store.transaction() as tx:
+        tx.update("members", "m1", {"post": "楼栋长"})
+    assert filled_store.load("members")["id"].tolist() == ["m1", "m2", "m3"]
+
+
+def test_where_filters(filled_store):
+    members = filled_store.load("members", where={"grid_id": "g1"})
+    assert members["id"].tolist() == ["m1", "m2"] and isinstance(members, gpd.GeoDataFrame)
+    both = filled_store.load("members", where={"grid_id": "g1", "gender": "女"})
+    assert both["name"].tolist() == ["O'Brien \"Li\""]
+    assert filled_store.load("members", where={"name": "O'Brien \"Li\""})["id"].tolist() == ["m2"]
+    orders = filled_store.load("service_orders", where={"status": "new"})
+    assert orders["id"].tolist() == ["so2"] and str(orders["rating"].dtype) == "Int64"
+    none = filled_store.load("compounds", where={"name": "不存在"})
+    assert len(none) == 0 and list(none.columns) == schema.layer("compounds").columns
+    with pytest.raises(KeyError):
+        filled_store.load("members", where={"no_such_column": 1})
+
+
+def test_load_compound_attaches_everything(filled_store):
+    detail = filled_store.load_compound("cp1")
+    assert detail.compound["name"] == "永悦华府" and detail.compound["households"] == 820
+    assert detail.party_branch["secretary_name"] == "李红"
+    assert detail.party_branch["party_members"] == 31
+    assert detail.owners_committee["one_shoulder"] is True
+    assert detail.supervisory_committee["director_name"] == "陈静"
+    assert detail.property_firm["name"] == "黄岩红色物业有限公司"
+    assert detail.party_instructor["phone"] == "13812341234"
+    assert detail.party_alliance["name"] == "迎熏党建联盟"
+    assert detail.geometry.bounds == pytest.approx(
+        (121.25, 28.63, 121.2512345678, 28.6412345678), abs=TOL)
+    counts = {name: len(frame) for name, frame in detail.related.items()}
+    assert counts == {"members": 2, "joint_meetings": 2, "disclosures": 1, "service_orders": 2,
+                      "cases": 1, "pairings": 1, "volunteer_teams": 1, "service_positions": 1}
+    bare = filled_store.load_compound("cp2")
+    assert bare.party_branch is None and bare.party_alliance is None
+    assert bare.property_firm["name"] == "Lime Property"
+    with pytest.raises(NotFoundError):
+        filled_store.load_compound("cp9")
+
+
+def test_update_checks_the_version(filled_store):
+    with filled_store.transaction() as tx:
+        before = tx.update("members", "m1", {"post": "楼栋长", "reported_on": "2022-04-01",
+                                             "geometry": Point(121.26, 28.64)}, expected_version=1)
+    assert before["post"] == "楼道长" and before["version"] == 1
+    row = filled_store.load("members", where={"id": "m1"}).iloc[0]
+    assert (row["post"], row["version"]) == ("楼栋长", 2)
+    assert row["reported_on"] == pd.Timestamp("2022-04-01")
+    assert (row.geometry.x, row.geometry.y) == (121.26, 28.64)
+    with pytest.raises(ConflictError) as stale, filled_store.transaction() as tx:
+        tx.update("members", "m1", {"post": "旧值"}, expected_version=1)
+    assert (stale.value.expected, stale.value.actual) == (1, 2)
+    with pytest.raises(NotFoundError), filled_store.transaction() as tx:
+        tx.update("members", "m404", {"post": "x"}, expected_version=1)
+    with pytest.raises(StoreError), filled_store.transaction() as tx:
+        tx.update("members", "m1", {"version": 9})
+    with filled_store.transaction() as tx:
+        tx.update("cases", "k1", {"satisfied": None, "closed_at": dt.datetime(2022, 3, 6, 8)})
+        tx.update("compounds", "cp2", {"geometry": box(121.21, 28.63, 121.22, 28.64)})
+    case = filled_store.load("cases", where={"id": "k1"}).iloc[0]
+    assert pd.isna(case["satisfied"]) and case["closed_at"] == pd.Timestamp("2022-03-06 08:00")
+    compound = filled_store.load("compounds", where={"id": "cp2"}).iloc[0]
+    assert compound.geometry.geom_type == "MultiPolygon" and compound["version"] == 2
+    assert filled_store.load("members", where={"id": "m1"})["post"].tolist() == ["楼栋长"]
+
+
+def test_append_and_delete(filled_store):
+    with filled_store.transaction() as tx:
+        tx.append("joint_meetings", pd.DataFrame([{"id": "jm3", "compound_id": "cp2",
+                                                  "held_on": "2022-04-18", "topic": "垃圾分类",
+                                                  "attendees": 6}]))
+        assert tx.load("joint_meetings")["id"].tolist() == ["jm1", "jm2", "jm3"]
+        assert tx.delete("members", ["m2", "m3", "m404"]) == 2
+    assert filled_store.load("joint_meetings")["version"].tolist() == [1, 1, 1]
+    assert filled_store.load("members")["id"].tolist() == ["m1"]
+
+
+def test_failed_transaction_changes_nothing(filled_store):
+    checksum, revision = filled_store.checksum(), filled_store.revision()
+    gpkg_bytes = filled_store.path.read_bytes() if hasattr(filled_store, "path") else None
+    with pytest.raises(RuntimeError), filled_store.transaction() as tx:
+        tx.replace("members", dataset()["members"].iloc[:1])
+        tx.update("grids", "g1", {"households": 1})
+        tx.delete("compounds", ["cp1"])
+        raise RuntimeError("cancelled half way")
+    assert filled_store.checksum() == checksum and filled_store.revision() == revision
+    assert len(filled_store.load("members")) == 3
+    if gpkg_bytes is not None:
+        assert filled_store.path.read_bytes() == gpkg_bytes
+
+
+def test_revision_changes_after_every_write(filled_store):
+    seen = [filled_store.revision()]
+    assert filled_store.revision() == seen[0]  # stable while nothing is written
+    writes = [
+        lambda tx: tx.update("grids", "g2", {"households": 5}),
+        lambda tx: tx.append("meta", pd.DataFrame([{"id": "k", "key": "k", "value": "v"}])),
+        lambda tx: tx.delete("meta", ["k"]),
+        lambda tx: tx.replace("roads", dataset()["roads"]),
+    ]
+    for write in writes:
+        with filled_store.transaction() as tx:
+            write(tx)
+        seen.append(filled_store.revision())
+    assert len(set(seen)) == len(seen)
+
+
+def test_empty_store(any_store):
+    assert any_store.layer_names() == []
+    members = any_store.load("members")
+    assert len(members) == 0 and list(members.columns) == schema.layer("members").columns
+    assert isinstance(members, gpd.GeoDataFrame) and members.crs == WGS84
+    firms = any_store.load("property_firms", where={"id": "f1"})
+    assert len(firms) == 0 and list(firms.columns) == schema.layer("property_firms").columns
+    assert any_store.meta() == {} and not any_store.is_sample
+    with any_store.transaction() as tx:
+        tx.replace("grids", dataset()["grids"])
+    assert any_store.layer_names() == ["grids"] and len(any_store.load("members")) == 0
+    assert len(any_store.load("grids")) == 3
+
+
+def test_both_backends_give_identical_frames(filled_gpkg, filled_postgis_url):
+    gpkg, postgis = open_store(filled_gpkg), PostGISStore(filled_postgis_url)
+    try:
+        for name in dataset():
+            a, b = gpkg.load(name), postgis.load(name)
+            assert a.dtypes.astype(str).tolist() == b.dtypes.astype(str).tolist(), name
+            assert frame_digest(a) == frame_digest(b), name
+        assert gpkg.checksum() == postgis.checksum()
+    finally:
+        postgis.dispose()
+
+
+# ---------------------------------------------------------------- PostGIS only
+def _sql(store, statement: str, **params) -> list[tuple]:
+    from sqlalchemy import text
+
+    with store.engine.begin() as conn:
+        result = conn.execute(text(statement), params)
+        return [tuple(r) for r in result] if result.returns_rows else []
+
+
+def test_postgis_schema_types_indexes_and_migrations(postgis_store):
+    assert postgis_store.layer_names() == []  # opening created the schema
+    assert _sql(postgis_store, "SELECT version FROM hongtu.hongtu_schema_version "
+                               "ORDER BY version") == [(1,), (2,)]
+    assert postgis_store.migrate() == []  # already current
+    types = dict(_sql(postgis_store, "SELECT table_name || '.' || column_name, data_type FROM "
+                                     "information_schema.columns WHERE table_schema = 'hongtu'"))
+    assert types["grids.households"] == "bigint" and types["grids.id"] == "text"
+    assert types["property_firms.score"] == "double precision"
+    assert types["property_firms.red_property"] == "boolean"
+    assert types["members.reported_on"] == "date" and types["scenarios.payload"] == "text"
+    assert types["service_orders.created_at"] == "timestamp without time zone"
+    assert _sql(postgis_store, "SELECT type, srid FROM geometry_columns WHERE "
+                               "f_table_schema = 'hongtu' AND f_table_name = 'members'") \
+        == [("POINT", 4326)]
+    with postgis_store.transaction() as tx:
+        tx.replace("members", dataset()["members"])
+        tx.replace("members", dataset()["members"].iloc[:1])  # replace keeps table and indexes
+    indexes = dict(_sql(postgis_store, "SELECT indexname, indexdef FROM pg_indexes "
+                                       "WHERE schemaname = 'hongtu' AND tablename = 'members'"))
+    assert "USING gist (geometry)" in indexes["members_geometry_gist"]
+    assert {"members_pkey", "members_grid_id_idx", "members_compound_id_idx",
+            "members_volunteer_team_id_idx"} <= set(indexes)
+    assert postgis_store.load("members")["id"].tolist() == ["m1"]
+
+
+def test_postgis_refuses_duplicate_ids_and_changes_nothing(postgis_store):
+    postgis_store.write_layers({"grids": dataset()["grids"]})
+    revision = postgis_store.revision()
+    twice = pd.concat([dataset()["members"], dataset()["members"].iloc[:1]])
+    with pytest.raises(StoreError, match="members_pkey"), postgis_store.transaction() as tx:
+        tx.replace("grids", dataset()["grids"].iloc[:1])
+        tx.replace("members", twice)
+    assert postgis_store.revision() == revision and postgis_store.layer_names() == ["grids"]
+    assert postgis_store.load("grids")["id"].tolist() == ["g1", "g2", "g3"]
+
+
+def test_postgis_migrate_adds_what_the_schema_gained(postgis_store):
+    postgis_store.write_layers({"compounds": dataset()["compounds"]})
+    _sql(postgis_store, "ALTER TABLE hongtu.compounds DROP COLUMN practice")
+    _sql(postgis_store, "DROP TABLE hongtu.roads")
+    _sql(postgis_store, "UPDATE hongtu.hongtu_state SET fingerprint = 'older code'")
+    done = postgis_store.migrate()
+    assert len(done) == 1 and done[0].startswith("layers synchronised")
+    compounds = postgis_store.load("compounds")
+    assert compounds["practice"].isna().all() and compounds["name"].tolist() == ["永悦华府", "书香园"]
+    assert len(postgis_store.load("roads")) == 0
+
+
+def test_cli_migrate_and_load_sample(fresh_postgis_url, capsys, monkeypatch):
+    from geo.cli import main
+
+    assert main(["migrate", "--store", fresh_postgis_url]) == 0
+    assert "applied 1: postgis extension" in capsys.readouterr().out
+    assert main(["migrate", "--store", fresh_postgis_url]) == 0
+    assert "applied" not in capsys.readouterr().out
+    frames = {"grids": dataset()["grids"], "meta": dataset()["meta"]}
+    monkeypatch.setattr("geo.sample.generate", lambda seed, scale: frames)
+    store = PostGISStore(fresh_postgis_url)
+    store.write_layers({"accounts": pd.DataFrame([{"id": "u1", "name": "org", "role": "org",
+                                                   "password_hash": "x", "disabled": False,
+                                                   "failed_attempts": 0}]),
+                        "members": dataset()["members"]})
+    revision = store.revision()
+    assert main(["load-sample", "--seed", "7", "--store", fresh_postgis_url]) == 0
+    assert "grids 3" in capsys.readouterr().out
+    assert store.revision() != revision
+    assert store.load("grids")["id"].tolist() == ["g1", "g2", "g3"]
+    assert len(store.load("members")) == 0  # data layers are the sample's
+    assert store.load("accounts")["name"].tolist() == ["org"]  # accounts are kept
+    assert set(store.layer_names()) == set(schema.LAYERS)
+    store.dispose()
