@@ -1,4 +1,6 @@
-"""Network map speed, measured in one run against the floor of an empty Streamlit page.
+"""Network map speed, measured in one run against the floor: an empty page of the same app
+(app.py with HONGTU_BENCHMARK_FLOOR=1: same sidebar, navigation and session, the overview's
+body replaced by its title). A bare one-line Streamlit script is timed too, for reference.
 
 For the sample district (scale 1) and a 10x city (scale 10), served (layers as JSON files
 drawn on a canvas, filters through feature_group_to_add) and naive (layers embedded in the
@@ -54,7 +56,7 @@ def _frame(page):
     return page.locator(FOLIUM_IFRAME).first.element_handle().content_frame()
 
 
-def _wait_frame(page, expression: str, arg=None, timeout_ms: int = 120_000):
+def _wait_frame(page, expression: str, arg=None, timeout_ms: int = 60_000):
     deadline = time.monotonic() + timeout_ms / 1000
     while time.monotonic() < deadline:
         try:
@@ -114,6 +116,8 @@ def overview(browser, base: str, mode: str, store) -> tuple[float, float, float]
     page.get_by_text(firm).first.wait_for(timeout=120_000)
     clicked = time.perf_counter() - start
     page.close()
+    print(f"  {mode}: drawn {drawn:.2f} s, filter {filtered:.2f} s, click {clicked:.2f} s",
+          file=sys.stderr, flush=True)
     return drawn, filtered, clicked
 
 
@@ -135,10 +139,16 @@ def main() -> None:
                 path = work / f"sample-{scale}.gpkg"
                 build_store(path, seed=20220425, scale=scale)
                 store = open_store(path)
-                empty = servers.start(path, script="benchmarks/empty_page.py")
+                bare = servers.start(path, script="benchmarks/empty_page.py")
+                empty = servers.start(path, env={"HONGTU_BENCHMARK_FLOOR": "1"})
                 app = servers.start(path)
-                floor(browser, empty), overview(browser, app, "served", store)  # warm up
-                floors = [floor(browser, empty) for _ in range(args.runs)]
+                floor(browser, bare), floor(browser, empty + "/overview")  # warm up
+                overview(browser, app, "served", store)
+                bare_floors = [floor(browser, bare) for _ in range(args.runs)]
+                floors = [floor(browser, empty + "/overview") for _ in range(args.runs)]
+                print(f"scale {scale}: bare Streamlit page {statistics.median(bare_floors):.2f} s,"
+                      f" empty page of the app {statistics.median(floors):.2f} s (the floor)",
+                      flush=True)
                 for mode in ("served", "embedded"):
                     runs = [overview(browser, app, mode, store) for _ in range(args.runs)]
                     rows.append((scale, mode, statistics.median(floors),

@@ -51,6 +51,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--interval", type=int, default=5, help="spotlight seconds")
     parser.add_argument("--store", default=None, help="default: a fresh sample store")
+    parser.add_argument("--warmup", type=int, default=90, help="seconds before the first sample")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="hongtu-soak-"))
@@ -61,10 +62,11 @@ def main() -> int:
                        cwd=ROOT, capture_output=True)
     port = free_port()
     env = dict(os.environ, HONGTU_DATABASE_URL=store)
+    log = open(work / "server.log", "w")  # noqa: SIM115 (lives as long as the server)
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true"], cwd=ROOT, env=env,
-        stdout=open(work / "server.log", "w"), stderr=subprocess.STDOUT)
+        stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(180):
@@ -83,7 +85,8 @@ def main() -> int:
                        else r.abort())
             page.goto(f"{base}/big_screen?interval={args.interval}")
             page.wait_for_selector("[data-spotlight]", timeout=120_000)
-            page.wait_for_timeout(3 * args.interval * 1000)  # warm: first rotations done
+            # warm-up: one full pass of the spotlight list fills the server's caches
+            page.wait_for_timeout(args.warmup * 1000)
             cdp = page.context.new_cdp_session(page)
             cdp.send("Performance.enable")
             samples = [(0.0, heap_mb(cdp), rss_mb(server.pid), _spot(page))]

@@ -42,3 +42,8 @@ def sidebar() -> None:
     from components import session
 
     session.account_box()  # signed-in account + sign-out; demo banner
+
+
+def blank_page() -> None:
+    """The benchmark floor: the app's frame around a page holding only its title."""
+    st.title(t("app.title"))

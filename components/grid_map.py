@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from components.i18n import fmt_int, t
+from components.offline import lean_map
 from geo import grid_coverage as gc
 
 SHADES = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026")
@@ -62,6 +63,7 @@ def grid_map(
     scale = colour_scale(coverage.attrs.get("threshold", math.inf), features[gc.PER_MEMBER]
                          .astype(float))
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    lean_map(fmap)
     if streets is not None and len(streets):
         folium.GeoJson(
             streets[["name", "geometry"]], name="streets", interactive=False,

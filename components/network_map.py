@@ -21,6 +21,7 @@ from components import basemaps, legend
 from components.i18n import get_lang, t
 from components.map_layers import DrawnLayer, Helpers, MemberLayer, layer_group, publish
 from components.map_payloads import MapData, payload_builders
+from components.offline import lean_map
 
 SERVED = "served"
 EMBEDDED = "embedded"
@@ -98,6 +99,7 @@ def build_map(data: MapData, view: MapView):
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None,
                    prefer_canvas=view.mode == SERVED, control_scale=True)
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)  # no tiles: the map itself needs them
+    lean_map(m)
     Helpers(legend.OFFLINE_BACKGROUND).add_to(m)
     basemaps.add_tiles(m, chosen)
     for kind in ("counties", "districts", "streets", "communities"):
@@ -180,6 +182,7 @@ def render_compound_map(detail, nearest, positions, height: int = 360) -> None:
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=16, tiles=None,
                    prefer_canvas=True)
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)
+    lean_map(m)
     Helpers(legend.OFFLINE_BACKGROUND).add_to(m)
     folium.GeoJson(detail.geometry.__geo_interface__, tooltip=esc(detail.compound["name"]),
                    style_function=lambda _: {"color": legend.SELECTED_COLOUR, "weight": 3,

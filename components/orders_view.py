@@ -12,6 +12,7 @@ from folium.plugins import FastMarkerCluster
 
 from components import offline
 from components.i18n import fmt_int, get_lang, t
+from components.offline import lean_map
 from geo import workflow as wf
 from geo.masking import escape_html
 
@@ -114,6 +115,7 @@ def open_items_map(queue: pd.DataFrame, compounds, streets) -> folium.Map:
     """Open orders and cases as one clustered layer over the street outlines."""
     offline.use_local_assets()  # Leaflet and the cluster plugin from the app, not a CDN
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    lean_map(fmap)
     if len(streets):
         folium.GeoJson(streets[["name", "geometry"]], name="streets", interactive=False,
                        style_function=lambda _: {"color": STREET_LINE, "weight": 2,

@@ -39,7 +39,7 @@ ACCOUNT_KEY = "hongtu_account"
 LAST_SEEN_KEY = "hongtu_last_seen"
 EXPIRED_KEY = "hongtu_session_expired"
 DEFAULT_SESSION_MINUTES = 30.0
-LOGIN_SCRIPT = Path(__file__).resolve().parents[1] / "pages" / "login.py"
+LOGIN_SCRIPT = Path(__file__).resolve().parents[1] / "views" / "login.py"
 BIG_SCREEN_PAGE = "big_screen"
 
 _MAPS = ("overview", "compound")
@@ -154,8 +154,8 @@ def current_principal() -> Principal:
     """Who is acting on this page: BIG_SCREEN on the big screen, else the session's principal.
 
     Defence in depth: a page this principal may not open (reached without ``app.py``'s
-    navigation, e.g. Streamlit's automatic ``pages/`` folder on the first request after the
-    server starts) stops here with the sign-in form or a refusal."""
+    navigation; the pages live in ``views/`` so Streamlit's automatic ``pages/`` folder
+    cannot serve them before app.py runs) stops here with the sign-in form or a refusal."""
     page = _current_page()
     if page == BIG_SCREEN_PAGE:
         return auth.BIG_SCREEN

@@ -50,6 +50,9 @@ class Cluster:
         self.admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return self.url(name)
 
+    def drop_database(self, url: str) -> None:
+        self.admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
 
 def _unavailable(reason: str):
     message = f"PostGIS test cluster unavailable: {reason}"
@@ -70,7 +73,8 @@ def _as_postgres(args: list[str]) -> list[str]:
 
 
 def _run(args: list[str], what: str) -> None:
-    done = subprocess.run(_as_postgres(args), check=False, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(_as_postgres(args), check=False, capture_output=True, text=True,
+                          timeout=120)
     if done.returncode != 0:
         _unavailable(f"{what} failed ({done.returncode}): {done.stderr.strip() or done.stdout}")
 
@@ -114,8 +118,10 @@ def postgis_url(postgis_cluster) -> str:
 
 @pytest.fixture
 def fresh_postgis_url(postgis_cluster) -> str:
-    """URL of a new, empty database with PostGIS, private to this test."""
-    return postgis_cluster.new_database()
+    """URL of a new, empty database with PostGIS, private to this test (dropped after it)."""
+    url = postgis_cluster.new_database()
+    yield url
+    postgis_cluster.drop_database(url)
 
 
 @pytest.fixture

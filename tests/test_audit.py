@@ -101,7 +101,7 @@ def app_store(tmp_path, monkeypatch):
 
 
 def _page(account):
-    at = AppTest.from_file("../pages/audit.py", default_timeout=60)
+    at = AppTest.from_file("../views/audit.py", default_timeout=60)
     at.session_state[ACCOUNT_KEY] = account
     return at.run()
 

@@ -11,7 +11,7 @@ from geo.store import open_store
 
 def hongtu(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "geo.cli", *args], capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, check=False)
 
 
 def test_sample_twice_same_seed_gives_identical_layer_contents(tmp_path):

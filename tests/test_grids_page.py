@@ -17,7 +17,7 @@ from geo import auth, grid_report, reassignment
 from geo import grid_coverage as gc
 from geo.store import ENV_URL
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "grids.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "views" / "grids.py")
 
 
 @pytest.fixture

@@ -338,7 +338,7 @@ def test_data_io_page_lists_imports_and_rolls_one_back(tmp_path, monkeypatch):
                     encoding="utf-8")
     _, log_id = import_files(store, [path], account="org1")
     monkeypatch.setenv(ENV_URL, store.url)
-    page = str(Path(__file__).resolve().parents[1] / "pages" / "data_io.py")
+    page = str(Path(__file__).resolve().parents[1] / "views" / "data_io.py")
     at = AppTest.from_file(page, default_timeout=60)
     at.session_state[ACCOUNT_KEY] = "org1"
     at.run()

@@ -14,7 +14,7 @@ from geo import auth
 from geo import workflow as wf
 from geo.store import ENV_URL
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "orders.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "views" / "orders.py")
 ACCOUNT_KEY = "hongtu_account"  # components.session.ACCOUNT_KEY
 
 

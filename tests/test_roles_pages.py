@@ -17,10 +17,10 @@ from geo.store import open_store
 PASSWORD = "password-1"
 KNOWN_NAME, KNOWN_PHONE = "张三丰", "13812345678"
 PAGE_FILES = {
-    "overview": "pages/overview.py", "compound": "pages/compound.py",
-    "planner": "pages/planner.py", "grids": "pages/grids.py", "orders": "pages/orders.py",
-    "data_io": "pages/data_io.py", "audit": "pages/audit.py",
-    "big_screen": "pages/big_screen.py",
+    "overview": "views/overview.py", "compound": "views/compound.py",
+    "planner": "views/planner.py", "grids": "views/grids.py", "orders": "views/orders.py",
+    "data_io": "views/data_io.py", "audit": "views/audit.py",
+    "big_screen": "views/big_screen.py",
 }
 ACCOUNTS = {"zuzhi": "org", "guihua": "planner", "kan": "viewer", "dapin": "big_screen"}
 
@@ -29,10 +29,10 @@ ACCOUNTS = {"zuzhi": "org", "guihua": "planner", "kan": "viewer", "dapin": "big_
 def app_first(monkeypatch):
     """Run app.py on every AppTest run, as production does.
 
-    Streamlit treats the ``pages/`` folder beside app.py as an automatic multipage app until
-    the process first calls ``st.navigation``; AppTest resets that flag before every run, so
-    a rerun or ``switch_page`` would run ``pages/x.py`` without app.py (and its sign-in gate).
-    A real server calls app.py's ``st.navigation`` on its first run and keeps it."""
+    Streamlit treats a ``pages/`` folder beside app.py as an automatic multipage app until
+    the process first calls ``st.navigation`` (the first request would skip app.py and its
+    sign-in gate), which is why the pages live in ``views/``. This keeps AppTest on app.py
+    should such a folder ever come back."""
     from streamlit.runtime.scriptrunner import script_runner
 
     def run_main_script(path):
@@ -243,10 +243,10 @@ def test_no_unmasked_personal_data_on_any_page(people_store, use_store, app_firs
 
 @pytest.mark.parametrize("page", ["grids", "compound", "orders"])
 def test_page_run_without_navigation_asks_for_sign_in(people_store, use_store, page):
-    """Defence in depth: a page reached without app.py (Streamlit's automatic pages/ folder)
-    stops at current_principal() with the sign-in form when nobody is signed in."""
+    """Defence in depth: a page run without app.py stops at current_principal() with the
+    sign-in form when nobody is signed in."""
     use_store(people_store)
-    at = AppTest.from_file(f"../pages/{page}.py", default_timeout=120).run()
+    at = AppTest.from_file(f"../views/{page}.py", default_timeout=120).run()
     assert not at.exception
     assert [t.value for t in at.title] == ["登录红图"] and not at.dataframe
     text = _tree_text(at)

@@ -139,7 +139,8 @@ def test_same_seed_same_contents_other_seed_same_counts():
     first, second, other = generate(seed=7), generate(seed=7), generate(seed=8)
     for name in first:
         assert frame_digest(first[name]) == frame_digest(second[name]), name
-        assert len(first[name]) == len(other[name]), name
+        if name not in ("workflow_events", "meta"):  # steps per order vary with the draw
+            assert len(first[name]) == len(other[name]), name
     assert frame_digest(first["members"]) != frame_digest(other["members"])
     assert frame_digest(first["grids"]) != frame_digest(other["grids"])
 

@@ -18,7 +18,7 @@ from geo.store.postgis import PostGISStore
 
 WGS84 = schema.WGS84
 TOL = 1e-9
-BACKENDS = ["gpkg", "postgis"]
+BACKENDS = ["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)]
 
 
 def _gdf(rows: list[dict], geoms: list) -> gpd.GeoDataFrame:
@@ -111,7 +111,8 @@ def dataset() -> dict[str, pd.DataFrame]:
               "joined_party": "2010-05-04"},
              {"id": "m3", "name": "赵六", "phone": "13700009999", "gender": "男", "grid_id": "g3",
               "compound_id": "cp2", "work_unit": "教育局", "post": "网格员", "duty": "走访",
-              "volunteer_team_id": None, "reported_on": "2022-03-01", "joined_party": "2001-07-01"}],
+              "volunteer_team_id": None, "reported_on": "2022-03-01",
+              "joined_party": "2001-07-01"}],
             [Point(121.2505, 28.6355), Point(121.2506, 28.6356), Point(121.212, 28.632)],
         ),
         "pairings": pd.DataFrame([
@@ -207,10 +208,12 @@ def filled_store(request, tmp_path):
         shutil.copyfile(request.getfixturevalue("filled_gpkg"), path)
         yield open_store(path)
         return
+    cluster = request.getfixturevalue("postgis_cluster")
     template = request.getfixturevalue("filled_postgis_url").rsplit("/", 1)[1]
-    store = PostGISStore(request.getfixturevalue("postgis_cluster").new_database(template=template))
+    store = PostGISStore(cluster.new_database(template=template))
     yield store
     store.dispose()
+    cluster.drop_database(store.url)
 
 
 def _stored(geometry: gpd.GeoSeries, geometry_type: str) -> list:
@@ -388,6 +391,7 @@ def test_empty_store(any_store):
     assert len(any_store.load("grids")) == 3
 
 
+@pytest.mark.postgis
 def test_both_backends_give_identical_frames(filled_gpkg, filled_postgis_url):
     gpkg, postgis = open_store(filled_gpkg), PostGISStore(filled_postgis_url)
     try:
@@ -409,6 +413,7 @@ def _sql(store, statement: str, **params) -> list[tuple]:
         return [tuple(r) for r in result] if result.returns_rows else []
 
 
+@pytest.mark.postgis
 def test_postgis_schema_types_indexes_and_migrations(postgis_store):
     assert postgis_store.layer_names() == []  # opening created the schema
     assert _sql(postgis_store, "SELECT version FROM hongtu.hongtu_schema_version "
@@ -435,6 +440,7 @@ def test_postgis_schema_types_indexes_and_migrations(postgis_store):
     assert postgis_store.load("members")["id"].tolist() == ["m1"]
 
 
+@pytest.mark.postgis
 def test_postgis_refuses_duplicate_ids_and_changes_nothing(postgis_store):
     postgis_store.write_layers({"grids": dataset()["grids"]})
     revision = postgis_store.revision()
@@ -446,6 +452,7 @@ def test_postgis_refuses_duplicate_ids_and_changes_nothing(postgis_store):
     assert postgis_store.load("grids")["id"].tolist() == ["g1", "g2", "g3"]
 
 
+@pytest.mark.postgis
 def test_postgis_migrate_adds_what_the_schema_gained(postgis_store):
     postgis_store.write_layers({"compounds": dataset()["compounds"]})
     _sql(postgis_store, "ALTER TABLE hongtu.compounds DROP COLUMN practice")
@@ -454,10 +461,12 @@ def test_postgis_migrate_adds_what_the_schema_gained(postgis_store):
     done = postgis_store.migrate()
     assert len(done) == 1 and done[0].startswith("layers synchronised")
     compounds = postgis_store.load("compounds")
-    assert compounds["practice"].isna().all() and compounds["name"].tolist() == ["永悦华府", "书香园"]
+    assert compounds["practice"].isna().all()
+    assert compounds["name"].tolist() == ["永悦华府", "书香园"]
     assert len(postgis_store.load("roads")) == 0
 
 
+@pytest.mark.postgis
 def test_cli_migrate_and_load_sample(fresh_postgis_url, capsys, monkeypatch):
     from geo.cli import main
 

@@ -16,6 +16,8 @@ TEXT = {
     "planner.radius.custom": ("自定义", "Custom"),
     "planner.radius.metres": ("半径(米)", "Radius (m)"),
     "planner.tiers": ("计入的阵地层级", "Tiers counted"),
+    "planner.tiers.all": ("全部层级", "All tiers"),
+    "planner.remove.none": ("不撤除", "None"),
     "planner.tier.core": ("一核", "Core"),
     "planner.tier.zone": ("片区中心", "Zone centre"),
     "planner.tier.station": ("站", "Station"),

@@ -61,7 +61,7 @@ def generate(seed: int = DEFAULT_SEED, scale: int = 1) -> dict[str, pd.DataFrame
         "value": ["true", AS_OF, str(seed), str(scale), f"hongtu sample v{GENERATOR_VERSION}",
                   SOURCE_NOTE],
     })
-    for name, frame in frames.items():
+    for frame in frames.values():
         frame["is_sample"] = True
         frame["version"] = 1
     return frames
@@ -77,10 +77,8 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _activity(rng, frames) -> dict[str, pd.DataFrame]:
-    try:
-        from geo.sample.activity import generate_activity
-    except ImportError:  # pragma: no cover - during development only
-        return {}
+    from geo.sample.activity import generate_activity
+
     return generate_activity(rng, frames, pd.Timestamp(AS_OF))
 
 

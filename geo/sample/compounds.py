@@ -53,6 +53,10 @@ def _compound_names(rng, n: int, taken: set[str]) -> list[str]:
         if name not in taken:
             taken.add(name)
             names.append(name)
+        elif taken.issuperset(h + t for h in NAME_HEADS for t in NAME_TAILS):
+            name = f"{name}{len(taken)}"  # every combination used (scale > 4): number the rest
+            taken.add(name)
+            names.append(name)
     return names
 
 
@@ -95,7 +99,8 @@ def build_compounds(rng, streets, communities, grids, scale: int = 1):
             rows.append({
                 "name": name, "pinyin": pinyin_key(name), "street_id": street_id,
                 "community_id": grid["community_id"], "grid_id": grid["id"],
-                "households": households, "buildings": max(2, households // int(rng.integers(40, 90))),
+                "households": households,
+                "buildings": max(2, households // int(rng.integers(40, 90))),
                 "built_year": int(rng.integers(1995, 2020)),
                 "practice": NAMED.get(name, (None, None))[1],
             })
@@ -124,7 +129,7 @@ def build_firms(rng, scale: int = 1) -> pd.DataFrame:
 
 
 def build_instructors(rng, compounds, communities, streets) -> pd.DataFrame:
-    n = max(1, int(round(len(compounds) / 1.5)))
+    n = max(1, round(len(compounds) / 1.5))
     kinds = np.where(rng.random(n) < 0.6, "community_worker", "law_enforcement")
     street_names = streets.set_index("id")["name"]
     com_names = communities.set_index("id")["name"]

@@ -42,16 +42,15 @@ def build_positions(rng, streets, communities, grids, compounds, scale: int = 1)
     streets_i = streets.set_index("id")
     rows = []
     core_street = streets_i.geometry["331003001"]
-    rows.append(dict(name=CORE_NAME, tier="core", kind=None, brand=None,
-                     geometry=_inside(core_street.centroid, core_street),
-                     floor_area_m2=0.0, functions=FUNCTIONS["core"], opening_hours=HOURS[0],
-                     opened="2021-06-30"))
+    rows.append({"name": CORE_NAME, "tier": "core", "kind": None, "brand": None,
+                 "geometry": _inside(core_street.centroid, core_street), "floor_area_m2": 0.0,
+                 "functions": FUNCTIONS["core"], "opening_hours": HOURS[0], "opened": "2021-06-30"})
     for street_id in ZONE_STREETS:
         geom = streets_i.geometry[street_id]
-        rows.append(dict(name=f"{streets_i.loc[street_id, 'name']}党群服务中心", tier="zone",
-                         kind=None, brand=None,
-                         geometry=geom.representative_point(), floor_area_m2=float(rng.integers(220, 300)),
-                         functions=FUNCTIONS["zone"], opening_hours=HOURS[0], opened="2021-09-01"))
+        rows.append({"name": f"{streets_i.loc[street_id, 'name']}党群服务中心", "tier": "zone",
+                     "kind": None, "brand": None, "geometry": geom.representative_point(),
+                     "floor_area_m2": float(rng.integers(220, 300)), "functions": FUNCTIONS["zone"],
+                     "opening_hours": HOURS[0], "opened": "2021-09-01"})
     yingxun = compounds[compounds["party_alliance_id"] == "A01"]
     for name, kind, street_id in STATIONS:
         if name == "迎熏先锋驿站" and len(yingxun):
@@ -60,18 +59,19 @@ def build_positions(rng, streets, communities, grids, compounds, scale: int = 1)
         else:
             pool = grids[grids["street_id"] == street_id]
             geom = pool.geometry.iloc[int(rng.integers(len(pool)))].representative_point()
-        rows.append(dict(name=name, tier="station", kind=kind, brand=None, geometry=geom,
-                         floor_area_m2=float(rng.integers(100, 150)), functions=FUNCTIONS[kind],
-                         opening_hours=HOURS[1], opened="2021-10-01"))
+        rows.append({"name": name, "tier": "station", "kind": kind, "brand": None,
+                     "geometry": geom, "floor_area_m2": float(rng.integers(100, 150)),
+                     "functions": FUNCTIONS[kind], "opening_hours": HOURS[1],
+                     "opened": "2021-10-01"})
     hosts = compounds.iloc[rng.permutation(len(compounds))[: 24 * scale]]
     for k, (_, host) in enumerate(hosts.iterrows()):
         brand = BRANDS[k % len(BRANDS)]
         rep = host.geometry.representative_point()
-        rows.append(dict(name=f"{host['name']}·{brand}", tier="point", kind=None, brand=brand,
-                         geometry=rep, compound_id=host["id"],
-                         floor_area_m2=float(rng.integers(18, 42)), functions=FUNCTIONS["point"],
-                         opening_hours=HOURS[int(rng.integers(len(HOURS)))],
-                         opened=f"2021-{int(rng.integers(9, 13)):02d}-15"))
+        rows.append({"name": f"{host['name']}·{brand}", "tier": "point", "kind": None,
+                     "brand": brand, "geometry": rep, "compound_id": host["id"],
+                     "floor_area_m2": float(rng.integers(18, 42)), "functions": FUNCTIONS["point"],
+                     "opening_hours": HOURS[int(rng.integers(len(HOURS)))],
+                     "opened": f"2021-{int(rng.integers(9, 13)):02d}-15"})
     positions = gpd.GeoDataFrame(rows, geometry="geometry", crs=METRIC_CRS)
     rest = positions["floor_area_m2"].sum()
     positions.loc[0, "floor_area_m2"] = float(max(TOTAL_FLOOR_AREA * scale - rest, 400))

@@ -198,7 +198,8 @@ class _GpkgTransaction(Transaction):
         row = conn.execute(f'SELECT * FROM "{name}" WHERE id = ?', (row_id,)).fetchone()
         if row is None:
             raise NotFoundError(name, row_id)
-        before = {k: row[k] for k in row.keys() if k not in ("fid", "geom", GEOMETRY)}
+        keys = row.keys()  # sqlite3.Row iterates values, not keys
+        before = {k: row[k] for k in keys if k not in ("fid", "geom", GEOMETRY)}
         if expected_version is not None and int(row[VERSION]) != int(expected_version):
             raise ConflictError(name, row_id, int(expected_version), int(row[VERSION]))
         sets = [f'"{c}" = ?' for c in changes]

@@ -94,8 +94,7 @@ def rotation() -> None:
     card = screen.spotlight_card(item, data)
     map_col, card_col = st.columns([2.3, 1.15])
     with map_col:
-        screen_map(center=(card.lat, card.lon), zoom=16 if card.kind == "compound" else 15,
-                   selected=item if card.kind == "compound" else None)
+        screen_map(center=(card.lat, card.lon), zoom=16 if card.kind == "compound" else 15)
     with card_col:
         view.section(t("screen.spotlight"))
         view.spotlight_card(card)

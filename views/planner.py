@@ -35,6 +35,10 @@ def figures(url, revision, radius, tiers, planned, cands_json, removed):
     return result, cov.demand_points(data["compounds"]), supply
 
 
+def metres(value) -> str:
+    return "-" if value is None or pd.isna(value) or value == float("inf") else f"{value:,.0f}"
+
+
 def add_candidate(lon, lat, **fields) -> str:
     n = st.session_state.get(K_NEXT, 1)
     st.session_state[K_NEXT] = n + 1
@@ -70,10 +74,12 @@ preset = controls[0].selectbox(t("planner.radius"), PRESETS, key=K_RADIUS,
 radius = cov.RADIUS_PRESETS.get(preset) or controls[1].number_input(
     t("planner.radius.metres"), min_value=50.0, max_value=5000.0, step=50.0, key=K_METRES)
 tiers = controls[2].multiselect(t("planner.tiers"), TIERS, key="planner_tiers",
+                                placeholder=t("planner.tiers.all"),
                                 format_func=lambda x: t(f"planner.tier.{x}"))
 planned = controls[3].toggle(t("planner.include_planned"), key="planner_planned")
 existing = positions[positions["status"] == cov.STATUS_EXISTING]
 removed = st.multiselect(t("planner.remove"), list(existing["id"]), key="planner_removed",
+                         placeholder=t("planner.remove.none"),
                          format_func=dict(zip(existing["id"], existing["name"])).get)
 
 args = (store.url, store_revision(), float(radius), tuple(tiers), planned)
@@ -87,7 +93,7 @@ cards[1].metric(t("planner.card.share"), fmt_pct(100 * result.share_covered))
 cards[2].metric(t("planner.card.uncovered"), fmt_int(len(result.uncovered_compounds)))
 for col, key, value in ((cards[3], "mean", result.mean_distance_m),
                         (cards[4], "p90", result.p90_distance_m)):
-    col.metric(t(f"planner.card.{key}"), "-" if pd.isna(value) else f"{fmt_int(value)} m")
+    col.metric(t(f"planner.card.{key}"), f"{metres(value)} m")
 st.caption(t("planner.kind_note", kind=t(f"planner.kind.{result.distance_kind}"),
              total=fmt_int(result.households_total)))
 
@@ -196,15 +202,20 @@ else:
     table = sc.compare(list(saved.values()), layers["compounds"], positions, layers["roads"],
                        baseline_name=t("planner.scenario.baseline"), baseline_radius=radius)
     shown = table.assign(share_covered=(100 * table["share_covered"]).round(1))
-    st.dataframe(shown.rename(columns=lambda c: t(f"planner.col.{c}")), hide_index=True)
+    st.table(shown.assign(
+        covered_households=shown["covered_households"].map(fmt_int),
+        households_total=shown["households_total"].map(fmt_int),
+        share_covered=shown["share_covered"].map(fmt_pct),
+        **{c: shown[c].map(metres) for c in ("radius_m", "mean_distance_m", "p90_distance_m")},
+    ).rename(columns=lambda c: t(f"planner.col.{c}")).set_index(t("planner.col.scenario")))
     charts = st.columns(2)
     by_name = shown.set_index("scenario")
     charts[0].caption(t("planner.chart.share"))
     charts[0].bar_chart(by_name[["share_covered"]].rename(columns=lambda c: t(f"planner.col.{c}")),
-                        height=240)
+                        height=240, sort=False)
     charts[1].caption(t("planner.chart.distance"))
     charts[1].bar_chart(by_name[["mean_distance_m", "p90_distance_m"]].rename(
-        columns=lambda c: t(f"planner.col.{c}")), stack=False, height=240)
+        columns=lambda c: t(f"planner.col.{c}")), stack=False, height=240, sort=False)
 
     actions = st.columns(4)
     sid = actions[0].selectbox(t("planner.scenario.pick"), list(saved), key="planner_pick_saved",
