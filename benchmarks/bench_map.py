@@ -25,6 +25,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from fixtures_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    COMPOUND_CENTRE,
     FOLIUM_IFRAME,
     VIEWPORT,
     StreamlitServers,
@@ -34,6 +35,8 @@ from playwright.sync_api import sync_playwright
 
 TARGETS = {1: (1.2, 0.3), 10: (1.5, 1.0)}  # scale -> (drawn / floor, redraw seconds)
 HTML_LIMIT = 1_000_000
+CENTRE_ON = """id => { const l = Object.values(window.map._layers).find(l => l.feature
+    && l.feature.properties.id === id); window.map.setView(l.getCenter(), 17, {animate: false}); }"""
 GRIDS_DRAWN = "() => window.hongtuDrawn && window.hongtuDrawn.grids > 0"
 
 
@@ -84,7 +87,7 @@ def overview(browser, base: str, mode: str, store) -> tuple[float, float, float]
     page = browser.new_page(viewport=VIEWPORT)
     query = "?map_mode=embedded" if mode == "embedded" else ""
     start = time.perf_counter()
-    page.goto(f"{base}/overview{query}")
+    page.goto(f"{base}/{query}")  # the overview is the default page: /
     page.locator(FOLIUM_IFRAME).first.wait_for(state="attached", timeout=120_000)
     _wait_frame(page, GRIDS_DRAWN)
     drawn = time.perf_counter() - start
@@ -102,18 +105,23 @@ def overview(browser, base: str, mode: str, store) -> tuple[float, float, float]
     compound = store.load("compounds").iloc[0]
     firm = store.load("property_firms").set_index("id").loc[compound["property_firm_id"], "name"]
     frame = _frame(page)
-    frame.evaluate("id => { const l = Object.values(window.map._layers).find(l => l.feature &&"
-                   " l.feature.properties.id === id); window.map.setView(l.getCenter(), 17,"
-                   " {animate: false}); }", compound["id"])
-    page.wait_for_timeout(300)
-    x, y = frame.evaluate("id => { const l = Object.values(window.map._layers).find(l => "
-                          "l.feature && l.feature.properties.id === id); const p = window.map"
-                          ".latLngToContainerPoint(l.getCenter()); return [p.x, p.y]; }",
-                          compound["id"])
-    box = page.locator(FOLIUM_IFRAME).first.bounding_box()
-    start = time.perf_counter()
-    page.mouse.click(box["x"] + x, box["y"] + y)
-    page.get_by_text(firm).first.wait_for(timeout=120_000)
+    panel = page.locator('[class*="st-key-compound_panel"]').get_by_text(firm).first
+    for _attempt in range(6):  # the map may still be settling its first view: retry the click
+        frame.evaluate(CENTRE_ON, compound["id"])
+        page.wait_for_timeout(800)
+        if frame.evaluate("() => window.map.getZoom()") != 17:
+            continue
+        x, y = frame.evaluate(COMPOUND_CENTRE, compound["id"])
+        box = page.locator(FOLIUM_IFRAME).first.bounding_box()
+        start = time.perf_counter()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        try:
+            panel.wait_for(timeout=8_000)
+            break
+        except Exception:  # noqa: BLE001, S112 - the click fell on a view that moved: retry
+            continue
+    else:
+        raise TimeoutError("no click on the compound opened its panel")
     clicked = time.perf_counter() - start
     page.close()
     print(f"  {mode}: drawn {drawn:.2f} s, filter {filtered:.2f} s, click {clicked:.2f} s",
@@ -142,10 +150,10 @@ def main() -> None:
                 bare = servers.start(path, script="benchmarks/empty_page.py")
                 empty = servers.start(path, env={"HONGTU_BENCHMARK_FLOOR": "1"})
                 app = servers.start(path)
-                floor(browser, bare), floor(browser, empty + "/overview")  # warm up
+                floor(browser, bare), floor(browser, empty)  # warm up
                 overview(browser, app, "served", store)
                 bare_floors = [floor(browser, bare) for _ in range(args.runs)]
-                floors = [floor(browser, empty + "/overview") for _ in range(args.runs)]
+                floors = [floor(browser, empty) for _ in range(args.runs)]
                 print(f"scale {scale}: bare Streamlit page {statistics.median(bare_floors):.2f} s,"
                       f" empty page of the app {statistics.median(floors):.2f} s (the floor)",
                       flush=True)

@@ -7,8 +7,8 @@ import streamlit as st
 from components.i18n import fmt_int, fmt_pct, t
 
 
-def _pct(value) -> str:
-    return t("head.na") if value is None else fmt_pct(value)
+def _pct(value, digits: int = 1) -> str:
+    return t("head.na") if value is None else fmt_pct(value, digits)
 
 
 def show_headline(figures: dict, kpis: dict | None) -> None:
@@ -32,7 +32,7 @@ def show_headline(figures: dict, kpis: dict | None) -> None:
     bottom[0].metric(t("head.disclosure"), _pct(disclosure),
                      t("head.disclosure_before", pct=_pct(before)) if before is not None else None,
                      delta_color="off")
-    bottom[1].metric(t("head.satisfaction"), _pct(kpis.get("satisfaction_pct")))
+    bottom[1].metric(t("head.satisfaction"), _pct(kpis.get("satisfaction_pct"), 2))
     change = kpis.get("complaints_change_pct")
     bottom[2].metric(t("head.complaints"),
                      t("head.na") if change is None else f"{change:+.1f}%")

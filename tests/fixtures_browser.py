@@ -229,3 +229,10 @@ def folium_frame(page, index: int = 0, timeout_ms: int = APP_TIMEOUT_MS):
     frame = locator.element_handle().content_frame()
     frame.wait_for_selector(".leaflet-container", state="attached", timeout=timeout_ms)
     return frame
+
+
+
+# The container pixel (in the map frame) of compound ``id``'s centre.
+COMPOUND_CENTRE = """id => { const l = Object.values(window.map._layers).find(
+    l => l.feature && l.feature.properties.kind === 'compound' && l.feature.properties.id === id);
+    const p = window.map.latLngToContainerPoint(l.getCenter()); return [p.x, p.y]; }"""

@@ -4,7 +4,7 @@ compound opens its panel, the Gaode basemap shifts overlays by the GCJ-02 offset
 from __future__ import annotations
 
 import pytest
-from fixtures_browser import folium_frame, wait_for_app
+from fixtures_browser import COMPOUND_CENTRE, folium_frame, wait_for_app
 
 from geo.crs import wgs84_to_gcj02
 
@@ -17,17 +17,12 @@ COUNT_KIND = """kind => Object.values(window.map._layers).filter(
 POSITION_LATLNG = """id => { const l = Object.values(window.map._layers).find(
     l => l.feature && l.feature.properties.kind === 'position' && l.feature.properties.id === id);
     return l ? [l.getLatLng().lat, l.getLatLng().lng] : null; }"""
-COMPOUND_POINT = """id => { const l = Object.values(window.map._layers).find(
-    l => l.feature && l.feature.properties.kind === 'compound' && l.feature.properties.id === id);
-    const p = window.map.latLngToContainerPoint(l.getCenter()); return [p.x, p.y]; }"""
-
-
 def _drawn(frame, layer: str):
     frame.wait_for_function(f"() => window.hongtuDrawn && window.hongtuDrawn.{layer} >= 0")
 
 
 def _open(page, base: str, query: str = ""):
-    page.goto(f"{base}/overview{query}")
+    page.goto(f"{base}/{query}")  # the overview is the default page: /
     wait_for_app(page)
     frame = folium_frame(page)
     for layer in ("grids", "compounds", "positions"):
@@ -50,11 +45,14 @@ def test_click_on_a_compound_opens_its_panel(streamlit_app, page, sample_store,
     frame = _open(page, streamlit_app.start(sample_store_path))
     compound = sample_store.load("compounds").iloc[0]
     firm = sample_store.load("property_firms").set_index("id").loc[compound["property_firm_id"]]
-    frame.evaluate("id => { const l = Object.values(window.map._layers).find(l => l.feature &&"
-                   " l.feature.properties.id === id); window.map.setView(l.getCenter(), 17,"
-                   " {animate: false}); }", compound["id"])
-    page.wait_for_timeout(300)
-    x, y = frame.evaluate(COMPOUND_POINT, compound["id"])
+    for _ in range(10):  # the map may still settle its first view: repeat until it holds
+        frame.evaluate("id => { const l = Object.values(window.map._layers).find(l => l.feature"
+                       " && l.feature.properties.id === id); window.map.setView(l.getCenter(),"
+                       " 17, {animate: false}); }", compound["id"])
+        page.wait_for_timeout(500)
+        if frame.evaluate("() => window.map.getZoom()") == 17:
+            break
+    x, y = frame.evaluate(COMPOUND_CENTRE, compound["id"])
     box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
     panel = page.locator('[class*="st-key-compound_panel"]')

@@ -11,7 +11,7 @@ from test_network import build_tiny_store
 from geo.store import ENV_URL
 
 TIMEOUT_S = 60
-PAGES = Path(__file__).resolve().parents[1] / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "views"
 OVERVIEW, COMPOUND = str(PAGES / "overview.py"), str(PAGES / "compound.py")
 
 

@@ -20,7 +20,7 @@ def test_no_automatic_pages_folder_beside_app():
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", ["overview", "grids", "audit"])
+@pytest.mark.parametrize("path", ["", "grids", "audit"])
 def test_first_request_to_a_page_shows_only_sign_in(path, sample_store_path, tmp_path,
                                                     streamlit_app, page, sample_store):
     store_path = tmp_path / "with-account.gpkg"
