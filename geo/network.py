@@ -83,13 +83,17 @@ def classify(values, k: int = 5, method: str = "quantiles") -> Classification:
 
 
 # ---------------------------------------------------------------- compounds
+DISCLOSURE_WINDOW = 3  # months
+
+
 def compound_indicators(
     compounds: pd.DataFrame,
     branches: pd.DataFrame,
     firms: pd.DataFrame,
     disclosures: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Per compound: branch type, red-property firm, disclosure share and status."""
+    """Per compound: branch type, red-property firm, disclosure share and status; the share
+    counts the last DISCLOSURE_WINDOW months on record (the KPI's "now" window)."""
     out = pd.DataFrame({ID: compounds[ID].astype(str).values})
     branch_type = dict(zip(branches[COMPOUND_ID], branches["branch_type"])) if len(branches) else {}
     out["branch_type"] = out[ID].map(branch_type).fillna("none")
@@ -97,6 +101,8 @@ def compound_indicators(
     firm_of = dict(zip(compounds[ID].astype(str), compounds["property_firm_id"]))
     out["red_property"] = [bool(red.get(firm_of.get(cid), False)) for cid in out[ID]]
     if len(disclosures):
+        recent = sorted(set(disclosures["month"].astype(str)))[-DISCLOSURE_WINDOW:]
+        disclosures = disclosures[disclosures["month"].astype(str).isin(recent)]
         flags = disclosures["disclosed"].fillna(False).astype(bool)
         share = flags.groupby(disclosures[COMPOUND_ID]).mean() * 100.0
         out["disclosure_pct"] = out[ID].map(share).round(1)

@@ -351,10 +351,15 @@ def _disclosures(ctx: _Context) -> pd.DataFrame:
     rate = low + position * (high - low)
     disclosed = rng.random(len(frame)) < rate.to_numpy()
     windows = {"before": months[:3], "now": months[-3:]}
+    # compounds differ: some disclose everything, some little (weights, not the totals)
+    diligence = dict(zip(ctx.compounds, rng.beta(0.6, 0.6, len(ctx.compounds)) ** 3 + 1e-3))
+    weight = frame["compound_id"].map(diligence).to_numpy()
     for key, window in windows.items():
         rows = np.flatnonzero(frame["month"].isin(window))
         disclosed[rows] = False
-        disclosed[rng.choice(rows, round(DISCLOSURE_RATE[key] * len(rows)), replace=False)] = True
+        chosen = rng.choice(rows, round(DISCLOSURE_RATE[key] * len(rows)), replace=False,
+                            p=weight[rows] / weight[rows].sum())
+        disclosed[chosen] = True
     frame["disclosed"] = disclosed
     frame.insert(0, ID, [f"DS{i:06d}" for i in range(1, len(frame) + 1)])
     return frame
