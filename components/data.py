@@ -35,3 +35,13 @@ def load_layers(*names: str) -> dict[str, pd.DataFrame]:
 
 def store_revision() -> str:
     return get_store().revision()
+
+
+def store_meta() -> dict[str, str]:
+    """The store's meta table (as_of, is_sample, ...) from the cached layer."""
+    meta = load_layer("meta")
+    return dict(zip(meta["key"], meta["value"])) if len(meta) else {}
+
+
+def is_sample_store() -> bool:
+    return store_meta().get("is_sample") == "true"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import i18n
-from components.data import get_store
+from components.data import is_sample_store
 from components.i18n import t
 
 
@@ -36,8 +36,7 @@ def sidebar() -> None:
             st.session_state["lang"] = choice
             st.query_params["lang"] = choice
             st.rerun()
-        store = get_store()
-        if store.is_sample:
+        if is_sample_store():
             st.warning(t("app.sample_badge"), icon="🧪")
     from components import session
 

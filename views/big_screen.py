@@ -12,7 +12,7 @@ import os
 import streamlit as st
 
 from components import screen_view as view
-from components.data import get_store, load_layers
+from components.data import is_sample_store, load_layers, store_meta
 from components.i18n import fmt_int, t
 from components.screen_map import screen_map
 from geo import screen
@@ -40,7 +40,7 @@ spotlight = screen.spotlight_ids(layers["compounds"], layers["service_positions"
 
 top_left, top_right = st.columns([3, 1])
 with top_left:
-    view.title_bar(t("screen.title"), t("app.sample_badge") if get_store().is_sample else None)
+    view.title_bar(t("screen.title"), t("app.sample_badge") if is_sample_store() else None)
 with top_right:
     view.clock()
 
@@ -74,7 +74,7 @@ def figures() -> None:
 
 def trends() -> None:
     data = load_layers(*LAYERS)
-    table = screen.monthly_trends(data, months=12, as_of=get_store().meta().get("as_of"))
+    table = screen.monthly_trends(data, months=12, as_of=store_meta().get("as_of"))
     for column, key in (("complaints", "screen.trend_complaints"),
                         ("satisfaction_pct", "screen.trend_satisfaction"),
                         ("disclosure_pct", "screen.trend_disclosure")):

@@ -22,8 +22,8 @@ KEY_SEEN = "grids_seen_versions"  # member versions as shown by the previous run
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def coverage_for(url: str, revision: str, threshold: float | None) -> tuple[pd.DataFrame, float]:
-    store = get_store()
-    frame = gc.grid_coverage(store.load("grids"), store.load("members"), store.load("compounds"),
+    layers = load_layers("grids", "members", "compounds")
+    frame = gc.grid_coverage(layers["grids"], layers["members"], layers["compounds"],
                              threshold=threshold)
     return frame, frame.attrs["threshold"]
 
