@@ -32,6 +32,7 @@ from geo.importer import (
     APPLIED,
     ROLLED_BACK,
     ImportRefused,
+    RollbackConflict,
     apply_import,
     import_files,
     import_log,
@@ -178,9 +179,12 @@ def test_rollback_restores_the_touched_layers(tiny, tmp_path):
     restored = rollback_import(tiny, log_id, account="org1")
     assert restored == {"members": {"removed": 1, "restored": 1}}
     after = tiny.load("members").sort_values("id").reset_index(drop=True)
-    cols = ["id", "name", "version", "grid_id", "reported_on"]
+    cols = ["id", "name", "grid_id", "reported_on"]
     pd.testing.assert_frame_equal(after[cols].sort_values("id").reset_index(drop=True),
                                   members_before[cols].sort_values("id").reset_index(drop=True))
+    # M1 went 1 -> 2 (import) -> 3 (restored): versions never go back, so an editor who read
+    # the imported row gets a conflict instead of silently editing the restored one
+    assert after.set_index("id").loc["M1", "version"] == 3
     assert after.geometry.geom_equals_exact(members_before.geometry, 1e-12).all()
     assert import_log(tiny).loc[0, "status"] == ROLLED_BACK
     assert tiny.load("audit")["action"].tolist() == ["import", "rollback_import"]
@@ -195,6 +199,56 @@ def test_rollback_restores_the_touched_layers(tiny, tmp_path):
     assert {n: content(tiny, n) for n in data_layers} == {n: content(again, n)
                                                           for n in data_layers}
     assert before != tiny.checksum()  # the log and the audit rows remain
+
+
+def _import_members(store, path, rows) -> str:
+    frame = pd.DataFrame([r.split(",") for r in rows], columns=MEMBER_HEADER.split(","))
+    frame.to_excel(path, sheet_name="在职党员", index=False)
+    plan, log_id = import_files(store, [path])
+    assert log_id, [p.describe() for p in plan.problems]
+    return log_id
+
+
+def test_rollback_refuses_to_overwrite_later_edits(tiny, tmp_path):
+    log_id = _import_members(tiny, tmp_path / "m.xlsx", [
+        GOOD_MEMBER.replace("张三明", "张三"), GOOD_MEMBER_2.replace("M2,", "M3,")])
+    with tiny.transaction("grid1") as tx:  # a grid leader corrects the imported M1 afterwards
+        tx.update("members", "M1", {"duty": "后来改的职责"})
+    before = tiny.checksum()
+    with pytest.raises(RollbackConflict) as caught:
+        rollback_import(tiny, log_id)
+    assert caught.value.conflicts == [("members", "M1", "changed")]
+    assert "members M1" in str(caught.value) and "changed or deleted" in str(caught.value)
+    assert tiny.checksum() == before  # refused: nothing written
+    restored = rollback_import(tiny, log_id, keep_later_edits=True)
+    assert restored == {"members": {"removed": 1, "restored": 0, "kept": 1}}
+    members = tiny.load("members").set_index("id")
+    assert "M3" not in members.index  # the added row is gone
+    assert members.loc["M1", "duty"] == "后来改的职责" and members.loc["M1", "name"] == "张三"
+    assert import_log(tiny).loc[0, "status"] == ROLLED_BACK
+
+
+def test_rollback_of_an_earlier_import_waits_for_the_later_one(tiny, tmp_path):
+    first = _import_members(tiny, tmp_path / "a.xlsx", [GOOD_MEMBER.replace("张三明", "张三")])
+    second = _import_members(tiny, tmp_path / "b.xlsx", [GOOD_MEMBER.replace("张三明", "张叁")])
+    with pytest.raises(RollbackConflict):
+        rollback_import(tiny, first)
+    rollback_import(tiny, second)
+    assert tiny.load("members").set_index("id").loc["M1", "name"] == "张三"
+    rollback_import(tiny, first)
+    assert tiny.load("members").set_index("id").loc["M1", "name"] == "张三明"
+
+
+def test_rollback_does_not_bring_back_a_row_deleted_later(tiny, tmp_path):
+    log_id = _import_members(tiny, tmp_path / "m.xlsx", [GOOD_MEMBER.replace("张三明", "张三")])
+    with tiny.transaction() as tx:
+        tx.delete("members", ["M1"])
+    with pytest.raises(RollbackConflict) as caught:
+        rollback_import(tiny, log_id)
+    assert caught.value.conflicts == [("members", "M1", "deleted")]
+    assert rollback_import(tiny, log_id, keep_later_edits=True) == {
+        "members": {"removed": 0, "restored": 0, "kept": 1}}
+    assert "M1" not in set(tiny.load("members")["id"])
 
 
 def _shapefile_zip(tmp_path, encoding: str | None, name="grids") -> Path:
@@ -366,3 +420,48 @@ def test_unique_field_clash_with_a_stored_row_is_a_problem(tiny, tmp_path):
     assert log_id is None and sha256(tiny.path) == before
     assert [(p.code, p.feature_id, p.field, p.row) for p in plan.problems] == [
         ("duplicate_value", "B2", "compound_id", 2)]
+
+
+def test_crs_override_per_file(sample_store, tmp_path):
+    positions = sample_store.load("service_positions")
+    gcj = _positions_csv(positions, tmp_path / "阵地_高德.csv", crs.wgs84_to_gcj02)
+    bd = _positions_csv(positions.assign(id=positions["id"] + "B"), tmp_path / "阵地_百度.csv",
+                        crs.wgs84_to_bd09)
+    plan = plan_import([gcj, bd], None, crs={"阵地_百度.csv": "bd09"})
+    assert [(r.file, r.crs) for r in plan.tables] == [("阵地_高德.csv", "gcj02"),
+                                                      ("阵地_百度.csv", "bd09")]
+    got = plan.frames["service_positions"].set_index("id")
+    for suffix in ("", "B"):
+        back = got.loc[positions["id"] + suffix].geometry.values
+        assert _max_metres(back, positions.geometry.values) < 1.0
+    other = plan_import([gcj, bd], sample_store, crs={"阵地_高德.csv": "bd09"})  # overrides win
+    assert [r.crs for r in other.tables] == ["bd09", "bd09"]  # the other file: detected
+
+
+def test_cli_crs_per_file_imports_and_rollback(tiny, tmp_path):
+    members = tiny.load("members").assign(id=lambda f: f["id"] + "P")
+    projected = tmp_path / "members_survey.csv"
+    layer_table("members", members.to_crs(4549)).to_csv(projected, index=False)
+    store = ["--store", str(tiny.path)]
+    run = [sys.executable, "-m", "geo.cli"]
+    bad = subprocess.run([*run, "import", str(projected), "--crs", "other.csv=4549", *store],
+                         check=False, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "other.csv is not one of the files" in bad.stderr
+    result = subprocess.run([*run, "import", str(projected), "--crs",
+                             "members_survey.csv=EPSG:4549", *store],
+                            check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "crs=EPSG:4549" in result.stdout
+    got = tiny.load("members").set_index("id").loc[members["id"]]
+    assert _max_metres(got.geometry.values, members.geometry.values) < 0.01
+    listed = subprocess.run([*run, "imports", "--json", *store], check=False,
+                            capture_output=True, text=True, timeout=120)
+    log = json.loads(listed.stdout)
+    assert [r["status"] for r in log] == [APPLIED] and "members_survey.csv" in log[0]["files"]
+    back = subprocess.run([*run, "rollback", log[0]["id"], *store], check=False,
+                          capture_output=True, text=True, timeout=120)
+    assert back.returncode == 0, back.stderr
+    assert not set(members["id"]) & set(tiny.load("members")["id"])
+    again = subprocess.run([*run, "rollback", log[0]["id"], *store], check=False,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "already rolled back" in again.stderr

@@ -490,3 +490,38 @@ def test_cli_migrate_and_load_sample(fresh_postgis_url, capsys, monkeypatch):
     assert store.load("accounts")["name"].tolist() == ["org"]  # accounts are kept
     assert set(store.layer_names()) == set(schema.LAYERS)
     store.dispose()
+
+
+def test_import_and_rollback_around_a_later_edit(filled_store, tmp_path):
+    """The importer's one transaction and its rollback on each backend: exact values come
+    back, and a row edited after the import keeps its edit."""
+    from geo.importer import RollbackConflict, import_files, rollback_import
+    from geo.importer.templates import layer_table
+
+    def content(name):
+        return frame_digest(filled_store.load(name).drop(columns="version"))
+
+    before = {n: content(n) for n in ("grids", "property_firms")}
+    firms = filled_store.load("property_firms").assign(score=88.5, rating="C")
+    grids = filled_store.load("grids")
+    new_grids = grids.assign(id=grids["id"] + "n", name=grids["name"] + "新")
+    layer_table("property_firms", firms).to_csv(tmp_path / "property_firms.csv", index=False)
+    layer_table("grids", new_grids).to_csv(tmp_path / "grids.csv", index=False)
+    plan, log_id = import_files(filled_store, [tmp_path / "property_firms.csv",
+                                               tmp_path / "grids.csv"])
+    assert log_id, [p.describe() for p in plan.problems]
+    assert len(filled_store.load("grids")) == 2 * len(grids)
+    with filled_store.transaction("editor") as tx:
+        tx.update("property_firms", "f1", {"rating": "B"})
+    frozen = filled_store.checksum()
+    with pytest.raises(RollbackConflict) as caught:
+        rollback_import(filled_store, log_id)
+    assert caught.value.conflicts == [("property_firms", "f1", "changed")]
+    assert filled_store.checksum() == frozen
+    restored = rollback_import(filled_store, log_id, keep_later_edits=True)
+    assert restored == {"property_firms": {"removed": 0, "restored": 1, "kept": 1},
+                        "grids": {"removed": len(grids), "restored": 0}}
+    after = filled_store.load("property_firms").set_index("id")
+    assert (after.loc["f1", "rating"], after.loc["f1", "score"]) == ("B", 88.5)
+    assert after.loc["f2", "score"] == 0.1 + 0.2  # restored to the last bit
+    assert content("grids") == before["grids"]

@@ -19,6 +19,7 @@ from geo.importer import (
     IMPORTABLE_LAYERS,
     LAYER_LABELS,
     ImportRefused,
+    RollbackConflict,
     apply_import,
     import_log,
     plan_import,
@@ -28,6 +29,7 @@ from geo.importer import (
 )
 from geo.importer.detect import CRS_CHOICES, crs_label
 
+CONFLICTS_SHOWN = 100  # the message counts them all
 principal = session.guard("import")
 store = get_store()
 lang = get_lang()
@@ -46,7 +48,7 @@ def counts_text(counts: dict) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _plan(files: tuple, crs, layer, repair, revision):
+def _plan(files: tuple, crs: tuple, layer, repair, revision):
     """Check the uploads (cached per content, options and store revision)."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
@@ -54,7 +56,8 @@ def _plan(files: tuple, crs, layer, repair, revision):
             path = Path(tmp) / f"{i}{Path(name).suffix.lower()}"  # never trust the name
             path.write_bytes(data)
             paths.append((path, name))
-        return plan_import(paths, get_store(), crs=crs, layer=layer, repair=repair,
+        return plan_import(paths, get_store(), crs={n: c for n, c in crs if c}, layer=layer,
+                           repair=repair,
                            size_limit=DEFAULT_SIZE_LIMIT)
 
 
@@ -65,15 +68,18 @@ with tab_import:
     uploads = st.file_uploader(t("io.upload"), accept_multiple_files=True, key="io_upload",
                                type=["xlsx", "csv", "geojson", "json", "zip", "gpkg"])
     st.caption(t("io.size_limit", mb=DEFAULT_SIZE_LIMIT // 1048576))
-    left, mid, right = st.columns([2, 2, 1])
-    crs = left.selectbox(t("io.crs"), [None, *CRS_CHOICES], key="io_crs",
-                         format_func=lambda c: t("io.crs_auto") if c is None else crs_label(c, lang))
-    layer = mid.selectbox(t("io.layer"), [None, *IMPORTABLE_LAYERS], key="io_layer",
-                          format_func=lambda n: t("io.layer_auto") if n is None else layer_name(n))
+    left, right = st.columns([2, 1])
+    layer = left.selectbox(t("io.layer"), [None, *IMPORTABLE_LAYERS], key="io_layer",
+                           format_func=lambda n: t("io.layer_auto") if n is None else layer_name(n))
     repair = right.checkbox(t("io.repair"), key="io_repair")
     if uploads:
         files = tuple((u.name, u.getvalue()) for u in uploads)
-        plan = _plan(files, crs, layer, repair, store.revision())
+        crs = []  # one override per uploaded file (mixed sources: a GCJ-02 picker, a survey...)
+        for i, (name, _) in enumerate(files):
+            crs.append((name, st.selectbox(
+                t("io.crs_for", file=name), [None, *CRS_CHOICES], key=f"io_crs_{i}_{name}",
+                format_func=lambda c: t("io.crs_auto") if c is None else crs_label(c, lang))))
+        plan = _plan(files, tuple(crs), layer, repair, store.revision())
         st.subheader(t("io.detected"))
         st.dataframe(pd.DataFrame([{
             t("io.col.file"): r.file, t("io.col.sheet"): r.sheet or "", t("io.col.format"): r.fmt,
@@ -119,13 +125,24 @@ with tab_log:
         applied = log.loc[log["status"] == "applied", "id"].tolist()
         if applied and auth.allowed(principal, "rollback_import"):
             pick = st.selectbox(t("io.rollback_pick"), applied, key="io_rollback_pick")
+            keep = st.checkbox(t("io.keep_later_edits"), key="io_keep_later")
+            st.caption(t("io.keep_later_note"))
             if st.button(t("io.rollback"), key="io_rollback"):
                 try:
-                    rollback_import(store, pick, principal=principal)
+                    restored = rollback_import(store, pick, principal=principal,
+                                               keep_later_edits=keep)
+                except RollbackConflict as exc:
+                    st.error(t("io.rollback_conflict", n=fmt_int(len(exc.conflicts))))
+                    st.table(pd.DataFrame([{
+                        t("io.col.layer"): layer_name(name), t("io.col.id"): row_id,
+                        t("io.col.status"): t(f"io.later.{state}"),
+                    } for name, row_id, state in exc.conflicts[:CONFLICTS_SHOWN]]))
                 except (ImportRefused, auth.PermissionDenied) as exc:
                     st.error(t("io.refused", error=session.localized(str(exc))))
                 else:
-                    st.success(t("io.rolled_back", id=pick))
+                    kept = sum(c.get("kept", 0) for c in restored.values())
+                    st.success(t("io.rolled_back", id=pick)
+                               + (t("io.rolled_back_kept", n=fmt_int(kept)) if kept else ""))
 
 with tab_templates:
     st.caption(t("io.template_note"))

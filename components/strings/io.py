@@ -13,6 +13,7 @@ TEXT = {
     "io.size_limit": ("单个文件上限 {mb} MB", "Size limit per file: {mb} MB"),
     "io.crs": ("坐标系", "Coordinate system"),
     "io.crs_auto": ("自动识别", "Detect automatically"),
+    "io.crs_for": ("{file} 的坐标系", "Coordinate system of {file}"),
     "io.layer": ("目标图层", "Target layer"),
     "io.layer_auto": ("按文件名/工作表名识别", "From file or sheet name"),
     "io.repair": ("修复无效几何(make_valid)", "Repair invalid geometries (make_valid)"),
@@ -49,6 +50,20 @@ TEXT = {
     "io.rollback_pick": ("选择要回滚的导入", "Import to roll back"),
     "io.rollback": ("回滚", "Roll back"),
     "io.rolled_back": ("已回滚 {id}", "Rolled back {id}"),
+    "io.rolled_back_kept": ("(导入后被修改的 {n} 行保留了修改)",
+                            " ({n} row(s) changed after the import keep their changes)"),
+    "io.keep_later_edits": ("保留导入后的修改,只回滚其余行",
+                            "Keep edits made after the import; roll back the other rows"),
+    "io.keep_later_note": (
+        "导入后又被修改或删除的行默认不回滚:回滚会被拒绝并列出这些行。",
+        ("Rows changed or deleted after the import are never overwritten: by default the "
+         "rollback is refused and lists them."),
+    ),
+    "io.rollback_conflict": ("{n} 行在导入后又被修改或删除,未回滚任何数据:",
+                             ("{n} row(s) were changed or deleted after this import; nothing "
+                              "was rolled back:")),
+    "io.later.changed": ("导入后被修改", "changed after the import"),
+    "io.later.deleted": ("导入后被删除", "deleted after the import"),
     "io.template_layer": ("图层", "Layer"),
     "io.template_one": ("下载模板(Excel)", "Download template (Excel)"),
     "io.template_all": ("下载全部模板(zip)", "Download all templates (zip)"),

@@ -1,20 +1,22 @@
-"""``hongtu import`` and ``hongtu export``."""
+"""``hongtu import``, ``imports`` (the log), ``rollback`` and ``export``."""
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from geo.cli.common import add_store_option, print_json, store_from
 
-CRS_HELP = "source CRS: an EPSG code (4326, 4490, 4549, 4528...), gcj02 or bd09 (default: detect)"
+CRS_HELP = ("source CRS: an EPSG code (4326, 4490, 4549, 4528...), gcj02 or bd09, for every file, "
+            "or FILE=CRS for one file (repeatable); default: detect")
 
 
 def register(sub) -> None:
     imp = sub.add_parser("import", help="import Excel/CSV/GeoJSON/Shapefile(zip)/GeoPackage files")
     imp.add_argument("paths", nargs="+", help="files to import together (one transaction)")
     imp.add_argument("--dry-run", action="store_true", help="check only, write nothing")
-    imp.add_argument("--crs", default=None, help=CRS_HELP)
+    imp.add_argument("--crs", action="append", default=[], help=CRS_HELP)
     imp.add_argument("--layer", default=None, help="target layer (default: from file/sheet name)")
     imp.add_argument("--repair", action="store_true", help="repair invalid geometries (make_valid)")
     imp.add_argument("--max-mb", type=float, default=50.0, help="size limit per file in MB")
@@ -22,6 +24,19 @@ def register(sub) -> None:
     imp.add_argument("--json", action="store_true", help="print the result as JSON")
     add_store_option(imp)
     imp.set_defaults(func=run_import)
+
+    log = sub.add_parser("imports", help="list the import log (newest first)")
+    log.add_argument("--json", action="store_true", help="print the log as JSON")
+    add_store_option(log)
+    log.set_defaults(func=run_imports)
+
+    back = sub.add_parser("rollback", help="roll back one import by its log id")
+    back.add_argument("import_id", help="the id `hongtu imports` lists (imp-...)")
+    back.add_argument("--keep-later-edits", action="store_true",
+                      help="rows changed after the import keep their changes; roll back the rest")
+    back.add_argument("--account", default=os.environ.get("USER", "cli"))
+    add_store_option(back)
+    back.set_defaults(func=run_rollback)
 
     exp = sub.add_parser("export", help="export the store's layers")
     exp.add_argument("--format", required=True, choices=("gpkg", "geojson", "xlsx", "csv"))
@@ -49,11 +64,27 @@ def normalise_crs(value: str | None) -> str | None:
     raise SystemExit(f"unknown --crs {value!r}")
 
 
+def crs_option(values: list[str], paths: list[str]):
+    """``--crs`` values: one CRS for every file, or FILE=CRS pairs (a dict by file name)."""
+    per_file = {}
+    for value in values:
+        name, sep, code = value.rpartition("=")
+        if not sep:
+            if len(values) > 1:
+                raise SystemExit("--crs: give one CRS for all files, or FILE=CRS for each")
+            return normalise_crs(value)
+        names = {Path(p).name for p in paths}
+        if Path(name).name not in names:
+            raise SystemExit(f"--crs {value!r}: {name} is not one of the files imported")
+        per_file[Path(name).name] = normalise_crs(code)
+    return per_file or None
+
+
 def run_import(args) -> int:
     from geo.importer import ImportRefused, apply_import, plan_import
 
     store = store_from(args)
-    plan = plan_import(args.paths, store, crs=normalise_crs(args.crs), layer=args.layer,
+    plan = plan_import(args.paths, store, crs=crs_option(args.crs, args.paths), layer=args.layer,
                        repair=args.repair, size_limit=int(args.max_mb * 1024 * 1024))
     log_id = None
     if plan.ok and not args.dry_run:
@@ -81,6 +112,34 @@ def run_import(args) -> int:
         else:
             print(f"未导入 not imported: {len(plan.problems)} problem(s)", file=sys.stderr)
     return 0 if plan.ok else 1
+
+
+def run_imports(args) -> int:
+    from geo.importer import import_log
+
+    log = import_log(store_from(args))
+    if args.json:
+        print_json(log.assign(at=log["at"].astype(str)).to_dict(orient="records"))
+        return 0
+    if log.empty:
+        print("还没有导入记录 no imports yet")
+    for row in log.itertuples():
+        print(f"{row.id}  {row.at:%Y-%m-%d %H:%M:%S}  {row.account}  {row.status}  "
+              f"{row.files}  {row.counts}")
+    return 0
+
+
+def run_rollback(args) -> int:
+    from geo.importer import ImportRefused, rollback_import
+
+    try:
+        restored = rollback_import(store_from(args), args.import_id, account=args.account,
+                                   keep_later_edits=args.keep_later_edits)
+    except ImportRefused as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"已回滚 rolled back: {args.import_id} {restored}")
+    return 0
 
 
 def run_export(args) -> int:

@@ -9,6 +9,7 @@ from geo.importer.apply import (  # noqa: F401
     APPLIED,
     ROLLED_BACK,
     ImportRefused,
+    RollbackConflict,
     apply_import,
     import_log,
     rollback_import,

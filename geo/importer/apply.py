@@ -5,10 +5,12 @@ it added and the rows it replaced (geometry as WKT, full precision)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo import schema
@@ -19,11 +21,28 @@ from geo.schema import GEOMETRY, ID, VERSION, WGS84
 
 IMPORT_LOG = "import_log"
 APPLIED, ROLLED_BACK = "applied", "rolled_back"
+CHANGED, DELETED = "changed", "deleted"
 IMPORT_PERMISSION, ROLLBACK_PERMISSION = "import", "rollback_import"
 
 
 class ImportRefused(Exception):
     """The import was not written (problems found, permission missing, or bad log id)."""
+
+
+class RollbackConflict(ImportRefused):
+    """Rows the import wrote were changed or deleted afterwards; rolling back would lose that.
+
+    ``conflicts``: (layer, id, CHANGED or DELETED)."""
+
+    def __init__(self, log_id: str, conflicts: list[tuple[str, str, str]]):
+        self.log_id, self.conflicts = log_id, conflicts
+        shown = "、".join(f"{layer} {row_id}" for layer, row_id, _ in conflicts[:5])
+        more = f" … (+{len(conflicts) - 5})" if len(conflicts) > 5 else ""
+        super().__init__(
+            f"{log_id}:{len(conflicts)} 行在导入后又被修改或删除({shown}{more}),未回滚;"
+            f"可先回滚之后的导入,或选择保留这些修改只回滚其余行 | {len(conflicts)} row(s) were "
+            f"changed or deleted after this import ({shown}{more}); nothing rolled back. Roll back "
+            f"later imports first, or keep those later edits and roll back the other rows")
 
 
 def _require(principal, action: str, store) -> str:
@@ -58,8 +77,21 @@ def _rows_json(name: str, frame: pd.DataFrame) -> list[dict]:
     table = layer_table(name, frame, chinese=False)
     table[VERSION] = frame[VERSION].reset_index(drop=True).astype(object) \
         if VERSION in frame.columns else 1
-    table = table.astype(object).where(table.notna(), None)
-    return json.loads(table.to_json(orient="records", force_ascii=False, double_precision=15))
+    records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+    # json.dumps writes floats by repr (exact round trip; pandas' to_json keeps 15 decimals)
+    return json.loads(json.dumps(records, ensure_ascii=False, default=_json_value))
+
+
+def _json_value(value):
+    return value.item() if isinstance(value, np.generic) else str(value)
+
+
+def _row_digests(name: str, frame: pd.DataFrame) -> dict[str, str]:
+    """A digest of each row's content (attributes and geometry, not its version), by id."""
+    rows = _rows_json(name, frame)
+    return {str(r[ID]): hashlib.sha1(json.dumps(  # a content fingerprint
+        {k: v for k, v in r.items() if k != VERSION}, sort_keys=True,
+        ensure_ascii=False).encode()).hexdigest()[:16] for r in rows}
 
 
 def _rows_frame(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -113,8 +145,11 @@ def apply_import(store, plan: ImportPlan, account: str | None = None, principal=
             existing = tx.load(name)
             merged, replaced = _merge(existing, writable(name, planned))
             added = sorted(set(planned[ID].astype(str)) - set(replaced[ID].astype(str)))
-            backup[name] = {"added": added, "replaced": _rows_json(name, replaced)}
             tx.replace(name, merged)
+            stored = tx.load(name)  # what the store holds, as a rollback will read it
+            ours = stored[stored[ID].astype(str).isin(set(planned[ID].astype(str)))]
+            backup[name] = {"added": added, "replaced": _rows_json(name, replaced),
+                            "written": _row_digests(name, ours)}
         log = {
             ID: log_id, "at": at, "account": account,
             "files": json.dumps([n for n, _ in plan.files], ensure_ascii=False),
@@ -136,8 +171,27 @@ def import_log(store) -> pd.DataFrame:
     return frame.sort_values("at", ascending=False).reset_index(drop=True)
 
 
-def rollback_import(store, log_id: str, account: str | None = None, principal=None) -> dict:
-    """Undo an applied import: drop the rows it added, restore the rows it replaced."""
+def _later_edits(name: str, frame: pd.DataFrame, undo: dict) -> list[tuple[str, str, str]]:
+    """Rows of ``name`` the import wrote whose content changed since, or that were deleted
+    since when the import had replaced them (restoring them would undo the deletion)."""
+    written = undo.get("written")
+    if written is None:  # a log from before contents were kept: nothing to compare
+        return []
+    ours = frame[frame[ID].astype(str).isin(set(written))]
+    now = _row_digests(name, ours) if len(ours) else {}
+    replaced = {str(r[ID]) for r in undo["replaced"]}
+    return [(name, row_id, CHANGED if row_id in now else DELETED)
+            for row_id, digest in written.items()
+            if now.get(row_id) != digest and (row_id in now or row_id in replaced)]
+
+
+def rollback_import(store, log_id: str, account: str | None = None, principal=None,
+                    keep_later_edits: bool = False) -> dict:
+    """Undo an applied import: drop the rows it added, restore the rows it replaced.
+
+    Rows changed or deleted after the import (content compared) are never overwritten:
+    the rollback is refused with RollbackConflict, or, with ``keep_later_edits``, those rows
+    keep their later state and every other row is rolled back (reported as "kept")."""
     checked = _require(principal, ROLLBACK_PERMISSION, store)
     account = account or checked
     with store.transaction(account) as tx:
@@ -149,20 +203,33 @@ def rollback_import(store, log_id: str, account: str | None = None, principal=No
         if row["status"] != APPLIED:
             raise ImportRefused(f"该导入已回滚:{log_id} | already rolled back: {log_id}")
         backup = json.loads(row["backup"])
+        frames = {name: tx.load(name) for name in backup}
+        conflicts = [c for name, undo in backup.items()
+                     for c in _later_edits(name, frames[name], undo)]
+        if conflicts and not keep_later_edits:
+            raise RollbackConflict(log_id, conflicts)
+        keep = {(layer, row_id) for layer, row_id, _ in conflicts}
         restored = {}
         for name, undo in backup.items():
-            frame = tx.load(name)
-            old = _rows_frame(name, undo["replaced"])
-            drop = set(undo["added"]) | set(old[ID].astype(str) if len(old) else [])
+            frame = frames[name]
+            undo_rows = [r for r in undo["replaced"] if (name, str(r[ID])) not in keep]
+            old = _rows_frame(name, undo_rows)
+            added = [i for i in undo["added"] if (name, i) not in keep]
+            drop = set(added) | set(old[ID].astype(str) if len(old) else [])
             kept = frame[~frame[ID].astype(str).isin(drop)]
-            if len(old):
+            if len(old):  # versions only move forward: a reader of the imported row conflicts
+                now = dict(zip(frame[ID].astype(str), frame[VERSION].astype(int)))
+                old[VERSION] = [now.get(str(i), int(v)) + 1 for i, v in zip(old[ID], old[VERSION])]
                 merged = pd.concat([kept, old], ignore_index=True)
                 if isinstance(frame, gpd.GeoDataFrame):
                     merged = gpd.GeoDataFrame(merged, geometry=GEOMETRY, crs=WGS84)
             else:
                 merged = kept
             tx.replace(name, merged)
-            restored[name] = {"removed": len(undo["added"]), "restored": len(old)}
+            restored[name] = {"removed": len(added), "restored": len(old)}
+            kept_rows = sum(1 for layer, _ in keep if layer == name)
+            if kept_rows:
+                restored[name]["kept"] = kept_rows
         tx.update(IMPORT_LOG, log_id, {"status": ROLLED_BACK})
         _audit(tx, account, ROLLBACK_PERMISSION, log_id, restored)
     return restored

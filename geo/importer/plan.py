@@ -192,9 +192,12 @@ def _src(frame: pd.DataFrame, i: int) -> dict:
     return src
 
 
-def plan_import(paths, store=None, crs: str | None = None, layer: str | None = None,
+def plan_import(paths, store=None, crs: str | dict | None = None, layer: str | None = None,
                 repair: bool = False, size_limit: int = DEFAULT_SIZE_LIMIT) -> ImportPlan:
-    """Read and check ``paths`` (paths, or (path, display name) pairs) against ``store``."""
+    """Read and check ``paths`` (paths, or (path, display name) pairs) against ``store``.
+
+    ``crs`` overrides the detected source CRS: one for every file, or a dict from a file's
+    display name to its CRS (files not named are detected)."""
     view = _StoreView(store)
     district = store_district(store)
     files, reports, problems = [], [], []
@@ -203,6 +206,7 @@ def plan_import(paths, store=None, crs: str | None = None, layer: str | None = N
     for item in paths:
         path, name = (item if isinstance(item, tuple) else (item, Path(item).name))
         result = read_file(path, size_limit, display_name=name)
+        file_crs = crs.get(name) if isinstance(crs, dict) else crs
         files.append((result.file, result.sha256))
         problems += result.problems
         for table in result.tables:
@@ -217,7 +221,7 @@ def plan_import(paths, store=None, crs: str | None = None, layer: str | None = N
             if target is None:
                 problems.append(_plan_problem("unknown_layer", table))
                 continue
-            frame, found, fixed = _prepare_table(table, target, view, district, crs, repair,
+            frame, found, fixed = _prepare_table(table, target, view, district, file_crs, repair,
                                                  report)
             problems += found
             repaired += fixed
