@@ -122,3 +122,13 @@ def test_personal_data_masked_unless_allowed(tmp_path):
     assert "张三明" not in text and "13812341234" not in text
     out = export_store(source, "gpkg", tmp_path / "masked.gpkg")
     assert open_store(out).load("members")["phone"].tolist() == ["138****1234", "139****1111"]
+
+
+@pytest.mark.postgis
+def test_sample_district_export_imports_into_an_empty_postgis(sample_store, postgis_store,
+                                                              tmp_path):
+    out = export_store(sample_store, "gpkg", tmp_path / "out.gpkg", can_see_personal=True)
+    plan, log_id = import_files(postgis_store, [out])
+    assert log_id, [p.describe() for p in plan.problems[:5]]
+    layers = [n for n in export_layers(sample_store) if len(sample_store.load(n))]
+    assert_same_layers(sample_store, postgis_store, layers)
