@@ -1,7 +1,8 @@
 """The browser side of the network map: one small helper library (``window.hongtu``) that
 fetches layer files once, draws them on the map's canvas renderer, filters and styles them
 from options, switches members between per-grid totals and clusters by zoom, and reports a
-clicked compound to streamlit-folium without waiting for its 250 ms debounce.
+click on any polygon (a compound by id, anything else by its point) to streamlit-folium without
+waiting for its 250 ms debounce.
 
 Every label it shows arrives pre-escaped from Python (``tip``/``popup`` properties)."""
 
@@ -9,16 +10,20 @@ HELPERS_JS = r"""
 window.hongtu = window.hongtu || (function () {
   var cache = {};
   var drawn = {};
+  var POINT = 'point';
   window.hongtuDrawn = drawn;
   function load(src) {
     if (typeof src !== 'string') { return Promise.resolve(src); }
-    if (!cache[src]) {
-      cache[src] = fetch(src).then(function (r) {
-        if (!r.ok) { throw new Error(src + ' ' + r.status); }
+    var parts = src.split('#');  // "file.json#name": one layer of a combined file
+    var file = parts[0];
+    if (!cache[file]) {
+      cache[file] = fetch(file).then(function (r) {
+        if (!r.ok) { throw new Error(file + ' ' + r.status); }
         return r.json();
       });
     }
-    return cache[src];
+    return parts.length > 1
+      ? cache[file].then(function (all) { return all[parts[1]]; }) : cache[file];
   }
   function keep(p, filters) {
     for (var k in filters) {
@@ -55,7 +60,10 @@ window.hongtu = window.hongtu || (function () {
     var p = f.properties;
     if (p.tip) { l.bindTooltip(p.tip, {sticky: !o.point}); }
     if (p.popup) { l.bindPopup(p.popup, {maxWidth: 320}); }
-    if (o.report) { l.on('click', function (e) { report(e, o.report + ':' + p.id); }); }
+    if (o.report) {
+      var token = o.report === POINT ? POINT : o.report + ':' + p.id;
+      l.on('click', function (e) { report(e, token); });
+    }
   }
   function polygons(fg, src, o) {
     return load(src).then(function (data) {
@@ -69,7 +77,12 @@ window.hongtu = window.hongtu || (function () {
                   dashArray: o.dash || null, fillColor: colourOf(p, o),
                   fillOpacity: o.fillOpacity, opacity: 1};
         },
-        onEachFeature: function (f, l) { bindLabels(f, l, o); }
+        onEachFeature: function (f, l) {
+          // the canvas gives a click to the topmost polygon only: one lying over a compound
+          // (a dispatch area, a grid) reports the point, which the page maps to the compound
+          var interactive = o.interactive !== false;
+          bindLabels(f, l, interactive && !o.report ? Object.assign({}, o, {report: POINT}) : o);
+        }
       });
       fg.addLayer(layer);
       drawn[o.kind] = layer.getLayers().length;

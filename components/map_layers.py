@@ -77,9 +77,18 @@ def _write_json(path: Path, payload) -> None:
     os.replace(tmp, path)
 
 
-def publish(revision: str, frame: str, payloads: dict, root: Path = LAYER_ROOT) -> dict:
+COMBINED = "combined"
+
+
+def publish(revision: str, frame: str, payloads: dict, root: Path = LAYER_ROOT,
+            combined: tuple[str, ...] = ()) -> dict:
     """Write each payload as ``<root>/<revision>-<frame>/<name>.json`` unless already there;
-    return ``name -> URL``. ``payloads`` maps names to zero-argument builders."""
+    return ``name -> URL``. ``payloads`` maps names to zero-argument builders.
+
+    The ``combined`` layers (those a map draws as soon as it opens) are written into one
+    ``combined.json`` too and get ``combined.json#<name>`` URLs: one request instead of one
+    per layer (a browser opens at most six connections to the app; the page's own scripts
+    queue on them too)."""
     folder = root / revision_dir_name(revision, frame)
     fresh = not folder.exists()
     urls = {}
@@ -88,6 +97,12 @@ def publish(revision: str, frame: str, payloads: dict, root: Path = LAYER_ROOT) 
         if not path.exists():
             _write_json(path, build())
         urls[name] = f"{LAYER_URL}/{folder.name}/{name}.json"
+    if combined:
+        path = folder / f"{COMBINED}.json"
+        if not path.exists():
+            _write_json(path, {n: json.loads((folder / f"{n}.json").read_text(encoding="utf-8"))
+                               for n in combined})
+        urls.update({n: f"{LAYER_URL}/{folder.name}/{COMBINED}.json#{n}" for n in combined})
     if fresh:
         prune(root)
     return urls

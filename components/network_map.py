@@ -31,6 +31,7 @@ MAX_ZOOM, MIN_ZOOM = 19, 8
 MAP_KEY = "network_map"
 RETURNED = ["last_object_clicked", "last_object_clicked_tooltip"]
 COMPOUND_TOKEN = "compound"
+LAZY_LAYERS = ("members",)  # fetched only when zoomed in to MEMBER_ZOOM
 
 
 @dataclass
@@ -92,7 +93,8 @@ def build_map(data: MapData, view: MapView):
     builders = payload_builders(data, chosen.gcj02)
     if view.mode == SERVED:
         frame = ("gcj02" if chosen.gcj02 else "wgs84") + "-" + get_lang()
-        sources = publish(data.revision, frame, builders)
+        sources = publish(data.revision, frame, builders,
+                          combined=tuple(n for n in builders if n not in LAZY_LAYERS))
     else:
         sources = {name: build() for name, build in builders.items()}
     minx, miny, maxx, maxy = data.bounds

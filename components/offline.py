@@ -83,6 +83,20 @@ ICON_PATH_JS = "leaflet@1.9.4/dist/leaflet-icon-path.js"
 ICON_PATH_SCRIPT = ('L.Icon.Default.imagePath = '
                     'document.currentScript.src.replace(/[^/]*$/, "images/");\n')
 
+# One script and one style sheet for Leaflet, the image path and MarkerCluster: streamlit-folium
+# loads a map frame's scripts one after another (each waits for the previous), so three files
+# cost three round trips before the map can start; the bundle costs one. Built from the
+# vendored files by scripts/vendor_assets.py; images stay where Leaflet's package has them.
+LEAFLET_JS = "leaflet@1.9.4/dist/leaflet.js"
+LEAFLET_CSS = "leaflet@1.9.4/dist/leaflet.css"
+CLUSTER_JS = "leaflet.markercluster@1.1.0/dist/leaflet.markercluster.js"
+BUNDLE_JS = "hongtu/leaflet-bundle.js"
+BUNDLE_CSS = "hongtu/leaflet-bundle.css"
+BUNDLED_JS = (LEAFLET_JS, ICON_PATH_JS, CLUSTER_JS)
+BUNDLED_CSS = (LEAFLET_CSS, "leaflet.markercluster@1.1.0/dist/MarkerCluster.css",
+               "leaflet.markercluster@1.1.0/dist/MarkerCluster.Default.css")
+BUNDLE_IMAGES = "../leaflet@1.9.4/dist/images/"  # from BUNDLE_JS/BUNDLE_CSS
+
 _JSDELIVR = "https://cdn.jsdelivr.net"
 _CDNJS = "https://cdnjs.cloudflare.com/ajax/libs"
 _FOLIUM_GH = f"{_JSDELIVR}/gh/python-visualization/folium"
@@ -141,9 +155,35 @@ def local_url(url: str, prefix: str | None = None) -> str:
     return f"{prefix if prefix is not None else url_prefix()}/{path}"
 
 
+def bundle_text(vendor_dir: Path, css: bool) -> str:
+    """The bundled script (or style sheet) made of the vendored files."""
+    parts = []
+    for rel in BUNDLED_CSS if css else BUNDLED_JS:
+        text = (vendor_dir / rel).read_text(encoding="utf-8")
+        if rel == ICON_PATH_JS:
+            text = ICON_PATH_SCRIPT.replace('"images/"', f'"{BUNDLE_IMAGES}"')
+        elif rel == LEAFLET_CSS:
+            text = text.replace("url(images/", f"url({BUNDLE_IMAGES}")
+        parts.append(f"/* {rel} */\n{text}")
+    return ("\n" if css else "\n;\n").join(parts)
+
+
+def bundled_links(js: list[str], css: list[str], prefix: str) -> tuple[list[str], list[str]]:
+    """Replace the bundled files in a frame's link lists by the bundle (where Leaflet was)."""
+    def swap(links, members, bundle):
+        urls = [f"{prefix}/{m}" for m in members]
+        if urls[0] not in links:
+            return links
+        at = links.index(urls[0])
+        rest = [u for u in links if u not in urls]
+        return rest[:at] + [f"{prefix}/{bundle}"] + rest[at:]
+
+    return swap(js, BUNDLED_JS, BUNDLE_JS), swap(css, BUNDLED_CSS, BUNDLE_CSS)
+
+
 def missing_files() -> list[str]:
     """Local paths the maps may reference that are not in ``static/vendor``."""
-    wanted = {*CDN_TO_LOCAL.values(), ICON_PATH_JS}
+    wanted = {*CDN_TO_LOCAL.values(), ICON_PATH_JS, BUNDLE_JS, BUNDLE_CSS}
     return sorted(p for p in wanted if not (VENDOR_DIR / p).is_file())
 
 
@@ -215,12 +255,10 @@ def _patch_streamlit_folium() -> None:
 
     @_mark_patched
     def component(*args, css_links=(), js_links=(), **kwargs):
-        return original(
-            *args,
-            css_links=[local_url(u) for u in css_links],
-            js_links=[local_url(u) for u in js_links],
-            **kwargs,
-        )
+        prefix = url_prefix()
+        js, css = bundled_links([local_url(u, prefix) for u in js_links],
+                                [local_url(u, prefix) for u in css_links], prefix)
+        return original(*args, css_links=css, js_links=js, **kwargs)
 
     streamlit_folium._component_func = component
 

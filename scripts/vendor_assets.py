@@ -28,7 +28,10 @@ import urllib.request
 from fnmatch import fnmatch
 from pathlib import Path
 
+from components import offline
 from components.offline import (
+    BUNDLE_CSS,
+    BUNDLE_JS,
     CDN_TO_LOCAL,
     GLYPHICONS_CSS,
     HEAT_JS,
@@ -39,6 +42,7 @@ from components.offline import (
     ROTATE_CSS,
     STAMP_FILE,
     VENDOR_DIR,
+    bundle_text,
     missing_files,
     package_dir_name,
 )
@@ -53,6 +57,7 @@ def fingerprint() -> str:
         "packages": NPM_PACKAGES,
         "integrity": NPM_INTEGRITY,
         "cdn": CDN_TO_LOCAL,
+        "bundles": hashlib.sha256(Path(offline.__file__).read_bytes()).hexdigest(),
         "folium": importlib.metadata.version("folium"),
         "generator": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
     }
@@ -159,6 +164,9 @@ def vendor(target: Path) -> None:
     (target / ROTATE_CSS).write_text(rotate_css())
     (target / HEAT_JS).write_bytes(heat_js())
     (target / ICON_PATH_JS).write_text(ICON_PATH_SCRIPT)
+    (target / BUNDLE_JS).parent.mkdir(parents=True, exist_ok=True)
+    (target / BUNDLE_JS).write_text(bundle_text(target, css=False), encoding="utf-8")
+    (target / BUNDLE_CSS).write_text(bundle_text(target, css=True), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

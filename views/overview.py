@@ -16,8 +16,6 @@ data = network_cache.map_data()
 if data.grids.empty:
     st.info(t("map.no_data"))
     st.stop()
-show_headline(*network_cache.headline())
-
 street_names = dict(zip(data.streets["id"], data.streets["name"]))
 state = st.session_state
 state.setdefault("ov_compound", query.get("compound") or None)
@@ -31,69 +29,89 @@ choices = basemaps.available_basemaps()
 state.setdefault("ov_basemap", query.get("basemap") if query.get("basemap") in choices
                  else basemaps.OFFLINE)
 
-# a click on the map (read before drawing, so the panel opens in the same run)
-clicked, point = network_map.pending_click(state["ov_basemap"])
-if point is not None:
-    clicked = network.compound_at(data.compounds, *point)
-if clicked:
-    state["ov_compound"] = clicked
-
-search_col, street_col, tier_col, indicator_col, basemap_col = st.columns([3, 2, 2, 1.4, 1.4])
-hits = network.search(network_cache.search_index(),
-                      search_col.text_input(t("map.search"), key="ov_query"))
-center = None
+# Layout first, content in order of need: the map is sent before the headline and the filter
+# row (drawn above it from the same session-state keys), so the browser starts loading the
+# map's frame before the widgets' code.
+headline_box, controls = st.container(), st.container()
+index = network_cache.search_index()
+hits = network.search(index, state.get("ov_query", ""))
+center, hit = None, None
 if len(hits):
-    kind_label = {k: t(f"map.search.kind.{k}") for k in network.SEARCH_KINDS}
-    pick = search_col.selectbox(
-        t("map.search.pick"), range(len(hits)), index=0, key="ov_hit",
-        format_func=lambda i: f"{hits.loc[i, 'name']} · {kind_label[hits.loc[i, 'kind']]}")
-    hit = hits.loc[pick]
+    pick = state.get("ov_hit", 0)
+    hit = hits.loc[pick if isinstance(pick, int) and 0 <= pick < len(hits) else 0]
     center = [float(hit["lat"]), float(hit["lon"])]
     if hit["kind"] == "compound" and state.get("ov_last_hit") != hit["id"]:
         state["ov_compound"] = hit["id"]
     state["ov_last_hit"] = hit["id"]
-elif state.get("ov_query"):
-    search_col.caption(t("map.search.none"))
-street_col.multiselect(t("map.filter.street"), list(street_names), key="ov_streets",
-                       format_func=street_names.get, placeholder=t("map.filter.all"))
-tier_col.multiselect(t("map.filter.tier"), list(TIERS), key="ov_tiers",
-                     format_func=lambda k: t(f"map.tier.{k}"), placeholder=t("map.filter.all"))
-indicator_col.selectbox(t("map.filter.indicator"), network.INDICATORS, key="ov_indicator",
-                        format_func=lambda k: t(f"map.indicator.{k}"))
-basemap_col.selectbox(t("map.filter.basemap"), choices, key="ov_basemap",
-                      format_func=lambda k: t(f"map.basemap.{k}"))
 
-selected = state["ov_compound"]
-if selected and selected not in set(data.compounds["id"]):
-    selected = state["ov_compound"] = None
-view = network_map.MapView(
-    basemap=state["ov_basemap"], indicator=state["ov_indicator"],
-    streets=tuple(state["ov_streets"]), tiers=tuple(state["ov_tiers"]), selected=selected,
-    center=center, zoom=network_map.SEARCH_ZOOM if center else None,
-    mode=query.get("map_mode", network_map.SERVED))
-query.from_dict({k: v for k, v in {
-    "street": ",".join(view.streets), "tier": ",".join(view.tiers), "indicator": view.indicator,
-    "basemap": view.basemap, "compound": selected or "", "lang": query.get("lang", ""),
-    "map_mode": query.get("map_mode", ""),
-}.items() if v})
 
-map_col, side_col = st.columns([3, 1.25])
-with map_col:
-    network_map.render_map(data, view, height=660)
-with side_col:
-    if selected:
-        try:
-            detail, summary, names = network_cache.compound(selected)
-        except NotFoundError:
-            st.warning(t("cp.missing", id=selected))
-        else:
-            with st.container(height=660, key="compound_panel"):
-                if st.button(t("cp.close"), key="ov_close"):
-                    state["ov_compound"] = None
-                    st.rerun()
-                st.markdown(f"[{t('cp.full_page')} →](./compound?id={selected})")
-                compound_panel.show_panel(detail, summary, names)
-    counts = data.compounds[view.indicator].astype(str).str.lower().value_counts().to_dict()
-    with st.expander(t("map.legend.title"), expanded=not selected):
-        legend.show_legend(data.classification, float(data.grids["members_per_100"].min()),
-                           view.indicator, counts)
+@st.fragment
+def map_and_panel() -> None:
+    """The map and the compound panel: a click on the map reruns only this part."""
+    clicked, point = network_map.pending_click(state["ov_basemap"])
+    if point is not None:
+        clicked = network.compound_at(data.compounds, *point)
+    if clicked:
+        state["ov_compound"] = clicked
+    selected = state["ov_compound"]
+    if selected and selected not in set(data.compounds["id"]):
+        selected = state["ov_compound"] = None
+    view = network_map.MapView(
+        basemap=state["ov_basemap"], indicator=state["ov_indicator"],
+        streets=tuple(state["ov_streets"]), tiers=tuple(state["ov_tiers"]), selected=selected,
+        center=center, zoom=network_map.SEARCH_ZOOM if center else None,
+        mode=query.get("map_mode", network_map.SERVED))
+    query.from_dict({k: v for k, v in {
+        "street": ",".join(view.streets), "tier": ",".join(view.tiers),
+        "indicator": view.indicator, "basemap": view.basemap, "compound": selected or "",
+        "lang": query.get("lang", ""), "map_mode": query.get("map_mode", ""),
+    }.items() if v})
+    map_col, side_col = st.columns([3, 1.25])
+    with map_col:
+        network_map.render_map(data, view, height=660)
+    with side_col:
+        if selected:
+            show_compound(selected)
+        counts = data.compounds[view.indicator].astype(str).str.lower().value_counts().to_dict()
+        with st.expander(t("map.legend.title"), expanded=not selected):
+            legend.show_legend(data.classification, float(data.grids["members_per_100"].min()),
+                               view.indicator, counts)
+
+
+def show_compound(selected: str) -> None:
+    try:
+        detail, summary, names = network_cache.compound(selected)
+    except NotFoundError:
+        st.warning(t("cp.missing", id=selected))
+        return
+    with st.container(height=660, key="compound_panel"):
+        if st.button(t("cp.close"), key="ov_close"):
+            state["ov_compound"] = None
+            st.rerun(scope="fragment")
+        st.markdown(f"[{t('cp.full_page')} →](./compound?id={selected})")
+        compound_panel.show_panel(detail, summary, names)
+
+
+map_and_panel()
+
+with headline_box:
+    show_headline(*network_cache.headline())
+with controls:
+    search_col, street_col, tier_col, indicator_col, basemap_col = st.columns(
+        [3, 2, 2, 1.4, 1.4])
+    search_col.text_input(t("map.search"), key="ov_query")
+    if len(hits):
+        kind_label = {k: t(f"map.search.kind.{k}") for k in network.SEARCH_KINDS}
+        search_col.selectbox(
+            t("map.search.pick"), range(len(hits)), index=0, key="ov_hit",
+            format_func=lambda i: f"{hits.loc[i, 'name']} · {kind_label[hits.loc[i, 'kind']]}")
+    elif state.get("ov_query"):
+        search_col.caption(t("map.search.none"))
+    street_col.multiselect(t("map.filter.street"), list(street_names), key="ov_streets",
+                           format_func=street_names.get, placeholder=t("map.filter.all"))
+    tier_col.multiselect(t("map.filter.tier"), list(TIERS), key="ov_tiers",
+                         format_func=lambda k: t(f"map.tier.{k}"), placeholder=t("map.filter.all"))
+    indicator_col.selectbox(t("map.filter.indicator"), network.INDICATORS, key="ov_indicator",
+                            format_func=lambda k: t(f"map.indicator.{k}"))
+    basemap_col.selectbox(t("map.filter.basemap"), choices, key="ov_basemap",
+                          format_func=lambda k: t(f"map.basemap.{k}"))
