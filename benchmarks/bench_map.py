@@ -194,12 +194,14 @@ def main() -> None:
     finally:
         servers.stop_all()
     print(f"{'scale':>5} {'mode':>9} {'floor s':>8} {'drawn s':>8} {'x floor':>8} "
-          f"{'target':>7} {'filter s':>9} {'click s':>8} {'target':>7} {'HTML kB':>8}")
+          f"{'target':>7} {'filter s':>9} {'click s':>8} {'target':>7} {'HTML kB':>8}  verdict")
     for scale, mode, fl, drawn, filt, click, size in rows:
         ratio_t, redraw_t = TARGETS.get(scale, TARGETS[10])
+        verdict = " ".join(f"{name} {'ok' if ok else 'MISS'}" for name, ok in (
+            ("drawn", drawn / fl <= ratio_t), ("redraw", max(filt, click) <= redraw_t),
+            ("html", size < HTML_LIMIT)))
         print(f"{scale:>5} {mode:>9} {fl:8.2f} {drawn:8.2f} {drawn / fl:8.2f} {ratio_t:7.1f} "
-              f"{filt:9.2f} {click:8.2f} {redraw_t:7.1f} {size / 1000:8.0f}"
-              f"  {'ok' if drawn / fl <= ratio_t and max(filt, click) <= redraw_t and size < HTML_LIMIT else 'MISS'}")
+              f"{filt:9.2f} {click:8.2f} {redraw_t:7.1f} {size / 1000:8.0f}  {verdict}")
 
 
 if __name__ == "__main__":

@@ -29,20 +29,31 @@ choices = basemaps.available_basemaps()
 state.setdefault("ov_basemap", query.get("basemap") if query.get("basemap") in choices
                  else basemaps.OFFLINE)
 
-# Layout first, content in order of need: the map is sent before the headline and the filter
-# row (drawn above it from the same session-state keys), so the browser starts loading the
-# map's frame before the widgets' code.
-headline_box, controls = st.container(), st.container()
-index = network_cache.search_index()
-hits = network.search(index, state.get("ov_query", ""))
-center, hit = None, None
+show_headline(*network_cache.headline())
+search_col, street_col, tier_col, indicator_col, basemap_col = st.columns([3, 2, 2, 1.4, 1.4])
+hits = network.search(network_cache.search_index(),
+                      search_col.text_input(t("map.search"), key="ov_query"))
+center = None
 if len(hits):
-    pick = state.get("ov_hit", 0)
-    hit = hits.loc[pick if isinstance(pick, int) and 0 <= pick < len(hits) else 0]
+    kind_label = {k: t(f"map.search.kind.{k}") for k in network.SEARCH_KINDS}
+    pick = search_col.selectbox(
+        t("map.search.pick"), range(len(hits)), index=0, key="ov_hit",
+        format_func=lambda i: f"{hits.loc[i, 'name']} · {kind_label[hits.loc[i, 'kind']]}")
+    hit = hits.loc[pick]
     center = [float(hit["lat"]), float(hit["lon"])]
     if hit["kind"] == "compound" and state.get("ov_last_hit") != hit["id"]:
         state["ov_compound"] = hit["id"]
     state["ov_last_hit"] = hit["id"]
+elif state.get("ov_query"):
+    search_col.caption(t("map.search.none"))
+street_col.multiselect(t("map.filter.street"), list(street_names), key="ov_streets",
+                       format_func=street_names.get, placeholder=t("map.filter.all"))
+tier_col.multiselect(t("map.filter.tier"), list(TIERS), key="ov_tiers",
+                     format_func=lambda k: t(f"map.tier.{k}"), placeholder=t("map.filter.all"))
+indicator_col.selectbox(t("map.filter.indicator"), network.INDICATORS, key="ov_indicator",
+                        format_func=lambda k: t(f"map.indicator.{k}"))
+basemap_col.selectbox(t("map.filter.basemap"), choices, key="ov_basemap",
+                      format_func=lambda k: t(f"map.basemap.{k}"))
 
 
 @st.fragment
@@ -93,25 +104,3 @@ def show_compound(selected: str) -> None:
 
 
 map_and_panel()
-
-with headline_box:
-    show_headline(*network_cache.headline())
-with controls:
-    search_col, street_col, tier_col, indicator_col, basemap_col = st.columns(
-        [3, 2, 2, 1.4, 1.4])
-    search_col.text_input(t("map.search"), key="ov_query")
-    if len(hits):
-        kind_label = {k: t(f"map.search.kind.{k}") for k in network.SEARCH_KINDS}
-        search_col.selectbox(
-            t("map.search.pick"), range(len(hits)), index=0, key="ov_hit",
-            format_func=lambda i: f"{hits.loc[i, 'name']} · {kind_label[hits.loc[i, 'kind']]}")
-    elif state.get("ov_query"):
-        search_col.caption(t("map.search.none"))
-    street_col.multiselect(t("map.filter.street"), list(street_names), key="ov_streets",
-                           format_func=street_names.get, placeholder=t("map.filter.all"))
-    tier_col.multiselect(t("map.filter.tier"), list(TIERS), key="ov_tiers",
-                         format_func=lambda k: t(f"map.tier.{k}"), placeholder=t("map.filter.all"))
-    indicator_col.selectbox(t("map.filter.indicator"), network.INDICATORS, key="ov_indicator",
-                            format_func=lambda k: t(f"map.indicator.{k}"))
-    basemap_col.selectbox(t("map.filter.basemap"), choices, key="ov_basemap",
-                          format_func=lambda k: t(f"map.basemap.{k}"))
