@@ -11,7 +11,6 @@ TEXT = {
     "io.tab_export": ("导出", "Export"),
     "io.upload": ("选择文件(可多选)", "Choose files (several allowed)"),
     "io.size_limit": ("单个文件上限 {mb} MB", "Size limit per file: {mb} MB"),
-    "io.crs": ("坐标系", "Coordinate system"),
     "io.crs_auto": ("自动识别", "Detect automatically"),
     "io.crs_for": ("{file} 的坐标系", "Coordinate system of {file}"),
     "io.layer": ("目标图层", "Target layer"),

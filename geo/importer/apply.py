@@ -1,7 +1,8 @@
 """Writing a checked import in one transaction (upsert by id), its log, and its rollback.
 
 The log row keeps, as JSON in ``backup``, what is needed to undo the import: per layer the ids
-it added and the rows it replaced (geometry as WKT, full precision)."""
+it added, the rows it replaced (geometry as WKT, full precision) and a digest of every row it
+wrote, so that a rollback can tell which rows somebody changed or deleted since."""
 
 from __future__ import annotations
 
@@ -226,7 +227,8 @@ def rollback_import(store, log_id: str, account: str | None = None, principal=No
             else:
                 merged = kept
             tx.replace(name, merged)
-            restored[name] = {"removed": len(added), "restored": len(old)}
+            removed = int(frame[ID].astype(str).isin(set(added)).sum())  # not deleted since
+            restored[name] = {"removed": removed, "restored": len(old)}
             kept_rows = sum(1 for layer, _ in keep if layer == name)
             if kept_rows:
                 restored[name]["kept"] = kept_rows
