@@ -34,6 +34,7 @@ from geo.importer import (
     ImportRefused,
     RollbackConflict,
     apply_import,
+    distinct_names,
     import_files,
     import_log,
     plan_import,
@@ -465,3 +466,21 @@ def test_cli_crs_per_file_imports_and_rollback(tiny, tmp_path):
     again = subprocess.run([*run, "rollback", log[0]["id"], *store], check=False,
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 2 and "already rolled back" in again.stderr
+
+
+def test_same_file_name_twice_keeps_its_own_crs(sample_store, tmp_path):
+    assert distinct_names(["a.csv", "b.csv", "a.csv", "a.csv"]) == [
+        "a.csv", "b.csv", "a (2).csv", "a (3).csv"]
+    positions = sample_store.load("service_positions")
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    first = _positions_csv(positions, tmp_path / "x" / "service_positions.csv", crs.wgs84_to_gcj02)
+    second = _positions_csv(positions.assign(id=positions["id"] + "B"),
+                            tmp_path / "y" / "service_positions.csv", crs.wgs84_to_bd09)
+    plan = plan_import([first, second], None, crs={"service_positions.csv": "gcj02",
+                                                   "service_positions (2).csv": "bd09"})
+    assert [(r.file, r.crs) for r in plan.tables] == [("service_positions.csv", "gcj02"),
+                                                      ("service_positions (2).csv", "bd09")]
+    got = plan.frames["service_positions"].set_index("id")
+    assert _max_metres(got.loc[positions["id"] + "B"].geometry.values,
+                       positions.geometry.values) < 1.0

@@ -21,6 +21,7 @@ from geo.importer import (
     ImportRefused,
     RollbackConflict,
     apply_import,
+    distinct_names,
     import_log,
     plan_import,
     rollback_import,
@@ -73,7 +74,8 @@ with tab_import:
                            format_func=lambda n: t("io.layer_auto") if n is None else layer_name(n))
     repair = right.checkbox(t("io.repair"), key="io_repair")
     if uploads:
-        files = tuple((u.name, u.getvalue()) for u in uploads)
+        files = tuple(zip(distinct_names([u.name for u in uploads]),
+                          (u.getvalue() for u in uploads)))
         crs = []  # one override per uploaded file (mixed sources: a GCJ-02 picker, a survey...)
         for i, (name, _) in enumerate(files):
             crs.append((name, st.selectbox(

@@ -15,7 +15,12 @@ from geo.importer.apply import (  # noqa: F401
     rollback_import,
 )
 from geo.importer.mapping import IMPORTABLE_LAYERS, LAYER_LABELS  # noqa: F401
-from geo.importer.plan import ImportPlan, TableReport, plan_import  # noqa: F401
+from geo.importer.plan import (  # noqa: F401
+    ImportPlan,
+    TableReport,
+    distinct_names,
+    plan_import,
+)
 from geo.importer.readers import DEFAULT_SIZE_LIMIT  # noqa: F401
 from geo.importer.templates import template_xlsx, templates_zip  # noqa: F401
 

@@ -192,6 +192,17 @@ def _src(frame: pd.DataFrame, i: int) -> dict:
     return src
 
 
+def distinct_names(names: list[str]) -> list[str]:
+    """File names as shown and keyed (problems, CRS choices): a repeated name gets (2), (3)..."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        path = Path(name)
+        out.append(name if seen[name] == 1 else f"{path.stem} ({seen[name]}){path.suffix}")
+    return out
+
+
 def plan_import(paths, store=None, crs: str | dict | None = None, layer: str | None = None,
                 repair: bool = False, size_limit: int = DEFAULT_SIZE_LIMIT) -> ImportPlan:
     """Read and check ``paths`` (paths, or (path, display name) pairs) against ``store``.
@@ -203,8 +214,8 @@ def plan_import(paths, store=None, crs: str | dict | None = None, layer: str | N
     files, reports, problems = [], [], []
     parts: dict[str, list[pd.DataFrame]] = {}
     repaired = 0
-    for item in paths:
-        path, name = (item if isinstance(item, tuple) else (item, Path(item).name))
+    items = [item if isinstance(item, tuple) else (item, Path(item).name) for item in paths]
+    for path, name in zip([p for p, _ in items], distinct_names([n for _, n in items])):
         result = read_file(path, size_limit, display_name=name)
         file_crs = crs.get(name) if isinstance(crs, dict) else crs
         files.append((result.file, result.sha256))
