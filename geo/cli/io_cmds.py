@@ -73,7 +73,9 @@ def crs_option(values: list[str], paths: list[str]):
             if len(values) > 1:
                 raise SystemExit("--crs: give one CRS for all files, or FILE=CRS for each")
             return normalise_crs(value)
-        names = {Path(p).name for p in paths}
+        from geo.importer import distinct_names  # a repeated name is "name (2).csv" there
+
+        names = set(distinct_names([Path(p).name for p in paths]))
         if Path(name).name not in names:
             raise SystemExit(f"--crs {value!r}: {name} is not one of the files imported")
         per_file[Path(name).name] = normalise_crs(code)
