@@ -222,6 +222,13 @@ def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, settle_ms: int = 300) -
     page.wait_for_function(finished, timeout=timeout_ms)
 
 
+def sign_in(page, account: str, password: str) -> None:
+    """Fill and send the sign-in form the app shows once accounts exist."""
+    page.get_by_label("账号").fill(account)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
 def folium_frame(page, index: int = 0, timeout_ms: int = APP_TIMEOUT_MS):
     """The Playwright Frame of the ``index``-th streamlit-folium map, once Leaflet drew it."""
     locator = page.locator(FOLIUM_IFRAME).nth(index)

@@ -33,3 +33,12 @@ def writable_sample_store(sample_store_path, tmp_path):
     path = tmp_path / "sample.gpkg"
     shutil.copyfile(sample_store_path, path)
     return open_store(path)
+
+
+@pytest.fixture
+def small_store(tmp_path):
+    """The hand-built small store of make_bad_files: street S1, grids G1/G2, compound X1,
+    members M1/M2."""
+    from make_bad_files import build_tiny_store
+
+    return build_tiny_store(tmp_path / "small.gpkg")

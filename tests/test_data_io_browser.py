@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
-from fixtures_browser import wait_for_app
+from fixtures_browser import sign_in, wait_for_app
 from make_bad_files import build_tiny_store
 
 from geo import auth, crs
@@ -45,9 +45,7 @@ def test_upload_with_crs_per_file_then_roll_back_around_a_later_edit(
     auth.add_user(store, "zuzhi", "org", "secret-123", rounds=4)
     page.goto(streamlit_app.start(store.path))
     wait_for_app(page)
-    page.get_by_label("账号").fill("zuzhi")
-    page.get_by_label("密码").fill("secret-123")
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, "zuzhi", "secret-123")
     page.get_by_role("link", name="数据导入导出").click()
     wait_for_app(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(

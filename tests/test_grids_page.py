@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixtures_browser import sign_in
 from streamlit.testing.v1 import AppTest
 from test_grid_coverage import build_grid_store
 
@@ -144,9 +145,7 @@ def test_browser_gap_grid_flag_goes_away_after_a_move(streamlit_app, page, leade
 
     page.goto(streamlit_app.start(leader_store.url))
     _settle(page)
-    page.get_by_label("账号").fill("leader1")
-    page.get_by_label("密码").fill("secret-123")
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, "leader1", "secret-123")
     page.get_by_role("link", name="网格党员").click()
     _pick(page, "街道", "西城街道")
     _pick(page, "社区", "城西社区")

@@ -1,0 +1,139 @@
+"""Import: coordinate systems detected (GCJ-02, BD-09, Gauss-Kruger, CGCS2000) and chosen
+per file, on the data page and on the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import geopandas as gpd
+import numpy as np
+import pytest
+
+from geo import crs
+from geo.importer import (
+    APPLIED,
+    distinct_names,
+    import_files,
+    plan_import,
+)
+from geo.importer.templates import layer_table
+
+
+def _positions_csv(positions, path, transform=None):
+    table = layer_table("service_positions", positions)
+    if transform:
+        table["经度"], table["纬度"] = transform(table["经度"].to_numpy(), table["纬度"].to_numpy())
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def _max_metres(a, b) -> float:
+    a = gpd.GeoSeries(a, crs=4326).to_crs(4549).reset_index(drop=True)
+    b = gpd.GeoSeries(b, crs=4326).to_crs(4549).reset_index(drop=True)
+    return float(a.distance(b).max())
+
+
+def test_gcj02_positions_detected_and_within_one_metre(writable_sample_store, tmp_path):
+    store = writable_sample_store
+    positions = store.load("service_positions")
+    assert len(positions) == 32
+    path = _positions_csv(positions, tmp_path / "service_positions.csv", crs.wgs84_to_gcj02)
+    plan, log_id = import_files(store, [path])
+    assert plan.tables[0].crs == "gcj02" and log_id
+    after = store.load("service_positions").set_index("id").loc[positions["id"]]
+    assert _max_metres(after.geometry.values, positions.geometry.values) < 1.0
+
+
+def test_bd09_and_gcj02_declared_into_an_empty_store(sample_store, tmp_path):
+    positions = sample_store.load("service_positions")
+    for choice, forward in (("gcj02", crs.wgs84_to_gcj02), ("bd09", crs.wgs84_to_bd09)):
+        path = _positions_csv(positions, tmp_path / f"阵地_{choice}.csv", forward)
+        plan = plan_import([path], None, crs=choice)
+        assert plan.tables[0].crs == choice and plan.tables[0].layer == "service_positions"
+        got = plan.frames["service_positions"].geometry.values
+        assert _max_metres(got, positions.geometry.values) < 1.0
+
+
+@pytest.mark.parametrize("epsg", ["EPSG:4549", "EPSG:4528"])
+def test_projected_gauss_kruger_detected_from_metre_values(epsg, small_store, tmp_path):
+    members = small_store.load("members").to_crs(epsg)
+    path = tmp_path / "members_projected.csv"
+    layer_table("members", members).to_csv(path, index=False)
+    plan = plan_import([path], small_store)
+    assert plan.tables[0].crs == epsg and plan.ok
+    got = plan.frames["members"].geometry.values
+    assert _max_metres(got, small_store.load("members").geometry.values) < 0.01
+
+
+def test_wgs84_file_stays_wgs84_and_cgcs2000_is_noted(small_store, tmp_path):
+    frame = small_store.load("members")
+    path = tmp_path / "members.geojson"
+    frame.set_crs(4490, allow_override=True).to_file(path, driver="GeoJSON")
+    plan = plan_import([path], small_store)
+    assert plan.tables[0].crs in ("wgs84", "EPSG:4490")
+    assert np.allclose(plan.frames["members"].geometry.x, frame.geometry.x, atol=1e-12)
+
+
+def test_crs_override_per_file(sample_store, tmp_path):
+    positions = sample_store.load("service_positions")
+    gcj = _positions_csv(positions, tmp_path / "阵地_高德.csv", crs.wgs84_to_gcj02)
+    bd = _positions_csv(positions.assign(id=positions["id"] + "B"), tmp_path / "阵地_百度.csv",
+                        crs.wgs84_to_bd09)
+    plan = plan_import([gcj, bd], None, crs={"阵地_百度.csv": "bd09"})
+    assert [(r.file, r.crs) for r in plan.tables] == [("阵地_高德.csv", "gcj02"),
+                                                      ("阵地_百度.csv", "bd09")]
+    got = plan.frames["service_positions"].set_index("id")
+    for suffix in ("", "B"):
+        back = got.loc[positions["id"] + suffix].geometry.values
+        assert _max_metres(back, positions.geometry.values) < 1.0
+    other = plan_import([gcj, bd], sample_store, crs={"阵地_高德.csv": "bd09"})  # overrides win
+    assert [r.crs for r in other.tables] == ["bd09", "bd09"]  # the other file: detected
+
+
+def test_cli_crs_per_file_imports_and_rollback(small_store, tmp_path):
+    members = small_store.load("members").assign(id=lambda f: f["id"] + "P")
+    projected = tmp_path / "members_survey.csv"
+    layer_table("members", members.to_crs(4549)).to_csv(projected, index=False)
+    store = ["--store", str(small_store.path)]
+    run = [sys.executable, "-m", "geo.cli"]
+    bad = subprocess.run([*run, "import", str(projected), "--crs", "other.csv=4549", *store],
+                         check=False, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "other.csv is not one of the files" in bad.stderr
+    result = subprocess.run([*run, "import", str(projected), "--crs",
+                             "members_survey.csv=EPSG:4549", *store],
+                            check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "crs=EPSG:4549" in result.stdout
+    got = small_store.load("members").set_index("id").loc[members["id"]]
+    assert _max_metres(got.geometry.values, members.geometry.values) < 0.01
+    listed = subprocess.run([*run, "imports", "--json", *store], check=False,
+                            capture_output=True, text=True, timeout=120)
+    log = json.loads(listed.stdout)
+    assert [r["status"] for r in log] == [APPLIED] and "members_survey.csv" in log[0]["files"]
+    back = subprocess.run([*run, "rollback", log[0]["id"], *store], check=False,
+                          capture_output=True, text=True, timeout=120)
+    assert back.returncode == 0, back.stderr
+    assert not set(members["id"]) & set(small_store.load("members")["id"])
+    again = subprocess.run([*run, "rollback", log[0]["id"], *store], check=False,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "already rolled back" in again.stderr
+
+
+def test_same_file_name_twice_keeps_its_own_crs(sample_store, tmp_path):
+    assert distinct_names(["a.csv", "b.csv", "a.csv", "a.csv"]) == [
+        "a.csv", "b.csv", "a (2).csv", "a (3).csv"]
+    positions = sample_store.load("service_positions")
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    first = _positions_csv(positions, tmp_path / "x" / "service_positions.csv", crs.wgs84_to_gcj02)
+    second = _positions_csv(positions.assign(id=positions["id"] + "B"),
+                            tmp_path / "y" / "service_positions.csv", crs.wgs84_to_bd09)
+    plan = plan_import([first, second], None, crs={"service_positions.csv": "gcj02",
+                                                   "service_positions (2).csv": "bd09"})
+    assert [(r.file, r.crs) for r in plan.tables] == [("service_positions.csv", "gcj02"),
+                                                      ("service_positions (2).csv", "bd09")]
+    got = plan.frames["service_positions"].set_index("id")
+    assert _max_metres(got.loc[positions["id"] + "B"].geometry.values,
+                       positions.geometry.values) < 1.0
