@@ -64,7 +64,7 @@ def main() -> int:
     env = dict(os.environ, HONGTU_DATABASE_URL=store)
     log = open(work / "server.log", "w")  # noqa: SIM115 (lives as long as the server)
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "components.serve", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true"], cwd=ROOT, env=env,
         stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

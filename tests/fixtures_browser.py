@@ -85,7 +85,7 @@ class StreamlitServers:
         port = _free_port()
         log_path = self.workdir / f"streamlit-{port}.log"
         cmd = [
-            _python(), "-m", "streamlit", "run", str(self._entry(script_path)),
+            _python(), "-m", "components.serve", "run", str(self._entry(script_path)),
             "--server.port", str(port), "--server.address", "127.0.0.1",
             "--server.headless", "true", "--server.fileWatcherType", "none",
             "--browser.gatherUsageStats", "false",

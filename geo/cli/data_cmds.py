@@ -98,6 +98,6 @@ def cmd_serve(args) -> int:
     env = dict(os.environ)
     if args.store:
         env["HONGTU_DATABASE_URL"] = args.store
-    cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+    cmd = [sys.executable, "-m", "components.serve", "run", str(PROJECT_ROOT / "app.py"),
            "--server.port", str(args.port), "--server.address", args.address]
     return subprocess.call(cmd, cwd=PROJECT_ROOT, env=env)

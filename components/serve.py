@@ -1,0 +1,59 @@
+"""Start the Streamlit server with TCP_NODELAY on every connection: ``python -m components.serve
+run app.py [streamlit options]`` (what ``hongtu serve``, the tests and the benchmarks run).
+
+Streamlit (1.67, Starlette/uvicorn) binds its listening socket itself with
+``socket.socket(family)``, so the socket's protocol number is 0, and asyncio only turns Nagle's
+algorithm off (TCP_NODELAY) for sockets whose protocol is ``IPPROTO_TCP``. With Nagle on, every
+response written in two parts (headers, then body) on a kept-alive connection waits for the
+browser's delayed ACK: 40 ms per request on Linux (up to 200 ms on Windows). The map frame loads
+its files one after another (page, script, Leaflet, layers), so it paid that wait at every step.
+Re-wrapping the bound socket lets the kernel report its real protocol (IPPROTO_TCP), and asyncio
+then sets TCP_NODELAY on each accepted connection."""
+
+from __future__ import annotations
+
+import socket
+import sys
+
+
+def tcp_socket(sock: socket.socket) -> socket.socket:
+    """The same listening socket, re-wrapped so that its protocol reads IPPROTO_TCP."""
+    if sock.proto == socket.IPPROTO_TCP or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return sock
+    inheritable = sock.get_inheritable()
+    wrapped = socket.socket(fileno=sock.detach())  # family, type, protocol read from the kernel
+    wrapped.setblocking(False)
+    wrapped.set_inheritable(inheritable)
+    return wrapped
+
+
+def patch_streamlit_socket() -> bool:
+    """Wrap Streamlit's socket binding; False when this Streamlit has no such function."""
+    try:
+        from streamlit.web.server.starlette import starlette_server
+    except ImportError:
+        return False
+    bind = getattr(starlette_server, "_bind_socket", None)
+    if bind is None:
+        return False
+    if getattr(bind, "hongtu_tcp", False):
+        return True
+
+    def bind_tcp(*args, **kwargs):
+        return tcp_socket(bind(*args, **kwargs))
+
+    bind_tcp.hongtu_tcp = True
+    starlette_server._bind_socket = bind_tcp
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    patch_streamlit_socket()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", *(sys.argv[1:] if argv is None else argv)]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
