@@ -30,9 +30,10 @@ PAGES = {
                           url_path="big_screen"),
 }
 
-if os.environ.get("HONGTU_BENCHMARK_FLOOR"):  # benchmarks/bench_map.py: same app, empty page
-    PAGES["overview"] = st.Page(frame.blank_page, title=t("page.overview"), default=True,
-                                url_path="overview")
+FLOOR = os.environ.get("HONGTU_BENCHMARK_FLOOR")  # benchmarks/bench_map.py: same app, empty page
+if FLOOR:  # "map": the empty page plus an empty streamlit-folium map
+    PAGES["overview"] = st.Page(frame.bare_map_page if FLOOR == "map" else frame.blank_page,
+                                title=t("page.overview"), default=True, url_path="overview")
 
 visible = frame.visible_pages(PAGES)
 page = st.navigation(visible, position="sidebar" if len(visible) > 1 else "hidden")

@@ -1,6 +1,8 @@
 """Network map speed, measured in one run against the floor: an empty page of the same app
 (app.py with HONGTU_BENCHMARK_FLOOR=1: same sidebar, navigation and session, the overview's
-body replaced by its title). A bare one-line Streamlit script is timed too, for reference.
+body replaced by its title). For reference, also timed: a bare one-line Streamlit script, and
+the floor page plus an empty folium map through streamlit-folium (HONGTU_BENCHMARK_FLOOR=map,
+no layers, until Leaflet has made the map): what the map frame costs before any data.
 
 For the sample district (scale 1) and a 10x city (scale 10), served (layers as JSON files
 drawn on a canvas, filters through feature_group_to_add, map and panel in a fragment) and naive
@@ -110,6 +112,17 @@ def floor(browser, base: str) -> float:
     return took
 
 
+def bare_map(browser, base: str) -> float:
+    """The floor page plus an empty streamlit-folium map: until Leaflet has made the map."""
+    page = _new_page(browser)
+    page.goto(base)
+    page.locator(FOLIUM_IFRAME).first.wait_for(state="attached", timeout=120_000)
+    _wait_frame(page, "() => window.hongtuBare > 0")
+    took = _since_start(page, _frame(page).evaluate("window.hongtuBare"))
+    page.close()
+    return took
+
+
 def overview(browser, base: str, mode: str, store) -> tuple[float, float, float]:
     page = _new_page(browser)
     query = "?map_mode=embedded" if mode == "embedded" else ""
@@ -177,13 +190,18 @@ def main() -> None:
                 store = open_store(path)
                 bare = servers.start(path, script="benchmarks/empty_page.py")
                 empty = servers.start(path, env={"HONGTU_BENCHMARK_FLOOR": "1"})
+                empty_map = servers.start(path, env={"HONGTU_BENCHMARK_FLOOR": "map"})
                 app = servers.start(path)
-                floor(browser, bare), floor(browser, empty)  # warm up
+                floor(browser, bare), floor(browser, empty), bare_map(browser, empty_map)  # warm up
                 overview(browser, app, "served", store)
                 bare_floors = [floor(browser, bare) for _ in range(args.runs)]
                 floors = [floor(browser, empty) for _ in range(args.runs)]
+                maps = [bare_map(browser, empty_map) for _ in range(args.runs)]
+                fl = statistics.median(floors)
                 print(f"scale {scale}: bare Streamlit page {statistics.median(bare_floors):.2f} s,"
-                      f" empty page of the app {statistics.median(floors):.2f} s (the floor)",
+                      f" empty page of the app {fl:.2f} s (the floor), the same page with an empty"
+                      f" streamlit-folium map {statistics.median(maps):.2f} s"
+                      f" ({statistics.median(maps) / fl:.2f} x floor: no layers drawn yet)",
                       flush=True)
                 for mode in ("served", "embedded"):
                     runs = [overview(browser, app, mode, store) for _ in range(args.runs)]

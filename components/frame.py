@@ -46,3 +46,11 @@ def sidebar() -> None:
 def blank_page() -> None:
     """The benchmark floor: the app's frame around a page holding only its title."""
     st.title(t("app.title"))
+
+
+def bare_map_page() -> None:
+    """Benchmark reference: the floor page plus an empty streamlit-folium map (no layers)."""
+    from components.network_map import render_bare_map
+
+    st.title(t("app.title"))
+    render_bare_map()

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import folium
 import streamlit as st
+from branca.element import MacroElement
+from jinja2 import Template
 from streamlit_folium import st_folium
 
 from components import basemaps, legend
@@ -199,3 +201,17 @@ def render_compound_map(detail, nearest, positions, height: int = 360) -> None:
     m.fit_bounds(bounds, padding=(20, 20))
     st_folium(m, key="compound_map", height=height, use_container_width=True,
               returned_objects=[])
+
+
+def render_bare_map(height: int = 660) -> None:
+    """Benchmark reference: an empty folium map (no layers) through streamlit-folium, with the
+    same offline assets. The frame records ``window.hongtuBare`` when Leaflet has made the map."""
+    _use_local_assets()
+    m = folium.Map(location=[28.64, 121.26], zoom_start=12, tiles=None)
+    lean_map(m)
+    ready = MacroElement()
+    ready._template = Template("{% macro script(this, kwargs) %}window.hongtuBare = Date.now();"
+                               "{% endmacro %}")
+    ready.add_to(m)
+    st_folium(m, key=MAP_KEY, height=height, use_container_width=True, returned_objects=[])
+
