@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 from components import serve
 
@@ -32,7 +33,8 @@ def _nodelay_of_accepted(listening: socket.socket) -> int:
             writer.close()
             server.close()
 
-    return asyncio.run(run())
+    with ThreadPoolExecutor(1) as pool:  # its own loop: Playwright may hold this thread's
+        return pool.submit(lambda: asyncio.run(run())).result()
 
 
 def _bound(proto: int = 0) -> socket.socket:
