@@ -86,6 +86,4 @@ def legend_html(classification, lowest: float, indicator: str, counts: dict) -> 
 
 
 def show_legend(classification, lowest: float, indicator: str, counts: dict) -> None:
-    # st.html, not st.markdown(unsafe_allow_html=True): the latter makes the browser load and
-    # compile a 190 kB HTML-in-Markdown parser before the page (and the map beside) settles.
-    st.html(legend_html(classification, lowest, indicator, counts))
+    st.markdown(legend_html(classification, lowest, indicator, counts), unsafe_allow_html=True)

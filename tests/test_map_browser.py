@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from fixtures_browser import COMPOUND_CENTRE, folium_frame, wait_for_app
 
+from components.legend import TIER_SYMBOLS
 from geo.crs import wgs84_to_gcj02
 
 pytestmark = pytest.mark.browser
@@ -37,6 +38,9 @@ def test_overview_draws_every_grid_and_position(streamlit_app, page, sample_stor
     assert frame.evaluate(COUNT_KIND, "position") == len(sample_store.load("service_positions"))
     assert frame.evaluate(COUNT_KIND, "compound") == len(sample_store.load("compounds"))
     assert "物业小区" in page.inner_text("body")
+    legend = page.locator('[data-testid="stExpander"]').filter(has_text="阵地层级")
+    # the legend draws each tier's map symbol (an HTML sanitiser would drop the SVGs)
+    assert legend.locator("svg").count() == len(TIER_SYMBOLS)
     screenshot("overview")
 
 
