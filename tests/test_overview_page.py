@@ -83,3 +83,17 @@ def test_compound_page_unknown_id_warns(tiny_url):
     at.run()
     assert not at.exception
     assert "C404" in at.warning[0].value
+
+
+@pytest.mark.parametrize("floor, maps", [("1", 0), ("map", 1)])
+def test_benchmark_reference_pages(tiny_url, monkeypatch, floor, maps):
+    """benchmarks/bench_map.py's floor (title only) and its empty-map reference run in app.py."""
+    monkeypatch.setenv("HONGTU_BENCHMARK_FLOOR", floor)
+    at = AppTest.from_file(str(PAGES.parent / "app.py"), default_timeout=TIMEOUT_S).run()
+    assert not at.exception
+    assert [title.value for title in at.title] == ["红图 · 黄岩小区党建网络"]
+    assert not at.metric  # no overview body
+    frames = [e for e in at.main if getattr(e, "type", "") == "component_instance"]
+    assert len(frames) == maps
+    if maps:
+        assert "window.hongtuBare = Date.now();" in frames[0].proto.json_args
