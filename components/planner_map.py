@@ -69,6 +69,10 @@ def planner_map(result: cov.CoverageResult, demand: gpd.GeoDataFrame,
     return fmap
 
 
+def _by_demand(key: str, result: cov.CoverageResult) -> str:
+    return f"{key}.grids" if result.demand == cov.DEMAND_GRIDS else key
+
+
 def _compound_layer(result: cov.CoverageResult, demand: gpd.GeoDataFrame) -> folium.GeoJson:
     figures = result.compounds.set_index(ID)
     points = gpd.GeoDataFrame({
@@ -87,7 +91,8 @@ def _compound_layer(result: cov.CoverageResult, demand: gpd.GeoDataFrame) -> fol
             "radius": 5 if f["properties"]["covered"] else 8},
         tooltip=folium.GeoJsonTooltip(
             fields=["name", "households", "distance", "state"],
-            aliases=[t("planner.map.compound"), t("planner.map.households"),
+            aliases=[t(_by_demand("planner.map.compound", result)),
+                     t(_by_demand("planner.map.households", result)),
                      t("planner.map.distance"), t("planner.map.status")]),
     )
 

@@ -1,7 +1,10 @@
 """Coverage of compounds by service positions: who lives within walking reach of a position.
 
 Demand is each compound's ``households`` at the compound's representative point (shapely's
-``representative_point``, always inside the polygon, unlike the centroid). Supply is the service
+``representative_point``, always inside the polygon, unlike the centroid), or, with
+``demand="grids"``, each community grid's ``residents`` at the grid's representative point (the
+whole district, not only the managed compounds). Either weight sits in the ``households``
+column of the results; ``CoverageResult.demand`` and ``unit`` say which it is. Supply is the service
 positions with status "existing" (optionally narrowed to some tiers; "planned" positions only
 when asked) plus any candidate points. Distances are metres in the metric CRS EPSG:4549:
 straight-line, or along the store's ``roads`` layer when it has any (see
@@ -22,6 +25,9 @@ import pandas as pd
 from geo.schema import GEOMETRY, ID, METRIC_CRS
 
 HOUSEHOLDS = "households"
+RESIDENTS = "residents"
+DEMAND_COMPOUNDS, DEMAND_GRIDS = "compounds", "grids"
+DEMAND_WEIGHT = {DEMAND_COMPOUNDS: HOUSEHOLDS, DEMAND_GRIDS: RESIDENTS}  # demand -> unit column
 NAME = "name"
 TIER = "tier"
 STATUS = "status"
@@ -115,6 +121,12 @@ class CoverageResult:
     compounds: pd.DataFrame  # id, name, households, nearest_position_id, distance_m, covered
     positions: pd.DataFrame  # id, name, tier, status, catchment_households, catchment_compounds
     delta: dict = field(default_factory=dict)  # filled by with_delta()
+    demand: str = DEMAND_COMPOUNDS  # the demand points: compounds, or grids
+
+    @property
+    def unit(self) -> str:
+        """What the demand figures count: households (compounds) or residents (grids)."""
+        return DEMAND_WEIGHT[self.demand]
 
     @property
     def share_covered(self) -> float:
@@ -132,6 +144,7 @@ class CoverageResult:
     def to_dict(self, details: bool = True) -> dict:
         out = {
             "radius_m": self.radius_m, "distance_kind": self.distance_kind,
+            "demand": self.demand, "unit": self.unit,
             "households_total": self.households_total,
             "covered_households": self.covered_households,
             "share_covered": round(self.share_covered, 6),
@@ -195,12 +208,20 @@ def validate_frame(frame, required: list[str], what: str) -> gpd.GeoDataFrame:
     return frame
 
 
-def demand_points(compounds: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Compounds as points (representative points, metric CRS) with id, name, households."""
-    validate_frame(compounds, [ID, HOUSEHOLDS], "compounds")
-    metric = compounds.to_crs(METRIC_CRS)
+def check_demand(demand: str) -> str:
+    if demand not in DEMAND_WEIGHT:
+        raise CoverageInputError(f"demand must be one of {sorted(DEMAND_WEIGHT)}, not {demand!r}")
+    return demand
+
+
+def demand_points(frame: gpd.GeoDataFrame, demand: str = DEMAND_COMPOUNDS) -> gpd.GeoDataFrame:
+    """Compounds (weight: households) or grids (weight: residents) as points (representative
+    points, metric CRS) with id, name and the weight in the ``households`` column."""
+    weight = DEMAND_WEIGHT[check_demand(demand)]
+    validate_frame(frame, [ID, weight], demand)
+    metric = frame.to_crs(METRIC_CRS)
     names = metric[NAME] if NAME in metric.columns else metric[ID]
-    households = pd.to_numeric(metric[HOUSEHOLDS], errors="coerce").fillna(0).astype(int)
+    households = pd.to_numeric(metric[weight], errors="coerce").fillna(0).astype(int)
     return gpd.GeoDataFrame(
         {ID: metric[ID].to_numpy(), NAME: names.to_numpy(), HOUSEHOLDS: households.to_numpy()},
         geometry=metric.geometry.representative_point().to_numpy(), crs=METRIC_CRS,
@@ -258,7 +279,7 @@ def distance_matrix(demand: gpd.GeoDataFrame, supply: gpd.GeoDataFrame, roads=No
 
 
 def coverage_result(demand: gpd.GeoDataFrame, supply: gpd.GeoDataFrame, dist, radius: float,
-                    distance_kind: str) -> CoverageResult:
+                    distance_kind: str, demand_kind: str = DEMAND_COMPOUNDS) -> CoverageResult:
     """Assemble a CoverageResult from prepared points and their distance matrix."""
     households = demand[HOUSEHOLDS].to_numpy(dtype=float)
     core = coverage_from_distance_matrix(dist, households, radius)
@@ -279,29 +300,33 @@ def coverage_result(demand: gpd.GeoDataFrame, supply: gpd.GeoDataFrame, dist, ra
         covered_households=int(households[core.covered].sum()), distance_kind=distance_kind,
         mean_distance_m=weighted_mean(core.nearest_distance, households),
         p90_distance_m=weighted_quantile(core.nearest_distance, households, P90),
-        compounds=compounds, positions=positions,
+        compounds=compounds, positions=positions, demand=demand_kind,
     )
 
 
 def analyse_coverage(compounds, positions, radius: float = DEFAULT_RADIUS_M, tiers=None,
-                     include_planned: bool = False, candidates=None, roads=None) -> CoverageResult:
-    """Coverage of ``compounds`` by existing ``positions`` (+ ``candidates``) within ``radius``
-    metres. Frames in any CRS (they are projected to EPSG:4549)."""
+                     include_planned: bool = False, candidates=None, roads=None,
+                     demand: str = DEMAND_COMPOUNDS) -> CoverageResult:
+    """Coverage of ``compounds`` (or, with ``demand="grids"``, of grids: pass the grids frame)
+    by existing ``positions`` (+ ``candidates``) within ``radius`` metres. Frames in any CRS
+    (they are projected to EPSG:4549)."""
     if radius <= 0:
         raise CoverageInputError("radius must be positive")
-    demand = demand_points(compounds)
+    demand_kind, demand = demand, demand_points(compounds, demand)
     supply = supply_points(positions, tiers, include_planned, candidates)
     road_lines = roads.to_crs(METRIC_CRS) if roads is not None and len(roads) else None
     dist, kind = distance_matrix(demand, supply, road_lines)
-    return coverage_result(demand, supply, dist, radius, kind)
+    return coverage_result(demand, supply, dist, radius, kind, demand_kind)
 
 
 def coverage_change(compounds, positions, radius: float = DEFAULT_RADIUS_M, tiers=None,
                     include_planned: bool = False, candidates=None, remove_ids=(),
-                    roads=None) -> CoverageResult:
+                    roads=None, demand: str = DEMAND_COMPOUNDS) -> CoverageResult:
     """Coverage after adding ``candidates`` and removing positions ``remove_ids``, with the
     delta against the current coverage."""
-    before = analyse_coverage(compounds, positions, radius, tiers, include_planned, roads=roads)
+    before = analyse_coverage(compounds, positions, radius, tiers, include_planned, roads=roads,
+                              demand=demand)
     kept = positions[~positions[ID].isin(list(remove_ids))] if len(remove_ids) else positions
-    after = analyse_coverage(compounds, kept, radius, tiers, include_planned, candidates, roads)
+    after = analyse_coverage(compounds, kept, radius, tiers, include_planned, candidates, roads,
+                             demand)
     return after.with_delta(before)

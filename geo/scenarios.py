@@ -24,7 +24,7 @@ ACTION_SAVE = "save_scenario"
 ACTION_PROMOTE = "promote_scenario"
 PLANNED_FUNCTIONS = "党员活动、协商议事、收集民意、综合服务(规划)"
 PLANNED_HOURS = "待定"
-COMPARE_COLUMNS = ("scenario", "positions_added", "positions_removed", "households_total",
+COMPARE_COLUMNS = ("scenario", "demand", "positions_added", "positions_removed", "households_total",
                    "covered_households", "share_covered", "mean_distance_m", "p90_distance_m")
 
 
@@ -36,12 +36,13 @@ class Scenario:
     removed: list[str] = field(default_factory=list)  # existing position ids taken away
     tiers: list[str] | None = None
     include_planned: bool = False
+    demand: str = cov.DEMAND_COMPOUNDS  # compounds (households) or grids (residents)
     id: str | None = None
     account: str | None = None
     created_at: str | None = None
 
     def payload(self) -> dict:
-        keep = ("candidates", "removed", "tiers", "include_planned")
+        keep = ("candidates", "removed", "tiers", "include_planned", "demand")
         return {k: v for k, v in asdict(self).items() if k in keep}
 
     def candidate_frame(self) -> gpd.GeoDataFrame:
@@ -87,6 +88,7 @@ def scenarios_from_frame(frame: pd.DataFrame) -> list[Scenario]:
             created_at=None if pd.isna(created) else pd.Timestamp(created).isoformat(),
             candidates=payload.get("candidates", []), removed=payload.get("removed", []),
             tiers=payload.get("tiers"), include_planned=bool(payload.get("include_planned")),
+            demand=payload.get("demand", cov.DEMAND_COMPOUNDS),  # saved before demand existed
         ))
     return out
 
@@ -97,24 +99,32 @@ def delete_scenario(store, scenario_id: str, account: str) -> int:
 
 
 # ------------------------------------------------------------------ figures
-def evaluate(scenario: Scenario, compounds, positions, roads=None) -> cov.CoverageResult:
-    """The scenario's coverage, with the delta against today's positions."""
+def evaluate(scenario: Scenario, compounds, positions, roads=None,
+             grids=None) -> cov.CoverageResult:
+    """The scenario's coverage, with the delta against today's positions. A scenario of grid
+    residents (``demand="grids"``) needs ``grids``."""
+    demand = cov.check_demand(scenario.demand)
+    frame = grids if demand == cov.DEMAND_GRIDS else compounds
+    if frame is None:
+        raise cov.CoverageInputError(f"scenario {scenario.name!r}: no {demand} layer given")
     return cov.coverage_change(
-        compounds, positions, scenario.radius_m, scenario.tiers, scenario.include_planned,
-        scenario.candidate_frame(), scenario.removed, roads,
+        frame, positions, scenario.radius_m, scenario.tiers, scenario.include_planned,
+        scenario.candidate_frame(), scenario.removed, roads, demand,
     )
 
 
 def compare(scenarios: list[Scenario], compounds, positions, roads=None,
-            baseline_name: str = "current", baseline_radius: float | None = None) -> pd.DataFrame:
+            baseline_name: str = "current", baseline_radius: float | None = None,
+            grids=None, baseline_demand: str = cov.DEMAND_COMPOUNDS) -> pd.DataFrame:
     """One row per scenario, today's positions first (at ``baseline_radius``, default the first
-    scenario's radius)."""
+    scenario's radius, and ``baseline_demand``). Each row says its demand: households of
+    compounds and residents of grids are not the same figures."""
     radius = baseline_radius or (scenarios[0].radius_m if scenarios else cov.DEFAULT_RADIUS_M)
     rows = []
-    for scenario in [Scenario(baseline_name, radius), *scenarios]:
-        result = evaluate(scenario, compounds, positions, roads)
+    for scenario in [Scenario(baseline_name, radius, demand=baseline_demand), *scenarios]:
+        result = evaluate(scenario, compounds, positions, roads, grids)
         rows.append({
-            "scenario": scenario.name, "radius_m": scenario.radius_m,
+            "scenario": scenario.name, "demand": result.demand, "radius_m": scenario.radius_m,
             "positions_added": len(scenario.candidates),
             "positions_removed": len(scenario.removed),
             "households_total": result.households_total,
@@ -138,7 +148,8 @@ def to_geojson(scenario: Scenario) -> bytes:
 def to_excel(scenario: Scenario, result: cov.CoverageResult, headers: dict | None = None) -> bytes:
     """Sheets: summary, candidate positions, compounds (distance, covered), positions."""
     summary = pd.DataFrame([{
-        "scenario": scenario.name, "radius_m": scenario.radius_m,
+        "scenario": scenario.name, "radius_m": scenario.radius_m, "demand": result.demand,
+        "unit": result.unit,
         "distance_kind": result.distance_kind, "households_total": result.households_total,
         "covered_households": result.covered_households,
         "share_covered": round(result.share_covered, 4),

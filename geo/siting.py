@@ -70,9 +70,11 @@ def _rows(frame: pd.DataFrame) -> list[dict]:
 
 
 # ------------------------------------------------------------------ candidates
-def default_candidates(compounds: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One candidate per compound, at its representative point (WGS84)."""
-    points = cov.demand_points(compounds).to_crs(WGS84)
+def default_candidates(compounds: gpd.GeoDataFrame,
+                       demand: str = cov.DEMAND_COMPOUNDS) -> gpd.GeoDataFrame:
+    """One candidate per compound (per grid with ``demand="grids"``), at its representative
+    point (WGS84)."""
+    points = cov.demand_points(compounds, demand).to_crs(WGS84)
     return gpd.GeoDataFrame(
         {ID: CANDIDATE_PREFIX + points[ID].astype(str), cov.NAME: points[cov.NAME],
          cov.TIER: "point"}, geometry=points.geometry.to_numpy(), crs=WGS84,
@@ -140,12 +142,13 @@ class _Problem:
         return int(self.weights[union].sum())
 
 
-def _problem(compounds, positions, radius, candidates, tiers, include_planned, roads, fixed):
+def _problem(compounds, positions, radius, candidates, tiers, include_planned, roads, fixed,
+             demand_kind=cov.DEMAND_COMPOUNDS):
     if radius <= 0:
         raise cov.CoverageInputError("radius must be positive")
-    demand = cov.demand_points(compounds)
+    demand = cov.demand_points(compounds, demand_kind)
     if candidates is None:
-        candidates = default_candidates(compounds)
+        candidates = default_candidates(compounds, demand_kind)
     candidates = candidates.to_crs(WGS84)
     if fixed is not None and len(fixed):
         candidates = candidates[~candidates[ID].isin(set(fixed[ID]))]
@@ -192,33 +195,43 @@ def _result(method, problem, outcome, greedy, greedy_seconds, extra=None) -> Sit
 
 
 # ------------------------------------------------------------------ entry points
+def _demand(demand: str) -> dict:
+    return {"demand": demand, "unit": cov.DEMAND_WEIGHT[cov.check_demand(demand)]}
+
+
 def suggest_positions(compounds, positions, k: int, radius: float = cov.DEFAULT_RADIUS_M,
                       candidates=None, tiers=None, include_planned: bool = False, roads=None,
-                      gap_rel: float | None = None, fixed=None) -> SitingResult:
+                      gap_rel: float | None = None, fixed=None,
+                      demand: str = cov.DEMAND_COMPOUNDS) -> SitingResult:
     """MCLP: ``k`` new positions among ``candidates`` (default: every compound's
     representative point) maximising covered households, existing positions (and the points
-    in ``fixed``, e.g. candidates the planner placed already) kept."""
+    in ``fixed``, e.g. candidates the planner placed already) kept. ``demand="grids"``: pass
+    the grids as ``compounds``; residents per grid are covered instead (default candidates:
+    the grids' representative points)."""
     problem = _problem(compounds, positions, radius, candidates, tiers, include_planned, roads,
-                       fixed)
+                       fixed, demand)
     outcome = core.mclp_from_matrix(problem.existing_dist, problem.candidate_dist,
                                     problem.weights, problem.radius, k, gap_rel)
     started = time.perf_counter()
     greedy = core.greedy_max_coverage(*problem.covers(), problem.weights, k)
-    return _result("mclp", problem, outcome, greedy, time.perf_counter() - started, {"k": k})
+    return _result("mclp", problem, outcome, greedy, time.perf_counter() - started,
+                   {"k": k, **_demand(demand)})
 
 
 def fewest_positions(compounds, positions, target_share: float,
                      radius: float = cov.DEFAULT_RADIUS_M, candidates=None, tiers=None,
                      include_planned: bool = False, roads=None,
-                     gap_rel: float | None = None, fixed=None) -> SitingResult:
+                     gap_rel: float | None = None, fixed=None,
+                     demand: str = cov.DEMAND_COMPOUNDS) -> SitingResult:
     """The fewest new positions among ``candidates`` so that ``target_share`` (0-1) of the
-    households are covered (status "Infeasible" when the candidates cannot reach it)."""
+    households (residents with ``demand="grids"``) are covered (status "Infeasible" when the
+    candidates cannot reach it)."""
     problem = _problem(compounds, positions, radius, candidates, tiers, include_planned, roads,
-                       fixed)
+                       fixed, demand)
     existing, candidate = problem.covers()
     outcome = core.fewest_for_share(existing, candidate, problem.weights, target_share, gap_rel)
     started = time.perf_counter()
     greedy = core.greedy_for_share(existing, candidate, problem.weights, target_share)
     extra = {"target_share": target_share, "count": len(outcome.chosen),
-             "greedy_count": None if greedy is None else len(greedy)}
+             "greedy_count": None if greedy is None else len(greedy), **_demand(demand)}
     return _result("fewest", problem, outcome, greedy, time.perf_counter() - started, extra)

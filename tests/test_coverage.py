@@ -25,6 +25,9 @@ from geo.store import open_store
 
 ORIGIN = (622212.0, 3171117.0)  # EPSG:4549 metres, about lon 121.25, lat 28.65
 COMPOUNDS = [("A", 0, 100), ("B", 400, 200), ("C", 1000, 300)]
+# grids: (id, x from, x to, residents); 600 m tall, their representative points at (200, 0)
+# (100 m from P1) and (1000, 0) (600 m from P2, 900 m from P1)
+GRIDS = [("G1", -100, 500, 1000), ("G2", 800, 1200, 500)]
 POSITIONS = [("P1", 100, 0, "point", "existing"), ("P2", 1000, 600, "station", "existing"),
              ("P3", 1000, 100, "point", "planned")]
 
@@ -48,6 +51,15 @@ def tiny_frames():
     return compounds, positions
 
 
+def tiny_grids():
+    return gpd.GeoDataFrame(
+        {"id": [g[0] for g in GRIDS], "name": [f"网格{g[0]}" for g in GRIDS],
+         "residents": [g[3] for g in GRIDS], "households": [g[3] // 3 for g in GRIDS],
+         "street_id": "S1"},
+        geometry=[box(ORIGIN[0] + x0, ORIGIN[1] - 300, ORIGIN[0] + x1, ORIGIN[1] + 300)
+                  for _, x0, x1, _ in GRIDS], crs=METRIC_CRS)
+
+
 def build_tiny_store(path):
     """The tiny layout written to a GeoPackage store (WGS84 on disk), with one street."""
     compounds, positions = tiny_frames()
@@ -60,6 +72,7 @@ def build_tiny_store(path):
         tx.replace("streets", street.to_crs("EPSG:4326"))
         tx.replace("compounds", compounds.to_crs("EPSG:4326"))
         tx.replace("service_positions", positions.to_crs("EPSG:4326"))
+        tx.replace("grids", tiny_grids().to_crs("EPSG:4326"))
     return store
 
 
@@ -209,3 +222,44 @@ def test_cli_coverage_json(tmp_path, capsys):
     assert data["covered_households"] == 0  # P2 alone: C is 600 m away
     assert math.isclose(data["mean_distance_m"], (100 * 1166.2 + 200 * 848.5 + 300 * 600) / 600,
                         abs_tol=0.6)
+
+
+# ------------------------------------------------------------------ demand: residents per grid
+def test_grid_residents_as_demand():
+    """G1 (1,000 residents) is 100 m from P1; G2 (500) is 600 m from P2 and 900 m from P1."""
+    _, positions = tiny_frames()
+    grids = tiny_grids()
+    result = cov.analyse_coverage(grids, positions, radius=500, demand=cov.DEMAND_GRIDS)
+    assert (result.demand, result.unit) == ("grids", "residents")
+    assert (result.households_total, result.covered_households) == (1500, 1000)
+    assert result.uncovered_compounds == ["G2"]
+    assert result.compounds["distance_m"].tolist() == pytest.approx([100, 600], abs=0.5)
+    assert result.mean_distance_m == pytest.approx((1000 * 100 + 500 * 600) / 1500, abs=0.5)
+    assert result.positions[cov.CATCHMENT].tolist() == [1000, 0]
+    at_1000 = cov.analyse_coverage(grids, positions, radius=1000, demand=cov.DEMAND_GRIDS)
+    assert at_1000.covered_households == 1500
+    planned = cov.analyse_coverage(grids, positions, radius=500, include_planned=True,
+                                   demand=cov.DEMAND_GRIDS)
+    assert planned.covered_households == 1500  # P3 (planned) is 100 m from G2's point
+    out = result.to_dict()
+    assert (out["demand"], out["unit"], out["households_total"]) == ("grids", "residents", 1500)
+
+
+def test_unknown_demand_and_missing_weight_are_refused():
+    compounds, positions = tiny_frames()
+    with pytest.raises(cov.CoverageInputError, match="demand must be one of"):
+        cov.analyse_coverage(compounds, positions, demand="people")
+    with pytest.raises(cov.CoverageInputError, match="residents"):
+        cov.analyse_coverage(compounds, positions, demand=cov.DEMAND_GRIDS)  # no residents
+
+
+def test_cli_coverage_json_grid_demand(tmp_path, capsys):
+    from geo.cli import main
+
+    build_tiny_store(tmp_path / "t.gpkg")
+    assert main(["coverage", "--radius", "500", "--demand", "grids", "--store",
+                 str(tmp_path / "t.gpkg"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["demand"], data["unit"]) == ("grids", "residents")
+    assert (data["households_total"], data["covered_households"]) == (1500, 1000)
+    assert data["uncovered_compounds"] == ["G2"]

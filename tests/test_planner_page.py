@@ -66,6 +66,32 @@ def test_page_runs_and_radius_changes_the_figure(tiny_store):
     assert metrics(at)["覆盖户数"][0] == "100"  # only A (100 m from P1); B is 300 m away
 
 
+def test_demand_switches_to_grid_residents(tiny_store):
+    """Grids G1 (1,000 residents, 100 m from P1) and G2 (500, 600 m from P2): at 500 m,
+    1,000 of 1,500 residents covered; a candidate at C covers G2 too; suggestions, saved
+    scenarios and the comparison follow the demand."""
+    at = open_page()
+    at.selectbox(key="planner_demand").set_value("grids").run()
+    assert not at.exception
+    assert metrics(at)["覆盖居民"] == ("1,000", "")
+    assert metrics(at)["未覆盖网格"][0] == "1"
+    assert metrics(at)["覆盖率"][0] == "66.7%"
+    assert "网格居民总数 1,500" in at.caption[1].value
+    at.number_input(key="planner_k").set_value(1)
+    at.button(key="planner_suggest").click().run()
+    assert [c["name"] for c in at.session_state["planner_cands"]] == ["网格G2"]
+    assert metrics(at)["覆盖居民"] == ("1,500", "+500")
+    assert "优化解覆盖 1,500 人(原 1,000 人)" in at.info[0].value
+    at.button(key="planner_save").click().run()
+    table = at.table[0].value
+    assert table["需求口径"].tolist() == ["网格居民(全区)", "网格居民(全区)"]
+    assert table["覆盖数(户/人)"].tolist() == ["1,000", "1,500"]
+    at.selectbox(key="planner_demand").set_value("compounds").run()
+    # back to households: the candidate stays, and G2's point is compound C's (+300)
+    assert metrics(at)["覆盖户数"] == ("600", "+300")
+    assert at.session_state["planner_cands"][0]["name"] == "网格G2"
+
+
 def test_candidate_added_moved_and_deleted(tiny_store):
     at = open_page()
     lon, lat = near_c(50)
@@ -102,7 +128,7 @@ def test_suggest_then_save_two_scenarios_and_compare(tiny_store):
     assert not at.exception
     table = at.table[0].value
     assert list(table.index) == ["现状", "加C点", "千米圈"]
-    assert table["覆盖户数"].tolist() == ["600", "600", "600"]  # today at 1,000 m covers all
+    assert table["覆盖数(户/人)"].tolist() == ["600", "600", "600"]  # today at 1,000 m covers all
     assert table["半径(米)"].tolist() == ["1,000", "500", "1,000"]
     assert any("仅保存在本次会话" in i.value for i in at.info)  # demo viewer: session only
     assert tiny_store.load("scenarios").empty

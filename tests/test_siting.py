@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from test_coverage import build_tiny_store, metric_point, tiny_frames
+from test_coverage import build_tiny_store, metric_point, tiny_frames, tiny_grids
 
 from geo import auth, siting
 from geo import coverage as cov
@@ -198,3 +198,45 @@ def test_mclp_equals_brute_force_on_the_sample(sample_store, k):
     assert result.covered_after == best == result.objective
     assert result.covered_after >= result.greedy_after
     assert len(result.chosen) == k
+
+
+# ------------------------------------------------------------------ demand: residents per grid
+def test_mclp_and_fewest_on_grid_residents(tmp_path, capsys):
+    """k=1 over the grids' points: G2's point (500 residents uncovered) is the only gain."""
+    from geo.cli import main
+
+    _, positions = tiny_frames()
+    grids = tiny_grids()
+    result = siting.suggest_positions(grids, positions, 1, 500, demand=cov.DEMAND_GRIDS)
+    assert (result.covered_before, result.covered_after, result.households_total) == (
+        1000, 1500, 1500)
+    assert result.chosen["id"].tolist() == ["cand-G2"] and result.chosen[siting.GAIN].tolist() \
+        == [500]
+    assert result.to_dict()["unit"] == "residents"
+    fewest = siting.fewest_positions(grids, positions, 1.0, 500, demand=cov.DEMAND_GRIDS)
+    assert fewest.extra["count"] == 1 and fewest.covered_after == 1500
+    build_tiny_store(tmp_path / "t.gpkg")
+    assert main(["site", "--add", "1", "--radius", "500", "--demand", "grids", "--store",
+                 str(tmp_path / "t.gpkg"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["covered_before"], data["covered_after"], data["demand"]) == (1000, 1500, "grids")
+    assert [c["id"] for c in data["chosen"]] == ["cand-G2"]
+
+
+def test_scenario_keeps_its_demand(tmp_path):
+    store = build_tiny_store(tmp_path / "t.gpkg")
+    compounds, positions, grids = (store.load(n) for n in ("compounds", "service_positions",
+                                                            "grids"))
+    by_grid = sc.Scenario("网格口径", 500, demand=cov.DEMAND_GRIDS)
+    sc.save_scenario(store, by_grid, auth.Principal("li", auth.Role.PLANNER))
+    loaded = sc.load_scenarios(store)
+    assert loaded[0].demand == cov.DEMAND_GRIDS
+    table = sc.compare(loaded, compounds, positions, baseline_name="现状", grids=grids)
+    assert table["demand"].tolist() == ["compounds", "grids"]
+    assert table["households_total"].tolist() == [600, 1500]
+    assert table["covered_households"].tolist() == [300, 1000]
+    with pytest.raises(cov.CoverageInputError, match="no grids layer"):
+        sc.evaluate(loaded[0], compounds, positions)
+    workbook = pd.read_excel(io.BytesIO(sc.to_excel(loaded[0], sc.evaluate(
+        loaded[0], compounds, positions, grids=grids))), None)
+    assert workbook["summary"][["demand", "unit"]].values.tolist() == [["grids", "residents"]]

@@ -20,19 +20,27 @@ from geo.schema import TIERS
 
 K_CANDS, K_NEXT, K_CLICK, K_SAVED = "planner_cands", "planner_next", "planner_click", "planner_saved"
 K_PICK, K_RADIUS, K_METRES = "planner_pick", "planner_radius", "planner_metres"
+K_DEMAND = "planner_demand"
 NEW = "__new__"
 PRESETS = [*cov.RADIUS_PRESETS, "custom"]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def figures(url, revision, radius, tiers, planned, cands_json, removed):
-    data = load_layers("compounds", "service_positions", "roads")
+def figures(url, revision, demand, radius, tiers, planned, cands_json, removed):
+    data = load_layers("compounds", "grids", "service_positions", "roads")
     scenario = sc.Scenario("", radius, json.loads(cands_json), list(removed), list(tiers) or None,
-                           planned)
-    result = sc.evaluate(scenario, data["compounds"], data["service_positions"], data["roads"])
+                           planned, demand)
+    result = sc.evaluate(scenario, data["compounds"], data["service_positions"], data["roads"],
+                         data["grids"])
     kept = data["service_positions"][~data["service_positions"]["id"].isin(removed)]
     supply = cov.supply_points(kept, scenario.tiers, planned, scenario.candidate_frame())
-    return result, cov.demand_points(data["compounds"]), supply
+    return result, cov.demand_points(data[demand], demand), supply
+
+
+def tu(key: str, **values) -> str:
+    """Text whose wording follows the demand: households of compounds, or residents of grids."""
+    grids = st.session_state.get(K_DEMAND) == cov.DEMAND_GRIDS
+    return t(f"{key}.grids" if grids else key, **values)
 
 
 def metres(value) -> str:
@@ -52,6 +60,7 @@ def load_scenario(scenario: sc.Scenario) -> None:
     st.session_state[K_CANDS] = [dict(c) for c in scenario.candidates]
     preset = next((k for k, v in cov.RADIUS_PRESETS.items() if v == scenario.radius_m), "custom")
     st.session_state.update({K_RADIUS: preset, K_METRES: float(scenario.radius_m),
+                             K_DEMAND: scenario.demand,
                              "planner_tiers": scenario.tiers or [],
                              "planner_planned": scenario.include_planned,
                              "planner_removed": scenario.removed, K_PICK: NEW})
@@ -59,16 +68,19 @@ def load_scenario(scenario: sc.Scenario) -> None:
 
 principal = current_principal()
 store = get_store()
-layers = load_layers("compounds", "service_positions", "roads", "streets", "districts",
+layers = load_layers("compounds", "grids", "service_positions", "roads", "streets", "districts",
                      "scenarios")
 positions = layers["service_positions"]
 candidates = st.session_state.setdefault(K_CANDS, [])
 st.session_state.setdefault(K_RADIUS, "walk_10")
 st.session_state.setdefault(K_METRES, 800.0)
+st.session_state.setdefault(K_DEMAND, cov.DEMAND_COMPOUNDS)
 
 st.title(t("planner.title"))
 st.caption(t("planner.caption"))
-controls = st.columns([2, 1, 3, 2])
+controls = st.columns([2, 1, 3, 2, 2])
+demand_kind = controls[4].selectbox(t("planner.demand"), list(cov.DEMAND_WEIGHT), key=K_DEMAND,
+                                    format_func=lambda d: t(f"planner.demand.{d}"))
 preset = controls[0].selectbox(t("planner.radius"), PRESETS, key=K_RADIUS,
                                format_func=lambda p: t(f"planner.radius.{p}"))
 radius = cov.RADIUS_PRESETS.get(preset) or controls[1].number_input(
@@ -82,19 +94,19 @@ removed = st.multiselect(t("planner.remove"), list(existing["id"]), key="planner
                          placeholder=t("planner.remove.none"),
                          format_func=dict(zip(existing["id"], existing["name"])).get)
 
-args = (store.url, store_revision(), float(radius), tuple(tiers), planned)
+args = (store.url, store_revision(), demand_kind, float(radius), tuple(tiers), planned)
 today, _, _ = figures(*args, "[]", ())
 result, demand, supply = figures(*args, json.dumps(candidates, sort_keys=True), tuple(removed))
 cards = st.columns(5)
 delta = result.covered_households - today.covered_households
-cards[0].metric(t("planner.card.covered"), fmt_int(result.covered_households),
+cards[0].metric(tu("planner.card.covered"), fmt_int(result.covered_households),
                 delta=f"{delta:+,}" if delta else None)
 cards[1].metric(t("planner.card.share"), fmt_pct(100 * result.share_covered))
-cards[2].metric(t("planner.card.uncovered"), fmt_int(len(result.uncovered_compounds)))
+cards[2].metric(tu("planner.card.uncovered"), fmt_int(len(result.uncovered_compounds)))
 for col, key, value in ((cards[3], "mean", result.mean_distance_m),
                         (cards[4], "p90", result.p90_distance_m)):
-    col.metric(t(f"planner.card.{key}"), f"{metres(value)} m")
-st.caption(t("planner.kind_note", kind=t(f"planner.kind.{result.distance_kind}"),
+    col.metric(tu(f"planner.card.{key}"), f"{metres(value)} m")
+st.caption(tu("planner.kind_note", kind=t(f"planner.kind.{result.distance_kind}"),
              total=fmt_int(result.households_total)))
 
 left, right = st.columns([3, 2])
@@ -103,7 +115,7 @@ with left:
                                    [layers["districts"], layers["streets"]])
     event = st_folium(fmap, height=520, use_container_width=True, key="planner_map",
                       returned_objects=["last_clicked"])
-    st.caption(t("planner.map.click"))
+    st.caption(tu("planner.map.click"))
     point = planner_map.clicked_point(event)
     if point and point != st.session_state.get(K_CLICK):
         st.session_state[K_CLICK] = point
@@ -143,7 +155,7 @@ with right:
     if candidates:
         st.dataframe(pd.DataFrame(candidates).rename(columns=lambda c: t(f"planner.col.{c}")),
                      hide_index=True, height=160)
-        st.caption(t("planner.gain", households=fmt_int(delta)))
+        st.caption(tu("planner.gain", households=fmt_int(delta)))
     else:
         st.caption(t("planner.candidates.none"))
 
@@ -156,17 +168,18 @@ with right:
         with st.status(t("planner.suggest.running"), expanded=False) as status:
             kept = positions[~positions["id"].isin(removed)]
             common = {"radius": float(radius), "tiers": tiers or None, "include_planned": planned,
-                      "roads": layers["roads"], "fixed": siting.candidates_from_points(candidates)}
-            found = (siting.suggest_positions(layers["compounds"], kept, int(amount), **common)
+                      "roads": layers["roads"], "fixed": siting.candidates_from_points(candidates),
+                      "demand": demand_kind}
+            found = (siting.suggest_positions(layers[demand_kind], kept, int(amount), **common)
                      if mode == "k" else siting.fewest_positions(
-                         layers["compounds"], kept, amount / 100, **common))
+                         layers[demand_kind], kept, amount / 100, **common))
             status.update(label=t("planner.suggest.done"), state="complete")
         for row in found.chosen.to_dict(orient="records"):
             add_candidate(row["lon"], row["lat"], name=row["name"], tier=row["tier"])
         st.session_state["planner_report"] = found.to_dict()
         st.rerun()
     if report := st.session_state.get("planner_report"):
-        st.info(t("planner.suggest.report", after=fmt_int(report["covered_after"]),
+        st.info(tu("planner.suggest.report", after=fmt_int(report["covered_after"]),
                   before=fmt_int(report["covered_before"]),
                   greedy=fmt_int(report["greedy_after"]), status=report["solver_status"],
                   seconds=f"{report['seconds']:.2f}"))
@@ -183,7 +196,7 @@ scenario_name = save_row[0].text_input(
 if save_row[1].button(t("planner.scenario.save"), key="planner_save", type="primary"):
     scenario = sc.Scenario(scenario_name or t("planner.scenario.default_name", n=len(saved) + 1),
                            float(radius), [dict(c) for c in candidates], list(removed),
-                           list(tiers) or None, planned)
+                           list(tiers) or None, planned, demand_kind)
     if auth.allowed(principal, sc.ACTION_SAVE):
         sc.save_scenario(store, scenario, principal)
     else:
@@ -200,9 +213,11 @@ if not saved:
     st.caption(t("planner.scenario.none"))
 else:
     table = sc.compare(list(saved.values()), layers["compounds"], positions, layers["roads"],
-                       baseline_name=t("planner.scenario.baseline"), baseline_radius=radius)
+                       baseline_name=t("planner.scenario.baseline"), baseline_radius=radius,
+                       grids=layers["grids"], baseline_demand=demand_kind)
     shown = table.assign(share_covered=(100 * table["share_covered"]).round(1))
     st.table(shown.assign(
+        demand=shown["demand"].map(lambda d: t(f"planner.demand.{d}")),
         covered_households=shown["covered_households"].map(fmt_int),
         households_total=shown["households_total"].map(fmt_int),
         share_covered=shown["share_covered"].map(fmt_pct),
@@ -226,7 +241,8 @@ else:
     actions[1].download_button(t("planner.scenario.geojson"), sc.to_geojson(scenario),
                                file_name=f"{scenario.name}.geojson", mime="application/geo+json",
                                key="planner_geojson")
-    evaluated = sc.evaluate(scenario, layers["compounds"], positions, layers["roads"])
+    evaluated = sc.evaluate(scenario, layers["compounds"], positions, layers["roads"],
+                            layers["grids"])
     actions[2].download_button(t("planner.scenario.excel"), sc.to_excel(scenario, evaluated),
                                file_name=f"{scenario.name}.xlsx", key="planner_excel")
     may_promote = auth.allowed(principal, sc.ACTION_PROMOTE)

@@ -3,13 +3,38 @@
 TEXT = {
     "planner.title": ("阵地规划:新阵地放在哪里?", "Planner: where should the next positions go?"),
     "planner.caption": (
-        ("“15 分钟生活圈”:以小区户数为需求,统计步行范围内有党群服务阵地的住户;在地图上点击放置候选点,"
-        "或让优化器推荐位置,保存方案并对比。"),
-        ("The 15-minute life circle: households of each compound as demand, counted as covered "
-         "when a service position lies within walking reach. Click the map to drop candidates "
-         "or let the optimiser suggest sites; save scenarios and compare them."),
+        ("“15 分钟生活圈”:以小区户数(或全区网格居民)为需求,统计步行范围内有党群服务阵地的住户;"
+        "在地图上点击放置候选点,或让优化器推荐位置,保存方案并对比。"),
+        ("The 15-minute life circle: households of each compound (or residents of every grid) "
+         "as demand, counted as covered when a service position lies within walking reach. "
+         "Click the map to drop candidates or let the optimiser suggest sites; save scenarios "
+         "and compare them."),
     ),
     "planner.radius": ("覆盖半径", "Coverage radius"),
+    "planner.demand": ("需求口径", "Demand"),
+    "planner.demand.compounds": ("小区户数", "Households per compound"),
+    "planner.demand.grids": ("网格居民(全区)", "Residents per grid (whole district)"),
+    "planner.card.covered.grids": ("覆盖居民", "Residents covered"),
+    "planner.card.uncovered.grids": ("未覆盖网格", "Grids uncovered"),
+    "planner.card.mean.grids": ("平均距离(人加权)", "Mean distance (per resident)"),
+    "planner.card.p90.grids": ("90% 居民距离内", "90th-percentile distance"),
+    "planner.kind_note.grids": ("距离口径:{kind};网格居民总数 {total}",
+                                "Distances: {kind}; {total} residents"),
+    "planner.map.click.grids": (
+        "点击地图放置候选点;红色为未覆盖网格(网格代表点),圆圈为各阵地的覆盖范围。",
+        ("Click the map to drop a candidate; red: grids not covered (at each grid's "
+         "representative point); circles: each position's reach."),
+    ),
+    "planner.map.compound.grids": ("网格", "Grid"),
+    "planner.map.households.grids": ("居民", "Residents"),
+    "planner.gain.grids": ("候选点带来的新增覆盖:{households} 人",
+                           "Candidates add {households} residents"),
+    "planner.suggest.report.grids": (
+        "优化解覆盖 {after} 人(原 {before} 人),贪心解 {greedy} 人;求解状态 {status},用时 {seconds} 秒。",
+        ("Optimum covers {after} residents (was {before}), greedy {greedy}; solver {status}, "
+         "{seconds} s."),
+    ),
+    "planner.col.demand": ("需求口径", "Demand"),
     "planner.radius.walk_5": ("步行 5 分钟(300 米)", "5-minute walk (300 m)"),
     "planner.radius.walk_10": ("步行 10 分钟(500 米)", "10-minute walk (500 m)"),
     "planner.radius.walk_15": ("步行 15 分钟(1,000 米)", "15-minute walk (1,000 m)"),
@@ -102,8 +127,8 @@ TEXT = {
     "planner.col.radius_m": ("半径(米)", "Radius (m)"),
     "planner.col.positions_added": ("新增阵地", "Positions added"),
     "planner.col.positions_removed": ("撤除阵地", "Positions removed"),
-    "planner.col.households_total": ("总户数", "Households"),
-    "planner.col.covered_households": ("覆盖户数", "Households covered"),
+    "planner.col.households_total": ("需求总数(户/人)", "Demand (households or residents)"),
+    "planner.col.covered_households": ("覆盖数(户/人)", "Covered"),
     "planner.col.share_covered": ("覆盖率", "Share covered"),
     "planner.col.mean_distance_m": ("平均距离(米)", "Mean distance (m)"),
     "planner.col.p90_distance_m": ("90% 距离(米)", "90th-percentile distance (m)"),

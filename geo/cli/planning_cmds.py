@@ -17,6 +17,10 @@ def _add_common(parser) -> None:
                         help="count only positions of this tier (repeatable; default: all)")
     parser.add_argument("--include-planned", action="store_true",
                         help="count planned positions as well as existing ones")
+    parser.add_argument("--demand", choices=sorted(cov.DEMAND_WEIGHT),
+                        default=cov.DEMAND_COMPOUNDS,
+                        help="compounds: households of each compound (default); grids: "
+                             "residents of each grid (the whole district)")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -33,48 +37,53 @@ def register(sub) -> None:
     site.add_argument("--candidates", default=None, metavar="PATH",
                       help="extra candidates: CSV (lon, lat[, id, name, tier]) or GeoJSON/GPKG")
     site.add_argument("--only-candidates", action="store_true",
-                      help="choose only among --candidates (not the compounds' points)")
+                      help="choose only among --candidates (not the compounds' or, with "
+                           "--demand grids, the grids' points)")
     site.add_argument("--gap", type=float, default=None,
                       help="relative optimality gap for the solver (default: exact)")
     site.set_defaults(func=run_site)
 
 
 def _inputs(args):
+    """(demand frame: compounds or grids, positions, roads)."""
     store = store_from(args)
-    return store.load("compounds"), store.load("service_positions"), store.load("roads")
+    return store.load(args.demand), store.load("service_positions"), store.load("roads")
 
 
 def run_coverage(args) -> int:
     compounds, positions, roads = _inputs(args)
     result = cov.analyse_coverage(compounds, positions, args.radius, args.tier,
-                                  args.include_planned, roads=roads)
+                                  args.include_planned, roads=roads, demand=args.demand)
     if args.json:
         print_json(result.to_dict(details=args.details))
         return 0
     print(f"radius {result.radius_m:,.0f} m ({result.distance_kind}): "
-          f"{result.covered_households:,} of {result.households_total:,} households covered "
-          f"({100 * result.share_covered:.1f}%), {len(result.uncovered_compounds)} compounds "
-          f"uncovered; mean distance {result.mean_distance_m:,.0f} m, "
+          f"{result.covered_households:,} of {result.households_total:,} {result.unit} covered "
+          f"({100 * result.share_covered:.1f}%), {len(result.uncovered_compounds)} "
+          f"{args.demand} uncovered; mean distance {result.mean_distance_m:,.0f} m, "
           f"90th percentile {result.p90_distance_m:,.0f} m")
     return 0
 
 
 def run_site(args) -> int:
     compounds, positions, roads = _inputs(args)
-    candidates = None if args.only_candidates else siting.default_candidates(compounds)
+    candidates = (None if args.only_candidates
+                  else siting.default_candidates(compounds, args.demand))
     if args.candidates:
         candidates = siting.combine_candidates(candidates, siting.read_candidates(args.candidates))
     result = siting.suggest_positions(compounds, positions, args.add, args.radius, candidates,
-                                      args.tier, args.include_planned, roads, args.gap)
+                                      args.tier, args.include_planned, roads, args.gap,
+                                      demand=args.demand)
+    unit = cov.DEMAND_WEIGHT[args.demand]
     if args.json:
         print_json(result.to_dict())
         return 0
     print(f"radius {result.radius_m:,.0f} m ({result.distance_kind}), "
           f"{result.candidates_count:,} candidates: covered {result.covered_before:,} -> "
-          f"{result.covered_after:,} of {result.households_total:,} households "
+          f"{result.covered_after:,} of {result.households_total:,} {unit} "
           f"(greedy {result.greedy_after:,}); solver {result.solver_status}, "
           f"{result.seconds:.2f} s")
     for row in result.chosen.to_dict(orient="records"):
         print(f"  + {row['name']} ({row['id']}) {row['lon']:.6f},{row['lat']:.6f} "
-              f"+{row[siting.GAIN]:,} households")
+              f"+{row[siting.GAIN]:,} {unit}")
     return 0
