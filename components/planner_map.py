@@ -69,8 +69,10 @@ def planner_map(result: cov.CoverageResult, demand: gpd.GeoDataFrame,
     return fmap
 
 
-def _by_demand(key: str, result: cov.CoverageResult) -> str:
-    return f"{key}.grids" if result.demand == cov.DEMAND_GRIDS else key
+def demand_key(key: str, demand: str) -> str:
+    """The text key whose wording fits the demand: ``key`` for households of compounds,
+    ``key.grids`` for residents of grids."""
+    return f"{key}.grids" if demand == cov.DEMAND_GRIDS else key
 
 
 def _compound_layer(result: cov.CoverageResult, demand: gpd.GeoDataFrame) -> folium.GeoJson:
@@ -91,8 +93,8 @@ def _compound_layer(result: cov.CoverageResult, demand: gpd.GeoDataFrame) -> fol
             "radius": 5 if f["properties"]["covered"] else 8},
         tooltip=folium.GeoJsonTooltip(
             fields=["name", "households", "distance", "state"],
-            aliases=[t(_by_demand("planner.map.compound", result)),
-                     t(_by_demand("planner.map.households", result)),
+            aliases=[t(demand_key("planner.map.compound", result.demand)),
+                     t(demand_key("planner.map.households", result.demand)),
                      t("planner.map.distance"), t("planner.map.status")]),
     )
 

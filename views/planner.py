@@ -39,8 +39,7 @@ def figures(url, revision, demand, radius, tiers, planned, cands_json, removed):
 
 def tu(key: str, **values) -> str:
     """Text whose wording follows the demand: households of compounds, or residents of grids."""
-    grids = st.session_state.get(K_DEMAND) == cov.DEMAND_GRIDS
-    return t(f"{key}.grids" if grids else key, **values)
+    return t(planner_map.demand_key(key, st.session_state.get(K_DEMAND)), **values)
 
 
 def metres(value) -> str:
