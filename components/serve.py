@@ -12,8 +12,13 @@ then sets TCP_NODELAY on each accepted connection."""
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
+from pathlib import Path
+
+ASGI = Path(__file__).resolve().parents[1] / "asgi.py"
+SCRIPT_ENV = "HONGTU_SCRIPT"  # read by asgi.py
 
 
 def tcp_socket(sock: socket.socket) -> socket.socket:
@@ -47,11 +52,20 @@ def patch_streamlit_socket() -> bool:
     return True
 
 
+def asgi_argv(argv: list[str]) -> list[str]:
+    """``run SCRIPT [options]`` becomes ``run asgi.py [options]`` with SCRIPT in the environment:
+    every page script is served by the same ``st.App`` (``asgi.py``)."""
+    if len(argv) >= 2 and argv[0] == "run" and Path(argv[1]).name != ASGI.name:
+        os.environ[SCRIPT_ENV] = str(Path(argv[1]).resolve())
+        return ["run", str(ASGI), *argv[2:]]
+    return list(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     patch_streamlit_socket()
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["streamlit", *asgi_argv(sys.argv[1:] if argv is None else argv)]
     return cli.main()
 
 
