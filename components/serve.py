@@ -56,7 +56,8 @@ def asgi_argv(argv: list[str]) -> list[str]:
     """``run SCRIPT [options]`` becomes ``run asgi.py [options]`` with SCRIPT in the environment:
     every page script is served by the same ``st.App`` (``asgi.py``)."""
     if len(argv) >= 2 and argv[0] == "run" and Path(argv[1]).name != ASGI.name:
-        os.environ[SCRIPT_ENV] = str(Path(argv[1]).resolve())
+        # absolute(), not resolve(): a linked script keeps its folder (static/ is served beside it)
+        os.environ[SCRIPT_ENV] = str(Path(argv[1]).absolute())
         return ["run", str(ASGI), *argv[2:]]
     return list(argv)
 
