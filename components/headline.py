@@ -23,6 +23,8 @@ def show_headline(figures: dict, kpis: dict | None) -> None:
     top[3].metric(t("head.positions"), fmt_int(figures["positions"]),
                   t("head.positions_tiers", **{k: fmt_int(v) for k, v in tiers.items()}),
                   delta_color="off")
+    if figures.get("planned_positions"):  # a promoted scenario: never in the figures above
+        top[3].caption(t("planned.count", n=fmt_int(figures["planned_positions"])))
     top[4].metric(t("head.floor_area"), fmt_int(round(figures["floor_area_m2"])))
     top[5].metric(t("head.events"), fmt_int(figures["events"]))
     kpis = kpis or {}

@@ -42,15 +42,30 @@ _SHAPES = {
 }
 
 
-def tier_svg(tier: str) -> str:
+PLANNED = "planned"  # a promoted scenario's position: not built, drawn hollow and dashed
+
+
+def tier_svg(tier: str, planned: bool = False) -> str:
     shape, size, colour, _ = TIER_SYMBOLS[tier]
+    style = (f"fill='#ffffff' fill-opacity='0.85' stroke='{colour}' stroke-width='10' "
+             "stroke-dasharray='14 8'" if planned
+             else f"fill='{colour}' stroke='#ffffff' stroke-width='8'")
     return (f"<svg width='{size}' height='{size}' viewBox='0 0 100 100'>"
-            f"<g fill='{colour}' stroke='#ffffff' stroke-width='8'>{_SHAPES[shape]}</g></svg>")
+            f"<g {style}>{_SHAPES[shape]}</g></svg>")
+
+
+def symbol_key(tier: str, status: str | None) -> str:
+    """The symbol of a position: its tier, hollow when planned (``core.planned``)."""
+    return f"{tier}.{PLANNED}" if status == PLANNED else tier
 
 
 def tier_symbol_options() -> dict:
-    return {tier: {"svg": tier_svg(tier), "size": size, "z": z}
-            for tier, (_, size, _, z) in TIER_SYMBOLS.items()}
+    options = {}
+    for tier, (_, size, _, z) in TIER_SYMBOLS.items():
+        options[tier] = {"svg": tier_svg(tier), "size": size, "z": z}
+        options[symbol_key(tier, PLANNED)] = {"svg": tier_svg(tier, planned=True), "size": size,
+                                              "z": z - 50}
+    return options
 
 
 def _swatch(colour: str, label: str, border: str = "#555") -> str:
@@ -60,7 +75,8 @@ def _swatch(colour: str, label: str, border: str = "#555") -> str:
 
 
 def legend_html(classification, lowest: float, indicator: str, counts: dict) -> str:
-    """The legend beside the map: grid classes, compound indicator, tiers, outlines."""
+    """The legend beside the map: grid classes, compound indicator, tiers (planned positions
+    apart, counted under ``counts["planned"]``), outlines."""
     parts = [f"<b>{esc(t('map.legend.grids'))}</b><br>"]
     for i, (low, high) in enumerate(classification.ranges(lowest)):
         n = classification.counts()[i]
@@ -76,6 +92,9 @@ def legend_html(classification, lowest: float, indicator: str, counts: dict) -> 
     for tier in TIER_SYMBOLS:
         parts.append(f"<span style='vertical-align:middle'>{tier_svg(tier)}</span> "
                      f"{esc(t('map.tier.' + tier))}<br>")
+    if counts.get(PLANNED):
+        parts.append(f"<span style='vertical-align:middle'>{tier_svg('point', planned=True)}"
+                     f"</span> {esc(t('planned.legend'))} ({fmt_int(counts[PLANNED])})<br>")
     parts.append(f"<b>{esc(t('map.legend.outlines'))}</b><br>")
     for key in ("districts", "streets", "communities", "dispatch_areas"):
         style = OUTLINES[key]

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from components.i18n import fmt_int, t
+from components.legend import PLANNED, symbol_key
 from components.map_layers import esc, feature_collection
 from geo import network
 from geo.schema import ID
@@ -128,8 +129,12 @@ def positions_payload(positions: gpd.GeoDataFrame) -> dict:
         tier_label = t(f"map.tier.{row['tier']}")
         if kind:
             tier_label += " · " + t(f"map.kind.{kind}")
+        status = row.get("status")
+        if status == PLANNED:  # not built: said in the tooltip and the popup, drawn hollow
+            tier_label += " · " + t("planned.tag")
         props.append({
             "id": str(row[ID]), "kind": "position", "tier": row["tier"],
+            "symbol": symbol_key(row["tier"], status), "status": status,
             "street_id": str(row["street_id"]),
             "tip": f"{esc(row['name'])} ({esc(tier_label)})",
             "popup": _popup(row["name"], [

@@ -77,7 +77,7 @@ def dynamic_groups(view: MapView, sources: dict) -> list[folium.FeatureGroup]:
         "filters": {"street_id": list(view.streets)}, "report": COMPOUND_TOKEN,
     }
     position_options = {
-        "kind": "positions", "by": "tier", "symbols": legend.tier_symbol_options(),
+        "kind": "positions", "by": "symbol", "symbols": legend.tier_symbol_options(),
         "filters": {"tier": list(view.tiers), "street_id": list(view.streets)},
     }
     return [

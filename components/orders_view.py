@@ -12,7 +12,9 @@ from folium.plugins import FastMarkerCluster
 
 from components import offline
 from components.i18n import fmt_int, get_lang, t
+from components.network_map import MAX_ZOOM, MIN_ZOOM
 from components.offline import lean_map
+from geo import clock
 from geo import workflow as wf
 from geo.masking import escape_html
 
@@ -25,21 +27,17 @@ QUEUE_COLUMNS = ("kind", "id", "category", "status", "level", "compound", "stree
 
 
 def fmt_time(value) -> str:
+    """A stored (UTC) time on the display zone's clock."""
     if value is None or pd.isna(value):
         return "-"
-    ts = pd.Timestamp(value)
+    ts = clock.to_local(value)
     if get_lang() == "zh":
         return f"{ts.year}年{ts.month}月{ts.day}日 {ts:%H:%M}"
     return ts.strftime("%Y-%m-%d %H:%M")
 
 
-def clock(meta: pd.DataFrame) -> pd.Timestamp:
-    """The page's "now": real time, but on the sample's as-of day for a sample store."""
-    now = pd.Timestamp.now().floor("min")
-    values = dict(zip(meta["key"], meta["value"])) if len(meta) else {}
-    if values.get("is_sample") == "true" and values.get("as_of"):
-        return pd.Timestamp(values["as_of"]).normalize() + (now - now.normalize())
-    return now
+def zone_caption() -> str:
+    return t("orders_time.zone", zone=clock.zone_name())
 
 
 def age_bucket(hours: float) -> str:
@@ -69,7 +67,7 @@ def queue_frame(orders: pd.DataFrame, cases: pd.DataFrame, compounds: pd.DataFra
     queue["compound"] = queue["compound_id"].map(names)
     queue["street_id"] = queue["compound_id"].map(street_of)
     queue["street"] = queue["street_id"].map(street_names)
-    queue["age_hours"] = ((now - queue["started"]).dt.total_seconds() / 3600).round(1)
+    queue["age_hours"] = clock.age_hours(queue["started"], now)
     queue["age"] = queue["age_hours"].map(lambda h: age_bucket(h) if pd.notna(h) else None)
     return queue.sort_values(["open", "started"], ascending=[False, False]).reset_index(drop=True)
 
@@ -114,7 +112,9 @@ def map_points(queue: pd.DataFrame, compounds) -> list[list]:
 def open_items_map(queue: pd.DataFrame, compounds, streets) -> folium.Map:
     """Open orders and cases as one clustered layer over the street outlines."""
     offline.use_local_assets()  # Leaflet and the cluster plugin from the app, not a CDN
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    # no tile layer: the map needs its own maxZoom, or the cluster layer throws and draws nothing
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, max_zoom=MAX_ZOOM,
+                      min_zoom=MIN_ZOOM)
     lean_map(fmap)
     if len(streets):
         folium.GeoJson(streets[["name", "geometry"]], name="streets", interactive=False,
@@ -225,111 +225,3 @@ def show_item(item: dict, kind: str, events: pd.DataFrame, names: dict) -> None:
                          else str(value))
     st.caption(t("orders.detail.timeline"))
     st.dataframe(timeline_frame(events), hide_index=True)
-
-
-
-# ---------------------------------------------------------------- forms
-def _when(key: str, default: pd.Timestamp) -> pd.Timestamp:
-    day, clock_col = st.columns(2)
-    date = day.date_input(t("orders.act.at"), value=default.date(), key=f"{key}_date")
-    time = clock_col.time_input(" ", value=default.time(), step=60, key=f"{key}_time")
-    return pd.Timestamp.combine(date, time)
-
-
-def _satisfaction(key: str):
-    choice = st.radio(t("orders.act.satisfied"), ["unknown", "yes", "no"], horizontal=True,
-                      format_func=lambda c: t(f"orders.act.sat.{c}"), key=key)
-    return {"unknown": None, "yes": True, "no": False}[choice]
-
-
-def action_form(kind: str, item: dict, options: dict, default_at) -> tuple[str, dict] | None:
-    """Buttons for the valid next steps only, with the inputs they need; returns the chosen
-    (action, parameters) on submit. ``options``: alliances, teams, members, stations as
-    {id: label}."""
-    layer = wf.ORDERS if kind == ORDER else wf.CASES
-    actions = wf.next_actions(layer, item)
-    if not actions:
-        st.info(t("orders.act.none"))
-        return None
-
-    def pick(label_key, choices, key, default=None):
-        ids = [None, *choices]
-        return st.selectbox(t(label_key), ids, key=key,
-                            index=ids.index(default) if default in ids else 0,
-                            format_func=lambda i: choices.get(i, t("orders.act.none_selected")))
-
-    params: dict = {}
-    with st.form("orders_act"):
-        st.markdown(f"**{t('orders.act.title')}**")
-        at = _when("orders_act_at", default_at)
-        if "dispatch" in actions:
-            params["party_alliance_id"] = pick("orders.act.alliance", options["alliances"],
-                                               "orders_act_alliance",
-                                               item.get("party_alliance_hint"))
-            params["volunteer_team_id"] = pick("orders.act.team", options["teams"],
-                                               "orders_act_team")
-        if "take" in actions:
-            params["member_id"] = pick("orders.act.member", options["members"],
-                                       "orders_act_member")
-        if "rate" in actions:
-            params["rating"] = st.slider(t("orders.act.rating"), 1, 5, 5, key="orders_act_rating")
-        if "accept" in actions or "escalate" in actions:
-            params["joint_duty_station_id"] = pick("orders.act.station", options["stations"],
-                                                   "orders_act_station")
-        if kind == CASE:
-            params["reason"] = st.text_input(t("orders.act.reason"), key="orders_act_reason")
-        if {"close", "record_satisfaction"} & set(actions):
-            params["satisfied"] = _satisfaction("orders_act_satisfied")
-        buttons = st.columns(len(actions))
-        chosen = [a for col, a in zip(buttons, actions) if col.form_submit_button(
-            t(f"orders.action.{a}"), key=f"orders_do_{a}",
-            type="primary" if a == actions[0] else "secondary")]
-    if not chosen:
-        return None
-    action = chosen[0]
-    wanted = {"dispatch": ("party_alliance_id", "volunteer_team_id"), "take": ("member_id",),
-              "rate": ("rating",), "accept": ("joint_duty_station_id",),
-              "escalate": ("reason", "joint_duty_station_id"), "close": ("satisfied", "reason"),
-              "record_satisfaction": ("satisfied",)}.get(action, ())
-    chosen_params = {k: params.get(k) for k in wanted}
-    if action == "close":
-        chosen_params["note"] = chosen_params.pop("reason") or None
-    return action, {"at": at, **chosen_params}
-
-
-def new_order_form(compounds: dict, default_at) -> dict | None:
-    with st.form("orders_new_order", clear_on_submit=True):
-        st.markdown(f"**{t('orders.new.order')}**")
-        values = {
-            "category": st.selectbox(t("orders.new.category"), wf.ORDER_CATEGORIES,
-                                     key="orders_new_order_category"),
-            "compound_id": st.selectbox(t("orders.new.compound"), list(compounds),
-                                        format_func=compounds.get, key="orders_new_order_compound"),
-            "requester_name": st.text_input(t("orders.new.requester_name"),
-                                            key="orders_new_order_name"),
-            "requester_phone": st.text_input(t("orders.new.requester_phone"),
-                                             key="orders_new_order_phone"),
-            "text": st.text_area(t("orders.new.text"), key="orders_new_order_text", height=80),
-        }
-        submitted = st.form_submit_button(t("orders.new.submit_order"), type="primary",
-                                          key="orders_new_order_submit")
-    return {**values, "at": default_at} if submitted else None
-
-
-def new_case_form(compounds: dict, default_at) -> dict | None:
-    with st.form("orders_new_case", clear_on_submit=True):
-        st.markdown(f"**{t('orders.new.case')}**")
-        values = {
-            "category": st.selectbox(t("orders.new.category"), wf.CASE_CATEGORIES,
-                                     key="orders_new_case_category"),
-            "source": st.selectbox(t("orders.new.source"), wf.CASE_SOURCES,
-                                   format_func=lambda s: t(f"orders.source.{s}"),
-                                   key="orders_new_case_source"),
-            "compound_id": st.selectbox(t("orders.new.compound"), list(compounds),
-                                        format_func=compounds.get, key="orders_new_case_compound"),
-            "text": st.text_area(t("orders.new.text"), key="orders_new_case_text", height=80),
-            "hard_problem": st.checkbox(t("orders.new.hard"), key="orders_new_case_hard"),
-        }
-        submitted = st.form_submit_button(t("orders.new.submit_case"), type="primary",
-                                          key="orders_new_case_submit")
-    return {**values, "at": default_at} if submitted else None

@@ -3,11 +3,13 @@ ticker. Every text is escaped; nothing here links to an editing page."""
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 import streamlit as st
 
 from components.i18n import get_lang, t
+from geo.clock import zone_name
 
 SCREEN_CSS = """
 <style>
@@ -56,8 +58,10 @@ def title_bar(title: str, badge: str | None) -> None:
 
 
 def clock() -> None:
-    """Date and time ticking in the browser (no server rerun every second)."""
+    """Date and time ticking in the browser (no server rerun every second), on the display
+    zone's clock whatever the zone of the screen's computer."""
     locale = "zh-CN" if get_lang() == "zh" else "en-GB"
+    zone = json.dumps(zone_name())
     st.iframe(
         f"""<div id="c" style="font:600 26px 'Noto Sans CJK SC',sans-serif;color:#e8eef7;
         text-align:right;background:#07162b;height:44px;line-height:44px"></div>
@@ -65,8 +69,8 @@ def clock() -> None:
         function tick() {{
           const d = new Date();
           document.getElementById('c').textContent = d.toLocaleDateString('{locale}',
-            {{year:'numeric', month:'long', day:'numeric', weekday:'long'}}) + '  ' +
-            d.toLocaleTimeString('{locale}', {{hour12:false}});
+            {{year:'numeric', month:'long', day:'numeric', weekday:'long', timeZone:{zone}}})
+            + '  ' + d.toLocaleTimeString('{locale}', {{hour12:false, timeZone:{zone}}});
         }}
         tick(); setInterval(tick, 1000);
         </script>""",

@@ -30,7 +30,7 @@ import streamlit as st
 
 from components.data import get_store, load_layer
 from components.i18n import get_lang, t
-from geo import audit, auth
+from geo import audit, auth, clock
 from geo.auth import Principal, Role
 
 log = logging.getLogger(__name__)
@@ -234,7 +234,7 @@ def sign_out(expired: bool = False) -> None:
 
 def _error_text(error: auth.AuthError) -> str:
     if isinstance(error, auth.AccountLocked):
-        return t("auth.locked", until=f"{error.until:%Y-%m-%d %H:%M}")
+        return t("auth.locked", until=f"{clock.local_text(error.until)} ({clock.zone_name()})")
     if str(error) == auth.ACCOUNT_DISABLED:
         return t("auth.disabled")
     return t("auth.bad_credentials")

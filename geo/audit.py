@@ -2,7 +2,9 @@
 change), sign-in and refusal, with account, time, action, object and before/after.
 
 Rows are only ever appended, inside the same store transaction as the write they describe,
-so a write and its audit row are committed together or not at all.
+so a write and its audit row are committed together or not at all. The time of a row is the
+real time of the action (:func:`geo.clock.now_utc`, UTC), never a time a user typed: business
+times (when an order was taken, ...) belong in the record itself and its "after" values.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import uuid
 
 import pandas as pd
 
+from geo import clock
 from geo.schema import ID
 
 AUDIT = "audit"
@@ -44,11 +47,11 @@ def new_id(at: pd.Timestamp) -> str:
 
 
 def audit_row(account, action, object_layer=None, object_id=None, before=None, after=None,
-              reason=None, outcome=OK, at=None) -> dict:
+              reason=None, outcome=OK) -> dict:
+    """One audit row stamped with the server's clock (UTC) at this moment."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
-    at = pd.Timestamp(at) if at is not None else pd.Timestamp.now()
-    at = at.floor("s")
+    at = clock.now_utc()
     return {
         ID: new_id(at), AT: at, ACCOUNT: str(account), ACTION: str(action),
         OBJECT_LAYER: object_layer, OBJECT_ID: None if object_id is None else str(object_id),
@@ -57,19 +60,20 @@ def audit_row(account, action, object_layer=None, object_id=None, before=None, a
 
 
 def record(tx, account, action, object_layer=None, object_id=None, before=None, after=None,
-           reason=None, outcome=OK, at=None) -> str:
-    """Append one audit row inside the open transaction ``tx``; returns the row's id."""
-    row = audit_row(account, action, object_layer, object_id, before, after, reason, outcome, at)
+           reason=None, outcome=OK) -> str:
+    """Append one audit row (stamped now, UTC) inside the open transaction ``tx``; returns the
+    row's id."""
+    row = audit_row(account, action, object_layer, object_id, before, after, reason, outcome)
     tx.append(AUDIT, pd.DataFrame([row]))
     return row[ID]
 
 
 def record_refusal(store, account, action, object_layer=None, object_id=None, before=None,
-                   after=None, reason=None, at=None) -> str:
+                   after=None, reason=None) -> str:
     """Record a refused action in a transaction of its own (the refused write never opened one)."""
     with store.transaction(str(account)) as tx:
         return record(tx, account, action, object_layer, object_id, before, after, reason,
-                      REFUSED, at)
+                      REFUSED)
 
 
 def empty_audit() -> pd.DataFrame:
@@ -120,9 +124,10 @@ def load_audit(store, **filters) -> pd.DataFrame:
 
 
 def export_table(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> pd.DataFrame:
-    """The audit columns people read (no internal version/sample flags), headings renamed."""
+    """The audit columns people read (no internal version/sample flags), headings renamed;
+    times on the display zone's clock (:mod:`geo.clock`)."""
     table = frame[[c for c in COLUMNS if c != ID]].copy()
-    table[AT] = table[AT].dt.strftime("%Y-%m-%d %H:%M:%S")
+    table[AT] = clock.to_local(table[AT]).dt.strftime("%Y-%m-%d %H:%M:%S")
     return table.rename(columns=headers or {})
 
 

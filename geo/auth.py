@@ -25,7 +25,7 @@ from enum import StrEnum
 import bcrypt
 import pandas as pd
 
-from geo import audit, schema
+from geo import audit, clock, schema
 from geo.masking import mask_frame
 from geo.schema import ID
 
@@ -185,8 +185,9 @@ class AuthError(Exception):
 class AccountLocked(AuthError):
     def __init__(self, until: pd.Timestamp):
         self.until = until
-        super().__init__(f"登录失败次数过多,账号锁定至 {until:%Y-%m-%d %H:%M} | too many failed "
-                         f"sign-ins: account locked until {until:%Y-%m-%d %H:%M}")
+        shown = f"{clock.local_text(until)} ({clock.zone_name()})"
+        super().__init__(f"登录失败次数过多,账号锁定至 {shown} | too many failed "
+                         f"sign-ins: account locked until {shown}")
 
 
 BAD_CREDENTIALS = "用户名或密码错误 | wrong account name or password"
@@ -321,28 +322,27 @@ def authenticate(store, name: str, password: str, now=None, *,
     Every failure is audited (action ``sign_in``, outcome refused); the failure that reaches
     ``max_attempts`` locks the account for ``lock_minutes`` and is audited as
     ``account_locked``."""
-    now = pd.Timestamp(now if now is not None else pd.Timestamp.now()).floor("s")
+    now = clock.as_utc(now if now is not None else clock.now_utc()).floor("s")
     max_attempts = max_attempts or MAX_FAILED_ATTEMPTS
     lock_minutes = LOCK_MINUTES if lock_minutes is None else lock_minutes
     account = find_account(store, name)
     if account is None:
         verify_password(password, _DUMMY_HASH)  # same work as for a real account
-        audit.record_refusal(store, name, "sign_in", ACCOUNTS, name, reason="unknown account",
-                             at=now)
+        audit.record_refusal(store, name, "sign_in", ACCOUNTS, name, reason="unknown account")
         raise AuthError(BAD_CREDENTIALS)
     locked = account.get(LOCKED_UNTIL)
     if locked is not None and not pd.isna(locked) and now < pd.Timestamp(locked):
-        audit.record_refusal(store, name, "sign_in", ACCOUNTS, name, reason="locked", at=now)
+        audit.record_refusal(store, name, "sign_in", ACCOUNTS, name, reason="locked")
         raise AccountLocked(pd.Timestamp(locked))
     if not verify_password(password, account[PASSWORD_HASH]):
         _failed(store, account, now, max_attempts, lock_minutes)
     if bool(account[DISABLED]):
-        audit.record_refusal(store, name, "sign_in", ACCOUNTS, name, reason="disabled", at=now)
+        audit.record_refusal(store, name, "sign_in", ACCOUNTS, name, reason="disabled")
         raise AuthError(ACCOUNT_DISABLED)
     with store.transaction(name) as tx:
         if _count(account[FAILED_ATTEMPTS]) or (locked is not None and not pd.isna(locked)):
             tx.update(ACCOUNTS, account[ID], {FAILED_ATTEMPTS: 0, LOCKED_UNTIL: None})
-        audit.record(tx, name, "sign_in", ACCOUNTS, name, at=now)
+        audit.record(tx, name, "sign_in", ACCOUNTS, name)
     return principal_of(account)
 
 
@@ -357,15 +357,14 @@ def _failed(store, account: dict, now, max_attempts: int, lock_minutes: float):
     until = now + pd.Timedelta(minutes=lock_minutes) if failures >= max_attempts else None
     with store.transaction(name) as tx:
         reason = f"wrong password ({failures}/{max_attempts})"
-        audit.record(tx, name, "sign_in", ACCOUNTS, name, reason=reason, outcome=audit.REFUSED,
-                     at=now)
+        audit.record(tx, name, "sign_in", ACCOUNTS, name, reason=reason, outcome=audit.REFUSED)
         if until is None:
             tx.update(ACCOUNTS, account[ID], {FAILED_ATTEMPTS: failures})
         else:
             tx.update(ACCOUNTS, account[ID], {FAILED_ATTEMPTS: 0, LOCKED_UNTIL: until})
             audit.record(tx, name, "account_locked", ACCOUNTS, name,
                          after={LOCKED_UNTIL: until.isoformat()},
-                         reason=f"{failures} wrong passwords", outcome=audit.REFUSED, at=now)
+                         reason=f"{failures} wrong passwords", outcome=audit.REFUSED)
     if until is None:
         raise AuthError(BAD_CREDENTIALS)
     raise AccountLocked(until)

@@ -16,6 +16,9 @@ Definitions (hours are wall-clock hours between two recorded steps):
 * ``wishes_fulfilled``: done orders of category 微心愿; ``hard_problems_solved``: closed cases
   flagged as hard problems; ``events_held``: events at service positions.
 
+Stored times are UTC; periods, months and dates are those of the display zone
+(:mod:`geo.clock`): the frames' times are converted once, on the way in.
+
 With ``since`` every count and time is limited to records created on or after it (the
 complaint comparison keeps its own periods). Satisfaction is rounded to 2 decimals, other
 percentages and hours to 1.
@@ -26,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo import clock
 from geo.schema import ID
 
 KPI_LAYERS = ("service_orders", "cases", "joint_meetings", "disclosures", "compounds",
@@ -65,7 +69,7 @@ def as_of_from(frames: dict) -> pd.Timestamp:
         values = dict(zip(meta["key"], meta["value"]))
         if values.get("as_of"):
             return pd.Timestamp(values["as_of"]).normalize()
-    return pd.Timestamp.today().normalize()
+    return clock.local_today()
 
 
 def complaint_periods(as_of, period=None) -> tuple[tuple, tuple]:
@@ -98,6 +102,19 @@ def street_compounds(frames: dict, street: str) -> set[str]:
     return set(compounds.loc[compounds["street_id"].isin(ids), ID])
 
 
+def _local(frames: dict) -> dict:
+    """The frames with the orders' and cases' times on the display zone's wall clock."""
+    out = dict(frames)
+    for name in ("service_orders", "cases"):
+        frame = frames.get(name)
+        if frame is None or not len(frame):
+            continue
+        columns = [c for c in frame.columns
+                   if c.endswith("_at") and pd.api.types.is_datetime64_any_dtype(frame[c])]
+        out[name] = frame.assign(**{c: clock.to_local(frame[c]) for c in columns})
+    return out
+
+
 def _filter(frames: dict, street: str | None) -> dict:
     if not street:
         return frames
@@ -127,7 +144,7 @@ def compute_kpis(frames: dict, *, as_of=None, street: str | None = None, since=N
                  period=None, limit_hours: float = DEFAULT_LIMIT_HOURS) -> dict:
     """Every outcome indicator as a dict of plain numbers, rounded as printed."""
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else as_of_from(frames)
-    frames = _filter(frames, street)
+    frames = _filter(_local(frames), street)
     all_cases = frames["cases"]
     orders = _since(frames["service_orders"], "created_at", since)
     cases = _since(all_cases, "reported_at", since)
@@ -215,6 +232,7 @@ def by_area(frames: dict, by: str = "street", *, as_of=None,
             limit_hours: float = DEFAULT_LIMIT_HOURS) -> pd.DataFrame:
     """One row per street (``by='street'``) or compound: counts, times and shares."""
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else as_of_from(frames)
+    frames = _local(frames)
     compounds = frames["compounds"]
     if by == "street":
         key_of = dict(zip(compounds[ID], compounds["street_id"]))
@@ -265,6 +283,7 @@ def monthly_trend(frames: dict, *, as_of=None, months: int = 24) -> pd.DataFrame
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else as_of_from(frames)
     index = [str(p) for p in pd.period_range(end=as_of.to_period("M"), periods=months,
                                              freq="M")]
+    frames = _local(frames)
     orders, cases = frames["service_orders"], frames["cases"]
 
     def per_month(times: pd.Series) -> pd.Series:

@@ -27,6 +27,8 @@ HOUSEHOLDS = "households"
 MEMBERS = "members"
 PER_100 = "members_per_100"
 TIER = "tier"
+STATUS = "status"
+STATUS_EXISTING, STATUS_PLANNED = "existing", "planned"
 DISTANCE_M = "distance_m"
 
 INDICATORS = ("disclosure", "red_property", "branch_type")
@@ -134,8 +136,24 @@ def compound_at(compounds: gpd.GeoDataFrame, lon: float, lat: float) -> str | No
     return str(compounds.loc[nearest, ID]) if distances[nearest] <= CLICK_TOLERANCE_M else None
 
 
+def existing_positions(positions: pd.DataFrame) -> pd.DataFrame:
+    """The positions of today's network: planned ones (a promoted scenario) are not built and
+    never count in the network's figures."""
+    if STATUS not in positions or not len(positions):
+        return positions
+    return positions[positions[STATUS] == STATUS_EXISTING]
+
+
+def planned_positions(positions: pd.DataFrame) -> pd.DataFrame:
+    if STATUS not in positions or not len(positions):
+        return positions.iloc[0:0]
+    return positions[positions[STATUS] == STATUS_PLANNED]
+
+
 def nearest_positions(geometry, positions: gpd.GeoDataFrame, n: int = 3) -> pd.DataFrame:
-    """The n service positions nearest to a WGS84 geometry, distances in metres (EPSG:4549)."""
+    """The n existing service positions nearest to a WGS84 geometry, distances in metres
+    (EPSG:4549)."""
+    positions = existing_positions(positions)
     if positions.empty or geometry is None:
         return pd.DataFrame(columns=[ID, NAME, TIER, DISTANCE_M])
     target = gpd.GeoSeries([geometry], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
@@ -209,10 +227,11 @@ def search(index: pd.DataFrame, query: str, limit: int = 10) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- headline figures
 def headline_figures(frames: dict[str, pd.DataFrame]) -> dict:
-    """The figures above the map, each counted from the store's layers."""
+    """The figures above the map, each counted from the store's layers; positions, tiers and
+    floor area of the existing network only (planned positions counted apart)."""
     compounds, branches = frames["compounds"], frames["party_branches"]
     grids, members = frames["grids"], frames["members"]
-    positions = frames["service_positions"]
+    positions = existing_positions(frames["service_positions"])
     compound_ids = set(compounds[ID].astype(str))
     with_branch = compound_ids & set(branches[COMPOUND_ID].astype(str)) if len(branches) else set()
     members_in_grids = int(members[GRID_ID].isin(set(grids[ID])).sum()) if len(members) else 0
@@ -229,6 +248,7 @@ def headline_figures(frames: dict[str, pd.DataFrame]) -> dict:
         "grids": len(grids),
         "members_in_grids": members_in_grids,
         "positions": len(positions),
+        "planned_positions": len(planned_positions(frames["service_positions"])),
         "positions_by_tier": {tier: int(tiers.get(tier, 0)) for tier in TIERS},
         "floor_area_m2": float(pd.to_numeric(positions["floor_area_m2"]).fillna(0).sum())
         if len(positions) else 0.0,

@@ -5,6 +5,7 @@ exported to GeoJSON and Excel, and promoted into ``service_positions`` as status
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import time
@@ -14,8 +15,8 @@ from dataclasses import asdict, dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from geo import clock, siting
 from geo import coverage as cov
-from geo import siting
 from geo.schema import GEOMETRY, ID, WGS84
 
 SCENARIOS = "scenarios"
@@ -24,6 +25,7 @@ ACTION_SAVE = "save_scenario"
 ACTION_PROMOTE = "promote_scenario"
 PLANNED_FUNCTIONS = "党员活动、协商议事、收集民意、综合服务(规划)"
 PLANNED_HOURS = "待定"
+SAME_SPOT_M = 1.0  # a planned position this close, of the same tier, is the same one
 COMPARE_COLUMNS = ("scenario", "demand", "positions_added", "positions_removed", "households_total",
                    "covered_households", "share_covered", "mean_distance_m", "p90_distance_m")
 
@@ -64,7 +66,7 @@ def save_scenario(store, scenario: Scenario, principal=None, account: str | None
     auth.require(principal, ACTION_SAVE, store=store, object_layer=SCENARIOS)
     scenario.id = scenario.id or new_id()
     scenario.account = account
-    scenario.created_at = pd.Timestamp.now().floor("s").isoformat()
+    scenario.created_at = clock.now_utc().isoformat()
     row = {ID: scenario.id, "name": scenario.name, "created_at": scenario.created_at,
            "account": account, "radius_m": float(scenario.radius_m),
            "payload": json.dumps(scenario.payload(), ensure_ascii=False, sort_keys=True)}
@@ -173,7 +175,8 @@ def planned_rows(scenario: Scenario, streets, communities=None, compounds=None) 
     community and compound found by location (nearest street when outside every street)."""
     points = scenario.candidate_frame().to_crs(WGS84)
     rows = gpd.GeoDataFrame({
-        ID: [f"PL-{uuid.uuid4().hex[:10]}" for _ in range(len(points))],
+        ID: [planned_id(tier, point.x, point.y)
+             for tier, point in zip(points[cov.TIER], points.geometry)],
         "name": points[cov.NAME].to_numpy(), "tier": points[cov.TIER].to_numpy(),
         "status": cov.STATUS_PLANNED, "floor_area_m2": 0.0, "functions": PLANNED_FUNCTIONS,
         "opening_hours": PLANNED_HOURS,
@@ -199,10 +202,42 @@ def _locate(points: gpd.GeoDataFrame, areas, nearest: bool = False) -> list:
     return [None if pd.isna(v) else v for v in joined["area_id"].reindex(points.index)]
 
 
+def planned_id(tier: str, lon: float, lat: float) -> str:
+    """The id of a planned position: the same tier at the same spot (to ~0.1 m) is the same
+    planned position, whichever scenario (or click) promotes it."""
+    digest = hashlib.sha1(f"{tier}:{lon:.6f}:{lat:.6f}".encode()).hexdigest()
+    return f"PL-{digest[:12]}"
+
+
+def new_planned_rows(rows: gpd.GeoDataFrame, positions: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The rows not yet in ``positions``: a planned position of the same tier within
+    ``SAME_SPOT_M`` (or with the same id) is already there; duplicates among ``rows`` too."""
+    planned = positions[positions[cov.STATUS] == cov.STATUS_PLANNED] if len(positions) else positions
+    keep = ~rows[ID].isin(set(positions[ID])) if len(positions) else pd.Series(True, rows.index)
+    metric = rows.to_crs(cov.METRIC_CRS).geometry
+    seen = list(zip(planned[cov.TIER], planned.to_crs(cov.METRIC_CRS).geometry)) if len(
+        planned) else []
+    for i, (tier, point) in enumerate(zip(rows[cov.TIER], metric)):
+        if any(t == tier and point.distance(p) <= SAME_SPOT_M for t, p in seen):
+            keep.iloc[i] = False
+        seen.append((tier, point))
+    return rows[keep.to_numpy()]
+
+
+def promoted_already(scenario: Scenario, positions: gpd.GeoDataFrame) -> int:
+    """How many of the scenario's candidates are already planned positions."""
+    if not scenario.candidates:
+        return 0
+    rows = planned_rows(scenario, None)
+    return len(rows) - len(new_planned_rows(rows, positions))
+
+
 def promote(store, scenario: Scenario, principal=None, account: str | None = None) -> list[str]:
     """Write the scenario's candidates into ``service_positions`` as "planned" in ONE
     transaction with an audit row; refused (and the refusal audited) unless the principal may
-    promote scenarios. Returns the new position ids."""
+    promote scenarios. Idempotent: a candidate already planned (same tier, same spot) is not
+    written again; nothing new, nothing written (no audit row either). Returns the new
+    position ids."""
     from geo import audit, auth
 
     principal = principal or auth.SYSTEM
@@ -213,6 +248,9 @@ def promote(store, scenario: Scenario, principal=None, account: str | None = Non
         return []
     rows = planned_rows(scenario, store.load("streets"), store.load("communities"),
                         store.load("compounds"))
+    rows = new_planned_rows(rows, store.load(POSITIONS))
+    if rows.empty:
+        return []
     after = {"scenario": scenario.name, "radius_m": scenario.radius_m,
              "positions": [{ID: r[ID], "name": r["name"], "tier": r["tier"],
                             "lon": round(r[GEOMETRY].x, 7), "lat": round(r[GEOMETRY].y, 7)}

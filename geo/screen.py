@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from geo import clock
 from geo.masking import mask_name
 
 SPOTLIGHT_TIERS = ("core", "zone", "station")
@@ -100,23 +101,24 @@ def recent_activity(cid: str, layers, limit: int = 3) -> list[str]:
     orders = layers.get("service_orders", pd.DataFrame())
     if len(orders):
         for _, o in orders[orders["compound_id"] == cid].iterrows():
-            items.append((o["created_at"], f"{o['category']}:{ORDER_STATUS_ZH.get(o['status'], o['status'])}"))
+            items.append((clock.to_local(o["created_at"]), f"{o['category']}:{ORDER_STATUS_ZH.get(o['status'], o['status'])}"))
     items.sort(key=lambda x: x[0], reverse=True)
     return [f"{when:%m-%d} {text}" for when, text in items[:limit]]
 
 
 def ticker_items(layers: dict[str, pd.DataFrame], limit: int = 20) -> list[str]:
-    """The latest service orders, cases and events, newest first, with no person named."""
+    """The latest service orders, cases and events, newest first, with no person named
+    (times on the display zone's clock)."""
     names = layers["compounds"].set_index("id")["name"]
     rows = []
     orders = layers.get("service_orders", pd.DataFrame())
     for _, o in orders.nlargest(limit, "created_at").iterrows() if len(orders) else []:
         status = ORDER_STATUS_ZH.get(o["status"], o["status"])
-        rows.append((o["created_at"], f"{names.get(o['compound_id'], '')} · {o['category']} · {status}"))
+        rows.append((clock.to_local(o["created_at"]), f"{names.get(o['compound_id'], '')} · {o['category']} · {status}"))
     cases = layers.get("cases", pd.DataFrame())
     for _, c in cases.nlargest(limit, "reported_at").iterrows() if len(cases) else []:
         status = CASE_STATUS_ZH.get(c["status"], c["status"])
-        rows.append((c["reported_at"], f"{names.get(c['compound_id'], '')} · {c['category']} · {status}"))
+        rows.append((clock.to_local(c["reported_at"]), f"{names.get(c['compound_id'], '')} · {c['category']} · {status}"))
     events = layers.get("events", pd.DataFrame())
     positions = layers["service_positions"].set_index("id")["name"]
     for _, e in events.nlargest(limit, "held_on").iterrows() if len(events) else []:
@@ -129,6 +131,9 @@ def monthly_trends(layers: dict[str, pd.DataFrame], months: int = 12, as_of=None
     """Per month: complaints (cases from complaints), satisfaction of closed cases (%),
     disclosure rate (%). Index: month start."""
     cases = layers.get("cases", pd.DataFrame())
+    if len(cases):  # months of the display zone
+        cases = cases.assign(reported_at=clock.to_local(cases["reported_at"]),
+                             closed_at=clock.to_local(cases["closed_at"]))
     disclosures = layers.get("disclosures", pd.DataFrame())
     as_of = pd.Timestamp(as_of) if as_of is not None else _latest(cases, disclosures)
     index = pd.period_range(end=as_of.to_period("M"), periods=months, freq="M")
@@ -154,4 +159,4 @@ def _latest(cases: pd.DataFrame, disclosures: pd.DataFrame) -> pd.Timestamp:
         stamps.append(cases["reported_at"].max())
     if len(disclosures):
         stamps.append(pd.Period(disclosures["month"].max(), freq="M").to_timestamp())
-    return max(stamps) if stamps else pd.Timestamp.today()
+    return max(stamps) if stamps else clock.local_today()

@@ -10,12 +10,13 @@ with a bilingual message naming the object, its current state and the attempted 
 from __future__ import annotations
 
 import numbers
+import time
 import uuid
 from dataclasses import dataclass
 
 import pandas as pd
 
-from geo import audit, auth
+from geo import audit, auth, clock
 from geo.schema import ID, VERSION
 from geo.store import NotFoundError, Store
 
@@ -146,12 +147,33 @@ def last_time(layer: str, row: dict, events: pd.DataFrame | None = None) -> pd.T
     return max(times) if times else None
 
 
+def _when(value) -> str:
+    return f"{clock.local_text(value)} ({clock.zone_name()})"
+
+
+def check_time(layer: str, row: dict, action: str, at, previous: pd.Timestamp | None,
+               now: pd.Timestamp | None) -> pd.Timestamp:
+    """``at`` as naive UTC, refused when before the previous step or after ``now`` (the
+    business clock; a previous step recorded after it moves it forward)."""
+    at = clock.as_utc(at)
+    if previous is not None and at < previous:
+        raise _refuse(layer, row, action, f"时间 {_when(at)} 早于上一步 {_when(previous)}",
+                      f"time {_when(at)} is before the previous step {_when(previous)}")
+    latest = max(t for t in (now, previous) if t is not None) if now is not None else None
+    if latest is not None and at > latest:
+        raise _refuse(layer, row, action, f"时间 {_when(at)} 晚于当前时间 {_when(latest)}",
+                      f"time {_when(at)} is in the future (now {_when(latest)})")
+    return at
+
+
 def plan(layer: str, row: dict, action: str, at, previous: pd.Timestamp | None = None,
-         **params) -> tuple[dict, dict]:
-    """Validate ``action`` on ``row`` at time ``at``; return (row changes, workflow event).
+         now: pd.Timestamp | None = None, **params) -> tuple[dict, dict]:
+    """Validate ``action`` on ``row`` at time ``at`` (naive UTC); return (row changes,
+    workflow event).
 
     Pure: reads nothing and writes nothing. ``previous`` is the time of the latest step
-    (default: from the row's time columns)."""
+    (default: from the row's time columns); ``now`` the business clock (no future check
+    without it)."""
     if layer not in TRANSITIONS:
         raise KeyError(f"no workflow for layer {layer!r}")
     tr = TRANSITIONS[layer].get(action)
@@ -161,12 +183,8 @@ def plan(layer: str, row: dict, action: str, at, previous: pd.Timestamp | None =
         allowed = "、".join(_zh_en(STATE_NAMES, s)[0] for s in tr.sources)
         raise _refuse(layer, row, action, f"仅在「{allowed}」状态下可以",
                       f"only allowed in state {'/'.join(tr.sources)}")
-    at = pd.Timestamp(at).tz_localize(None) if pd.Timestamp(at).tzinfo else pd.Timestamp(at)
     previous = previous if previous is not None else last_time(layer, row)
-    if previous is not None and at < previous:
-        raise _refuse(layer, row, action, f"时间 {at:%Y-%m-%d %H:%M} 早于上一步 {previous:%Y-%m-%d %H:%M}",
-                      f"time {at:%Y-%m-%d %H:%M} is before the previous step "
-                      f"{previous:%Y-%m-%d %H:%M}")
+    at = check_time(layer, row, action, at, previous, now)
     changes: dict = {}
     if tr.target is not None:
         changes["status"] = tr.target
@@ -264,12 +282,18 @@ _ACTION_PARAMS = {
 
 
 # ---------------------------------------------------------------- store writes
-def _now() -> pd.Timestamp:
-    return pd.Timestamp.now().floor("s")
+def business_now(store: Store) -> pd.Timestamp:
+    """The store's business clock (naive UTC): see :func:`geo.clock.business_now`."""
+    return clock.business_now(store.load("meta") if "meta" in store.layer_names() else None)
 
 
 def _new_id(prefix: str, at: pd.Timestamp) -> str:
     return f"{prefix}{at:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+
+
+def _event_id(at: pd.Timestamp) -> str:
+    """Event ids sort by business time, then by order of writing (timeline ties)."""
+    return f"WE{at:%Y%m%d%H%M%S}-{time.time_ns():020d}-{uuid.uuid4().hex[:6]}"
 
 
 def _plain(value):
@@ -287,16 +311,17 @@ def _load_row(store: Store, layer: str, row_id: str) -> dict:
     return {k: (None if not _present(v) else v) for k, v in frame.iloc[0].items()}
 
 
-def _audit(tx, actor, action, layer, row_id, before, after, at, reason=None) -> None:
-    """The audit row, inside the transaction of the write it describes."""
+def _audit(tx, actor, action, layer, row_id, before, after, reason=None) -> None:
+    """The audit row, inside the transaction of the write it describes, stamped with the real
+    time of the write (the business time is in its "after" values)."""
     plain = {k: _plain(v) for k, v in (after or {}).items()}
     audit.record(tx, actor, f"workflow.{action}", layer, row_id,
                  {k: _plain(v) for k, v in before.items()} if before else None, plain,
-                 reason=reason, at=at)
+                 reason=reason)
 
 
 def _event_frame(event: dict, actor: str) -> pd.DataFrame:
-    return pd.DataFrame([{ID: _new_id("WE", pd.Timestamp(event["at"])), "actor": actor, **event}])
+    return pd.DataFrame([{ID: _event_id(pd.Timestamp(event["at"])), "actor": actor, **event}])
 
 
 def _authorize(store: Store, principal, layer: str, row_id: str, grid_id) -> str:
@@ -311,20 +336,25 @@ def advance(store: Store, layer: str, row_id: str, action: str, *, actor: str = 
             principal=None, at=None, expected_version: int | None = None, **params) -> dict:
     """Apply ``action`` to one order or case; return the row after the change.
 
+    ``at``: when it happened (naive UTC or tz-aware); default now on the store's business clock
+    (:func:`business_now`). It may not be before the previous step nor in the future.
     With ``principal`` (pages) the role is checked first and the principal is the actor;
     without it the caller is trusted server code (command line, generator, tests)."""
     row = _load_row(store, layer, row_id)
     if principal is not None:
         actor = _authorize(store, principal, layer, row_id, row.get("grid_id"))
     events = store.load(EVENTS, where={"object_id": row_id})
-    changes, event = plan(layer, row, action, at if at is not None else _now(),
-                          previous=last_time(layer, row, events), **params)
+    previous = last_time(layer, row, events)
+    now = business_now(store)
+    if at is None:  # a step recorded after the clock (sample day wrap): right after it
+        at = max(now, previous) if previous is not None else now
+    changes, event = plan(layer, row, action, at, previous=previous, now=now, **params)
     version = int(expected_version if expected_version is not None else row[VERSION])
     with store.transaction(actor) as tx:
         tx.update(layer, row_id, changes, expected_version=version)
         tx.append(EVENTS, _event_frame(event, actor))
         _audit(tx, actor, action, layer, row_id, {k: row.get(k) for k in changes}, changes,
-               event["at"], event.get("note"))
+               event.get("note"))
     return {**row, **changes, VERSION: version + 1}
 
 
@@ -338,8 +368,22 @@ def _create(store: Store, layer: str, row: dict, actor: str, principal, status_t
     with store.transaction(actor) as tx:
         tx.append(layer, pd.DataFrame([row]))
         tx.append(EVENTS, _event_frame(event, actor))
-        _audit(tx, actor, "create", layer, row[ID], None, row, at)
+        _audit(tx, actor, "create", layer, row[ID], None, row)
     return {**row, VERSION: 1}
+
+
+def _creation_time(store: Store, layer: str, at) -> pd.Timestamp:
+    """When a new order or case was made: now on the business clock, or ``at`` (refused
+    when in the future)."""
+    now = business_now(store)
+    if at is None:
+        return now
+    at = clock.as_utc(at)
+    if at > now:
+        obj_zh, obj_en = OBJECT_NAMES[layer]
+        raise WorkflowError(f"{obj_zh}时间 {_when(at)} 晚于当前时间 {_when(now)} | "
+                            f"{obj_en} time {_when(at)} is in the future (now {_when(now)})")
+    return at
 
 
 def _grid_of(store: Store, compound_id: str) -> str:
@@ -352,8 +396,9 @@ def _grid_of(store: Store, compound_id: str) -> str:
 def create_order(store: Store, *, category: str, compound_id: str, requester_name: str,
                  requester_phone: str, text: str, actor: str = "system", principal=None,
                  at=None, grid_id: str | None = None) -> dict:
-    """A new service order (居民点单) in state ``created``; returns the new row."""
-    at = pd.Timestamp(at) if at is not None else _now()
+    """A new service order (居民点单) in state ``created``; returns the new row. ``at``:
+    default now on the business clock, never in the future."""
+    at = _creation_time(store, ORDERS, at)
     if not str(text or "").strip() or not category:
         raise WorkflowError("工单须有类别和内容 | a service order needs a category and a text")
     row = {
@@ -368,8 +413,9 @@ def create_order(store: Store, *, category: str, compound_id: str, requester_nam
 def create_case(store: Store, *, category: str, source: str, compound_id: str, text: str,
                 actor: str = "system", principal=None, at=None, hard_problem: bool = False,
                 grid_id: str | None = None) -> dict:
-    """A new case (问题上报) in state ``reported`` at compound level; returns the new row."""
-    at = pd.Timestamp(at) if at is not None else _now()
+    """A new case (问题上报) in state ``reported`` at compound level; returns the new row.
+    ``at``: default now on the business clock, never in the future."""
+    at = _creation_time(store, CASES, at)
     if source not in CASE_SOURCES:
         raise WorkflowError(f"未知来源 {source} | unknown source {source!r}")
     if not str(text or "").strip() or not category:

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.session import ACCOUNT_KEY
-from geo import audit, auth
+from geo import audit, auth, clock
 from geo.store import open_store
 
 AT = pd.Timestamp("2024-03-01 09:30:00")
@@ -19,10 +19,10 @@ def store(tmp_path):
 
 
 def test_record_writes_one_row_in_the_transaction(store):
-    with store.transaction("alice") as tx:
+    with clock.frozen(AT), store.transaction("alice") as tx:
         row_id = audit.record(tx, "alice", "members.move", "members", "M1",
                               before={"grid_id": "G1"}, after={"grid_id": "G2", "at": AT},
-                              reason="调整网格", at=AT)
+                              reason="调整网格")
     rows = audit.load_audit(store)
     assert len(rows) == 1
     row = rows.iloc[0]
@@ -42,7 +42,8 @@ def test_audit_row_is_not_written_when_the_change_fails(store):
 
 
 def test_record_refusal_and_outcome_check(store):
-    audit.record_refusal(store, "bob", "import", "import_log", reason="无权限", at=AT)
+    with clock.frozen(AT):
+        audit.record_refusal(store, "bob", "import", "import_log", reason="无权限")
     row = audit.load_audit(store).iloc[0]
     assert (row["account"], row["action"], row["outcome"]) == ("bob", "import", "refused")
     with pytest.raises(ValueError, match="outcome"), store.transaction() as tx:
@@ -50,13 +51,14 @@ def test_record_refusal_and_outcome_check(store):
 
 
 def _frame():
-    rows = [
-        audit.audit_row("alice", "import", "import_log", "imp-1", at="2024-03-01 08:00"),
-        audit.audit_row("bob", "members.move", "members", "M1", {"grid_id": "G1"},
-                        {"grid_id": "G2"}, "搬家", at="2024-03-02 10:00"),
-        audit.audit_row("bob", "import", "import_log", reason="无权限", outcome="refused",
-                        at="2024-03-03 23:59"),
-    ]
+    with clock.frozen("2024-03-01 08:00"):
+        rows = [audit.audit_row("alice", "import", "import_log", "imp-1")]
+    with clock.frozen("2024-03-02 10:00"):
+        rows.append(audit.audit_row("bob", "members.move", "members", "M1", {"grid_id": "G1"},
+                                    {"grid_id": "G2"}, "搬家"))
+    with clock.frozen("2024-03-03 23:59"):
+        rows.append(audit.audit_row("bob", "import", "import_log", reason="无权限",
+                                    outcome="refused"))
     return pd.DataFrame(rows)
 
 
@@ -83,9 +85,25 @@ def test_csv_and_excel_export():
     table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert list(table.columns[:3]) == ["时间", "账号", "action"]
     assert list(table["账号"]) == ["alice", "bob", "bob"]
-    assert table.loc[1, "时间"] == "2024-03-02 10:00:00"
+    assert table.loc[1, "时间"] == "2024-03-02 18:00:00"  # stored UTC, shown Asia/Shanghai
     sheet = pd.read_excel(io.BytesIO(audit.to_xlsx_bytes(frame, headers)))
     assert list(sheet["账号"]) == ["alice", "bob", "bob"] and len(sheet.columns) == 9
+
+
+def test_export_times_follow_the_configured_zone(monkeypatch):
+    monkeypatch.setenv(clock.ENV_ZONE, "UTC")
+    assert audit.export_table(_frame())["at"].tolist()[1] == "2024-03-02 10:00:00"
+    monkeypatch.setenv(clock.ENV_ZONE, "Europe/Berlin")
+    assert audit.export_table(_frame())["at"].tolist()[1] == "2024-03-02 11:00:00"
+
+
+def test_the_audit_time_is_the_server_clock_not_a_time_given_by_the_caller(store):
+    """A back-dated business time never reaches the audit row: it has no time parameter."""
+    with pytest.raises(TypeError):
+        audit.audit_row("alice", "x", at="2020-01-01")
+    with clock.frozen("2024-05-06 07:08:09"):
+        audit.record_refusal(store, "bob", "import")
+    assert audit.load_audit(store)["at"].tolist() == [pd.Timestamp("2024-05-06 07:08:09")]
 
 
 # ------------------------------------------------------------------------ the page
@@ -95,7 +113,8 @@ def app_store(tmp_path, monkeypatch):
     auth.add_user(store, "zuzhi", "org", "password-1", rounds=4)
     auth.add_user(store, "guihua", "planner", "password-1", rounds=4)
     auth.add_user(store, "kan", "viewer", "password-1", rounds=4)
-    audit.record_refusal(store, "kan", "import", reason="无权限", at=AT)
+    with clock.frozen(AT):
+        audit.record_refusal(store, "kan", "import", reason="无权限")
     monkeypatch.setenv("HONGTU_DATABASE_URL", str(store.url))
     return store
 

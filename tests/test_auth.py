@@ -5,7 +5,8 @@ import io
 import pandas as pd
 import pytest
 
-from geo import audit, auth
+from components.session import _error_text
+from geo import audit, auth, clock
 from geo.auth import Principal, Role
 from geo.store import open_store
 
@@ -74,7 +75,8 @@ def test_add_user_checks(store):
 
 # ------------------------------------------------------------------------ sign-in
 def test_authenticate_returns_the_principal_and_audits(store):
-    assert auth.authenticate(store, "alice", PASSWORD, now=NOW) == Principal("alice", Role.ORG)
+    with clock.frozen(NOW):  # the audit row carries the server's clock (UTC)
+        assert auth.authenticate(store, "alice", PASSWORD) == Principal("alice", Role.ORG)
     rows = _audit(store, actions=["sign_in"])
     assert list(rows[["account", "outcome"]].itertuples(index=False, name=None)) == [
         ("alice", "ok")]
@@ -89,7 +91,10 @@ def test_ten_wrong_passwords_lock_the_account_and_the_audit_shows_them(store):
         assert auth.find_account(store, "alice")["failed_attempts"] == attempt
     with pytest.raises(auth.AccountLocked) as locked:
         auth.authenticate(store, "alice", "wrong-password", now=NOW)
-    assert locked.value.until == pd.Timestamp("2024-03-01 09:15:00")
+    assert locked.value.until == pd.Timestamp("2024-03-01 09:15:00")  # stored UTC
+    # shown on the users' clock (Asia/Shanghai), in the error and on the sign-in form
+    assert "2024-03-01 17:15 (Asia/Shanghai)" in str(locked.value)
+    assert "2024-03-01 17:15" in _error_text(locked.value)
     assert auth.find_account(store, "alice")["locked_until"] == pd.Timestamp("2024-03-01 09:15")
     # even the right password is refused while locked
     with pytest.raises(auth.AccountLocked):

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 
+from geo import clock
 from geo import workflow as wf
 from geo.store import ConflictError, open_store
 
@@ -204,3 +205,59 @@ def test_roles_are_checked_when_a_principal_acts(store):
                           text="x", principal=org, at=T0)
     wf.advance(store, wf.CASES, case["id"], "accept", principal=org, at=T0)
     assert set(store.load(wf.EVENTS)["actor"]) == {"org1"}
+
+
+# ---------------------------------------------------------------- step times and the clock
+def test_steps_default_to_now_in_order_and_the_audit_keeps_the_real_time(store):
+    """create → 派单 → 接单 → 办结 → 评价 with no time given: each step is stamped with the
+    clock at that moment (UTC), the timeline is in step order, and the audit rows carry the
+    server's time of each write even when a business time is entered afterwards."""
+    order_steps = ("dispatch", "take", "complete", "rate")
+    start = pd.Timestamp("2024-06-03 01:00")
+    with clock.frozen(start):
+        order = wf.create_order(store, category="微心愿", compound_id="C1", requester_name="张三",
+                                requester_phone="13812341234", text="x", actor="alice")
+    for minutes, action in zip((7, 19, 45, 80), order_steps):
+        with clock.frozen(start + pd.Timedelta(minutes=minutes)):
+            wf.advance(store, wf.ORDERS, order["id"], action, actor="alice",
+                       **PARAMS.get(action, {}))
+    events = store.load(wf.EVENTS).sort_values(["at", "id"])
+    assert list(events["to_status"]) == ["created", "dispatched", "taken", "done", "rated"]
+    assert list(events["at"]) == [start + pd.Timedelta(minutes=m) for m in (0, 7, 19, 45, 80)]
+    assert list(events.sort_values("id")["to_status"]) == list(events["to_status"])  # ties too
+    row = store.load(wf.ORDERS).iloc[0]
+    assert row["rated_at"] == start + pd.Timedelta(minutes=80)
+
+    # a later, back-dated business time (recorded now) lands in the row, not in the audit
+    case = wf.create_case(store, category="高空抛物", source="patrol", compound_id="C1",
+                          text="x", actor="bob", at=start)
+    with clock.frozen("2024-06-05 12:00"):
+        wf.advance(store, wf.CASES, case["id"], "accept", actor="bob", at="2024-06-04 08:00")
+    accepted = store.load(wf.AUDIT, where={"action": "workflow.accept"}).iloc[0]
+    assert accepted["at"] == pd.Timestamp("2024-06-05 12:00")
+    assert store.load(wf.CASES).iloc[0]["accepted_at"] == pd.Timestamp("2024-06-04 08:00")
+
+
+def test_business_times_before_the_previous_step_or_in_the_future_are_refused(store):
+    with clock.frozen("2024-06-03 10:00"):
+        order = wf.create_order(store, category="微心愿", compound_id="C1", requester_name="张三",
+                                requester_phone="13812341234", text="x", actor="alice")
+        with pytest.raises(wf.WorkflowError) as early:
+            wf.advance(store, wf.ORDERS, order["id"], "dispatch", actor="alice",
+                       at="2024-06-03 09:59", party_alliance_id="A1")
+        # both languages, shown on the users' clock (Asia/Shanghai: UTC+8)
+        assert "早于上一步 2024-06-03 18:00 (Asia/Shanghai)" in str(early.value)
+        assert "is before the previous step 2024-06-03 18:00" in str(early.value)
+        with pytest.raises(wf.WorkflowError) as future:
+            wf.advance(store, wf.ORDERS, order["id"], "dispatch", actor="alice",
+                       at="2024-06-03 10:05", party_alliance_id="A1")
+        assert "晚于当前时间 2024-06-03 18:00" in str(future.value)
+        assert "is in the future" in str(future.value)
+        with pytest.raises(wf.WorkflowError, match="in the future"):
+            wf.create_case(store, category="高空抛物", source="patrol", compound_id="C1",
+                           text="x", actor="bob", at="2024-06-04 10:00")
+        # a tz-aware time is converted, not read as UTC wall clock
+        wf.advance(store, wf.ORDERS, order["id"], "dispatch", actor="alice",
+                   at=pd.Timestamp("2024-06-03 18:00", tz="Asia/Shanghai"),
+                   party_alliance_id="A1")
+    assert store.load(wf.ORDERS).iloc[0]["dispatched_at"] == pd.Timestamp("2024-06-03 10:00")

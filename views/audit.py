@@ -5,7 +5,7 @@ import streamlit as st
 from components import session
 from components.data import load_layer
 from components.i18n import fmt_int, get_lang, t
-from geo import audit
+from geo import audit, clock
 
 session.guard("view_audit")
 st.title(t("audit.title"))
@@ -17,9 +17,11 @@ outcomes = {"": t("audit.outcome_any"), audit.OK: t("audit.outcome_ok"),
 top = st.columns([2, 2, 2, 1])
 since = until = None
 if not frame.empty:
-    first, last = frame[audit.AT].min().date(), frame[audit.AT].max().date()
+    first, last = (clock.to_local(frame[audit.AT].min()).date(),
+                   clock.to_local(frame[audit.AT].max()).date())
     dates = top[0].date_input(t("audit.dates"), value=(first, last), key="audit_dates")
-    since, until = (tuple(dates) + (None, None))[:2] if isinstance(dates, tuple) else (dates, None)
+    since, until = clock.utc_day_bounds(
+        *((tuple(dates) + (None, None))[:2] if isinstance(dates, tuple) else (dates, None)))
 accounts = top[1].multiselect(t("audit.accounts"), sorted(frame[audit.ACCOUNT].dropna().unique()))
 actions = top[2].multiselect(t("audit.actions"), sorted(frame[audit.ACTION].dropna().unique()))
 outcome = top[3].selectbox(t("audit.outcome"), list(outcomes), format_func=outcomes.get)
@@ -29,6 +31,7 @@ rows = audit.filter_audit(frame, accounts=accounts, actions=actions, outcome=out
                           since=since, until=until, text=text.strip() or None)
 st.caption(t("audit.count", n=fmt_int(len(rows))))
 headers = {c: t(f"audit.col.{c}") for c in audit.COLUMNS}
+headers[audit.AT] = t("orders_time.audit_zone", zone=clock.zone_name())  # shown: display zone
 if rows.empty:
     st.info(t("audit.empty"))
 else:

@@ -12,7 +12,7 @@ import streamlit as st
 from components import session
 from components.data import get_store
 from components.i18n import fmt_int, get_lang, t
-from geo import auth
+from geo import auth, clock
 from geo.exporter import FORMATS, export_bytes
 from geo.importer import (
     DEFAULT_SIZE_LIMIT,
@@ -118,7 +118,7 @@ with tab_log:
         st.info(t("io.log_empty"))
     else:
         st.dataframe(pd.DataFrame({
-            t("io.col.id"): log["id"], t("io.col.at"): log["at"].dt.strftime("%Y-%m-%d %H:%M"),
+            t("io.col.id"): log["id"], t("io.col.at"): clock.to_local(log["at"]).dt.strftime("%Y-%m-%d %H:%M"),
             t("io.col.account"): log["account"],
             t("io.col.files"): log["files"].map(lambda s: "、".join(json.loads(s or "[]"))),
             t("io.col.counts"): log["counts"].map(lambda s: counts_text(json.loads(s or "{}"))),

@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from components import orders_forms as of
 from components import orders_view as ov
 from components.data import get_store, load_layers, store_revision
 from components.i18n import fmt_int, t
-from geo import auth, kpis
+from geo import auth, clock, kpis
 from geo import workflow as wf
 from geo.store import StoreError
 
@@ -37,7 +38,7 @@ def figures(url: str, revision: str, street: str | None, limit: float):
 principal, localized = principal_and_text()
 layers = load_layers(*LAYERS)
 store = get_store()
-now = ov.clock(layers["meta"])
+now = clock.business_now(layers["meta"])  # ages and the latest allowed step time
 compounds, streets = layers["compounds"], layers["streets"]
 compound_names = dict(zip(compounds["id"], compounds["name"]))
 if pending := st.session_state.pop("orders_pending_item", None):  # just created: show it
@@ -52,7 +53,7 @@ street = top[0].selectbox(t("orders.street"), [None, *streets["id"]], key="order
 limit = top[1].number_input(t("orders.limit_hours"), 1.0, 2000.0, kpis.DEFAULT_LIMIT_HOURS,
                             step=12.0, key="orders_limit")
 k, by_street, by_compound, trend = figures(store.url, store_revision(), street, limit)
-top[2].caption(t("orders.as_of", date=k["as_of"]))
+top[2].caption(t("orders.as_of", date=k["as_of"]) + " · " + ov.zone_caption())
 ov.show_kpi_cards(k)
 if notice := st.session_state.pop("orders_notice", None):
     st.success(notice)
@@ -127,14 +128,15 @@ with tab_detail:
             }
             item["party_alliance_hint"] = compounds.set_index("id")["party_alliance_id"].get(
                 item["compound_id"])
-            step_times = [pd.Timestamp(v) for v in events.loc[events["object_id"] == item_id, "at"]]
-            submitted = ov.action_form(kind, item, options, max([now, *step_times]))
+            previous = wf.last_time(layer, item, events[events["object_id"] == item_id])
+            submitted = of.action_form(kind, item, options, previous, now)
             if submitted:
                 action, params = submitted
                 try:
+                    params["at"] = of.step_time(*params.pop("when"))
                     wf.advance(store, layer, item_id, action, principal=principal,
                                expected_version=int(item["version"]), **params)
-                except (wf.WorkflowError, StoreError, PermissionError) as exc:
+                except (ValueError, StoreError, PermissionError) as exc:  # WorkflowError too
                     st.error(t("orders.act.failed", reason=localized(str(exc))), icon="⛔")
                 else:
                     st.session_state["orders_notice"] = t(
@@ -150,9 +152,9 @@ with tab_new:
         names = dict(zip(mine["id"], mine["name"]))
         left, right = st.columns(2)
         with left:
-            order = ov.new_order_form(names, now)
+            order = of.new_order_form(names)
         with right:
-            case = ov.new_case_form(names, now)
+            case = of.new_case_form(names)
         try:
             created = (wf.create_order(store, principal=principal, **order) if order else
                        wf.create_case(store, principal=principal, **case) if case else None)

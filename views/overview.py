@@ -84,6 +84,7 @@ def map_and_panel() -> None:
         if selected:
             show_compound(selected)
         counts = data.compounds[view.indicator].astype(str).str.lower().value_counts().to_dict()
+        counts[legend.PLANNED] = len(network.planned_positions(data.positions))  # shown apart
         with st.expander(t("map.legend.title"), expanded=not selected):
             legend.show_legend(data.classification, float(data.grids["members_per_100"].min()),
                                view.indicator, counts)

@@ -245,10 +245,18 @@ else:
     actions[2].download_button(t("planner.scenario.excel"), sc.to_excel(scenario, evaluated),
                                file_name=f"{scenario.name}.xlsx", key="planner_excel")
     may_promote = auth.allowed(principal, sc.ACTION_PROMOTE)
+    done = sc.promoted_already(scenario, positions)  # promotion writes each spot once
+    confirmed = actions[3].checkbox(
+        t("planned.confirm", name=scenario.name, n=fmt_int(len(scenario.candidates))),
+        key=f"planner_promote_confirm_{sid}",
+        disabled=not (may_promote and scenario.candidates) or done == len(scenario.candidates))
+    if done and done == len(scenario.candidates):
+        actions[3].caption(t("planned.already", name=scenario.name, n=fmt_int(done)))
     if actions[3].button(t("planner.scenario.promote"), key="planner_promote",
-                         disabled=not (may_promote and scenario.candidates)):
+                         disabled=not (may_promote and scenario.candidates and confirmed)):
         try:
             ids = sc.promote(store, scenario, principal)
-            st.success(t("planner.scenario.promoted", n=len(ids)))
+            st.success(t("planner.scenario.promoted", n=len(ids)) if ids else
+                       t("planned.already", name=scenario.name, n=fmt_int(done)))
         except auth.PermissionDenied as denied:
             st.error(t("planner.scenario.promote_refused", reason=localized(denied.message)))

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import schema
+from geo import clock, schema
 from geo.importer import detect
 from geo.importer.plan import ImportPlan, writable
 from geo.importer.templates import layer_table
@@ -137,7 +136,7 @@ def apply_import(store, plan: ImportPlan, account: str | None = None, principal=
         raise ImportRefused("没有可导入的数据 | nothing to import")
     checked = _require(principal, IMPORT_PERMISSION, store)
     account = account or checked
-    at = pd.Timestamp(datetime.now()).floor("s")
+    at = clock.now_utc()
     checksum = ";".join(sha for _, sha in plan.files)
     log_id = f"imp-{at:%Y%m%d%H%M%S}-{checksum[:8]}"
     with store.transaction(account) as tx:

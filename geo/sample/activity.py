@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo import clock
 from geo.kpis import DISCLOSURE_BEFORE, MEETINGS_SINCE, WISH_CATEGORY, complaint_periods
 from geo.sample.people import chinese_names, phones
-from geo.schema import DISCLOSURE_CATEGORIES, ID
+from geo.schema import DISCLOSURE_CATEGORIES, ID, LAYERS
 from geo.workflow import CASE_CATEGORIES, CASE_LEVELS, LEVEL_HANDLER
 
 ORDER_STEPS = ("created_at", "dispatched_at", "taken_at", "done_at", "rated_at")
@@ -383,7 +384,10 @@ def generate_activity(rng: np.random.Generator, frames: dict[str, pd.DataFrame],
         "workflow_events": events, "joint_meetings": meetings,
         "events": _events(ctx), "disclosures": _disclosures(ctx),
     }
-    for frame in out.values():
+    for name, frame in out.items():
+        for column in [f.name for f in LAYERS[name].all_fields if f.dtype == "datetime"]:
+            if column in frame:  # generated as the district's wall clock, stored as UTC
+                frame[column] = clock.from_local(frame[column], clock.SAMPLE_ZONE)
         frame["is_sample"] = True
         frame["version"] = 1
     return out
