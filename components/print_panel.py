@@ -14,8 +14,9 @@ from components.i18n import get_lang, t
 from components.session import current_principal, localized
 from geo import auth
 from geo.printing import sheet
-from geo.printing.documents import BRIEFING_FORMATS, print_briefing, print_map
+from geo.printing.documents import print_briefing, print_map
 from geo.printing.fonts import FontMissing
+from geo.printing.paper import BRIEFING_FORMATS
 from geo.printing.units import UnknownUnit
 
 SHEET, BRIEFING = "sheet", "briefing"

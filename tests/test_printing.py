@@ -27,6 +27,7 @@ from geo.printing.sheet import SheetOptions, draw_sheet, figure_bytes, load_shee
 from geo.store import open_store
 
 MONTH = "2022-04"
+STREET = "331003001"  # 东城街道 of the sample
 TITLE = "黄岩区党群服务阵地网络图"
 SCALE_UNITS = re.compile(r"\b\d[\d,.]* ?(k?m)\b")
 
@@ -90,7 +91,7 @@ def test_sheet_png_shows_every_tier_inside_the_district(store):
     frames = load_sheet_frames(store)
     fig, ax, data = draw_sheet(frames, SheetOptions(size="A3", orientation="landscape"), label)
     image = imread(io.BytesIO(figure_bytes(fig, "png")))[..., :3]
-    assert image.shape[:2] == (round(297 / 25.4 * 300), round(420 / 25.4 * 300))
+    assert image.shape[:2] == (int(297 / 25.4 * 300), int(420 / 25.4 * 300))
     height = image.shape[0]
     district = data.layers["unit"].geometry.iloc[0]
     positions = data.layers["positions"]
@@ -124,10 +125,10 @@ def test_pdf_page_renders(sheet_pdf, out):
 
 def test_street_sheet_png_portrait(store, out):
     path = out / "street-A4.png"
-    assert _cli("print-map", "--store", store.url, "--unit", "S01", "--size", "A4",
+    assert _cli("print-map", "--store", store.url, "--unit", STREET, "--size", "A4",
                 "--orientation", "portrait", "--out", path) == 0
     image = imread(str(path))
-    assert image.shape[:2] == (round(297 / 25.4 * 300), round(210 / 25.4 * 300))
+    assert image.shape[:2] == (int(297 / 25.4 * 300), int(210 / 25.4 * 300))
 
 
 def _kpis_json(store, capsys, *extra) -> dict:
@@ -162,9 +163,9 @@ def test_briefing_docx_and_pdf_print_the_kpis_figures(store, out, capsys):
 
 
 def test_street_briefing_matches_kpis_for_the_street(store, out, capsys):
-    figures = _kpis_json(store, capsys, "--street", "S01")
+    figures = _kpis_json(store, capsys, "--street", STREET)
     path = out / "street.docx"
-    assert _cli("briefing", "--store", store.url, "--unit", "S01", "--month", MONTH,
+    assert _cli("briefing", "--store", store.url, "--unit", STREET, "--month", MONTH,
                 "--out", path) == 0
     table = {r.cells[0].text: r.cells[1].text for r in docx.Document(str(path)).tables[0].rows}
     for key in HEADLINE_FIGURES:
@@ -206,7 +207,7 @@ def test_unmasked_refused_for_a_masked_role_and_audited(store, out, capsys):
 
 def test_every_document_is_audited(store, out):
     before = len(audit.load_audit(store, actions=["print_map", "print_briefing"]))
-    assert _cli("print-map", "--store", store.url, "--unit", "S01", "--size", "A4",
+    assert _cli("print-map", "--store", store.url, "--unit", STREET, "--size", "A4",
                 "--account", "clerk", "--out", out / "audited.pdf") == 0
     assert _cli("briefing", "--store", store.url, "--month", MONTH, "--account", "clerk",
                 "--out", out / "audited.docx") == 0

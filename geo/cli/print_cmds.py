@@ -2,7 +2,8 @@
 briefing, DOCX/PDF). Both are recorded in the audit under ``--account``; personal data is
 masked unless ``--unmasked`` is given by a role that may see it (``--role``, default org as
 for ``hongtu export``; a refused request is audited and exits 2). Labels come from the app's
-translation table (components.i18n), in ``--lang``."""
+translation table (components.i18n), in ``--lang``. The drawing libraries are imported when a
+command runs, so that other commands start without them."""
 
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ import os
 import sys
 from pathlib import Path
 
-from components import basemaps
 from components.i18n import t
 from geo import auth, network
 from geo.cli.common import add_store_option, store_from
-from geo.printing import sheet
-from geo.printing.documents import BRIEFING_FORMATS, print_briefing, print_map
-from geo.printing.fonts import FontMissing
+from geo.printing.paper import BRIEFING_FORMATS, ORIENTATIONS, SHEET_FORMATS, SIZES
 from geo.printing.units import UnknownUnit
 from geo.schema import ROLES, TIERS
+
+BASEMAPS = ("offline", "osm", "gaode", "tianditu_vec", "tianditu_img")  # components.basemaps
 
 
 def _common(parser) -> None:
@@ -36,11 +36,11 @@ def _common(parser) -> None:
 def register(sub) -> None:
     pm = sub.add_parser("print-map", help="print the network map sheet (PDF or PNG, 300 dpi)")
     _common(pm)
-    pm.add_argument("--size", choices=sheet.SIZES, default="A3")
-    pm.add_argument("--orientation", choices=sheet.ORIENTATIONS, default="landscape")
+    pm.add_argument("--size", choices=SIZES, default="A3")
+    pm.add_argument("--orientation", choices=ORIENTATIONS, default="landscape")
     pm.add_argument("--indicator", choices=network.INDICATORS, default=network.INDICATORS[0])
     pm.add_argument("--tiers", default="", help=f"comma-separated tiers ({','.join(TIERS)})")
-    pm.add_argument("--basemap", choices=basemaps.BASEMAP_KEYS, default=basemaps.OFFLINE,
+    pm.add_argument("--basemap", choices=BASEMAPS, default=BASEMAPS[0],
                     help="tile basemaps are used only when their tiles can be fetched")
     pm.set_defaults(func=run_print_map)
 
@@ -75,7 +75,10 @@ def _write(out: str, data: bytes) -> None:
     print(path)
 
 
-def sheet_options(args) -> sheet.SheetOptions:
+def sheet_options(args):
+    from components import basemaps
+    from geo.printing import sheet
+
     tiles, review_no, gcj02 = (), None, False
     if args.basemap != basemaps.OFFLINE:
         chosen = basemaps.basemap(args.basemap)
@@ -89,7 +92,10 @@ def sheet_options(args) -> sheet.SheetOptions:
 
 
 def run_print_map(args) -> int:
-    fmt = _suffix(args.out, sheet.FORMATS)
+    from geo.printing.documents import print_map
+    from geo.printing.fonts import FontMissing
+
+    fmt = _suffix(args.out, SHEET_FORMATS)
     try:
         document = print_map(store_from(args), sheet_options(args), fmt, _label(args.lang),
                              _principal(args))
@@ -101,6 +107,9 @@ def run_print_map(args) -> int:
 
 
 def run_briefing(args) -> int:
+    from geo.printing.documents import print_briefing
+    from geo.printing.fonts import FontMissing
+
     fmt = _suffix(args.out, BRIEFING_FORMATS)
     store = store_from(args)
     month = args.month or store.meta().get("as_of", "")[:7] or None

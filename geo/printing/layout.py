@@ -126,6 +126,8 @@ def draw_map(ax, data, options, scale: float, label) -> None:
     ax.set_aspect("equal", adjustable="box")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     ax.add_artist(ScaleBar(1.0, "m", location="lower left", box_alpha=0.85, length_fraction=0.2,
                            font_properties={"size": 9 * scale}, border_pad=0.8))
     draw_north_arrow(ax, label, scale)

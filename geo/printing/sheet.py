@@ -24,6 +24,7 @@ from geo import map_style as ms
 from geo import network
 from geo.printing import layout
 from geo.printing.fonts import use_cjk_font
+from geo.printing.paper import ORIENTATIONS, PAPER_MM, SHEET_FORMATS, SIZES
 from geo.printing.units import Unit, resolve_unit
 from geo.schema import ID, METRIC_CRS, TIERS
 
@@ -32,8 +33,7 @@ matplotlib.use("Agg")
 SHEET_LAYERS = ("districts", "counties", "streets", "communities", "grids", "compounds",
                 "property_firms", "party_branches", "disclosures", "service_positions",
                 "joint_duty_stations", "members", "meta")
-PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
-SIZES, ORIENTATIONS, FORMATS = tuple(PAPER_MM), ("portrait", "landscape"), ("pdf", "png")
+FORMATS = SHEET_FORMATS
 DPI = 300
 MM_PER_INCH = 25.4
 COMPOUND_MARGIN_M = 600.0  # around a compound printed on its own
