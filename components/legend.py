@@ -8,8 +8,18 @@ import streamlit as st
 from components.i18n import t
 from components.map_layers import esc
 from geo.map_style import (  # noqa: F401 - re-exported for the map modules
-    CIRCLE_RADIUS, GRID_PALETTE, INDICATOR_COLOURS, MEMBER_COLOUR, OFFLINE_BACKGROUND, OUTLINES,
-    SELECTED_COLOUR, SHAPE_POINTS, SYMBOL_STROKE, TIER_SYMBOLS, LegendEntry, legend_sections,
+    CIRCLE_RADIUS,
+    GRID_PALETTE,
+    INDICATOR_COLOURS,
+    MEMBER_COLOUR,
+    OFFLINE_BACKGROUND,
+    OUTLINES,
+    SELECTED_COLOUR,
+    SHAPE_POINTS,
+    SYMBOL_STROKE,
+    TIER_SYMBOLS,
+    LegendEntry,
+    legend_sections,
 )
 
 

@@ -98,7 +98,7 @@ def test_sheet_png_shows_every_tier_inside_the_district(store):
 
     def pixel(x, y):
         px, py = ax.transData.transform((x, y))
-        return image[height - int(round(py)), int(round(px))]
+        return image[int(height - py), int(px)]
 
     for tier, (_, _, colour, _) in map_style.TIER_SYMBOLS.items():
         rows = positions[(positions["tier"] == tier) & positions.within(district)]

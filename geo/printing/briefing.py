@@ -22,7 +22,6 @@ HEADLINE_FIGURES = ("orders_total", "orders_done", "cases_total", "cases_closed"
                     "complaints_this_period", "events_held", "joint_meetings")
 TREND_MONTHS = 12
 ESCALATED_LEVELS = ("community", "street", "district")
-CASE_OPEN = ("reported", "accepted", "escalated")
 
 
 class UnitNotBriefed(ValueError):
@@ -111,8 +110,7 @@ def overdue_cases(frames: dict, at: pd.Timestamp, limit_hours: float, principal,
     still_open = cases["closed_at"].isna() | (cases["closed_at"] > at)
     hours = (at - cases["reported_at"]).dt.total_seconds() / 3600.0
     late = cases[cases["level"].isin(ESCALATED_LEVELS) & still_open
-                 & (cases["reported_at"] <= at) & (hours > limit_hours)
-                 & (cases["status"].isin(CASE_OPEN) | cases["closed_at"].notna())]
+                 & (cases["reported_at"] <= at) & (hours > limit_hours)]
     compounds = frames["compounds"].set_index(ID)
     instructors = frames["party_instructors"]
     visible = [unmasked and auth.can_see_personal(principal, grid) for grid in

@@ -14,7 +14,7 @@ from geo.printing.fonts import use_cjk_font
 from geo.printing.sheet import SheetOptions, draw_sheet
 
 CHART_COLOURS = ("#c62828", "#f9a825", "#1565c0", "#6a1b9a")
-SHEET_FOR_BRIEFING = dict(size="A4", orientation="landscape")
+SHEET_FOR_BRIEFING = {"size": "A4", "orientation": "landscape"}
 
 
 def _number(value) -> str:

@@ -97,7 +97,7 @@ def briefing_pdf(b: Briefing, label, *, map_fig: Figure, printed_on=None) -> byt
         pages.table(*parts.headline_table(b, label), label("brief.none"))
         pages.text(label("brief.h.summary"), size=13, bold=True, gap=1.5)
         for line in parts.text_lines(b, label):
-            pages.text("• " + line, size=10, gap=1.2)
+            pages.text("· " + line, size=10, gap=1.2)
         charts = parts.chart_figure(b, label, *A4_PORTRAIT)
         charts.suptitle(label("brief.h.charts"), fontsize=13, fontweight="bold")
         pages.figure_page(charts)

@@ -17,7 +17,7 @@ from geo.printing.briefing_docx import briefing_docx
 from geo.printing.briefing_parts import map_figure
 from geo.printing.briefing_pdf import briefing_pdf
 from geo.printing.paper import BRIEFING_FORMATS
-from geo.printing.sheet import (SheetOptions, draw_sheet, figure_bytes, load_sheet_frames)
+from geo.printing.sheet import SheetOptions, draw_sheet, figure_bytes, load_sheet_frames
 from geo.printing.units import resolve_unit
 
 PRINT_MAP, PRINT_BRIEFING = "print_map", "print_briefing"

@@ -25,7 +25,7 @@ from geo import network
 from geo.printing import layout
 from geo.printing.fonts import use_cjk_font
 from geo.printing.paper import ORIENTATIONS, PAPER_MM, SHEET_FORMATS, SIZES
-from geo.printing.units import Unit, resolve_unit
+from geo.printing.units import Unit, resolve_unit, unit_compounds
 from geo.schema import ID, METRIC_CRS, TIERS
 
 matplotlib.use("Agg")
@@ -125,7 +125,8 @@ def prepare_sheet(frames: dict, options: SheetOptions, box_aspect: float) -> She
         layers[name] = projected[projected.intersects(window)] if len(projected) else projected
     meta = _meta(frames)
     lowest = float(density[network.PER_100].min()) if len(density) else 0.0
-    counts = compounds[options.indicator].astype(str).str.lower().value_counts().to_dict()
+    own = compounds[compounds[ID].isin(unit_compounds(frames, unit))]
+    counts = own["value"].value_counts().to_dict()  # the legend counts the unit's compounds
     as_of = meta.get("as_of") or pd.Timestamp.today().strftime("%Y-%m-%d")
     return SheetData(unit, extent, layers, classification, lowest, counts, str(as_of)[:10],
                      meta.get("is_sample") == "true")

@@ -46,7 +46,7 @@ def _url(template: str, subdomains: str, x: int, y: int, z: int) -> str:
 def fetch_tile(url: str) -> np.ndarray:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
             body = response.read()
         image = imread(io.BytesIO(body))
     except (OSError, ValueError, SyntaxError) as exc:
