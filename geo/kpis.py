@@ -133,34 +133,44 @@ def _filter(frames: dict, street: str | None) -> dict:
     return out
 
 
-def _since(frame: pd.DataFrame | None, column: str, since) -> pd.DataFrame:
+def _since(frame: pd.DataFrame | None, column: str, since, until=None) -> pd.DataFrame:
+    """Rows with ``column`` on or after ``since`` and (when given) before ``until``."""
     if frame is None:
         return pd.DataFrame()
-    return frame if since is None else frame[frame[column] >= pd.Timestamp(since)]
+    if since is not None:
+        frame = frame[frame[column] >= pd.Timestamp(since)]
+    return frame if until is None else frame[frame[column] < pd.Timestamp(until)]
+
+
+def for_street(frames: dict, street: str | None) -> dict:
+    """The frames narrowed to one street's compounds (all of them without ``street``)."""
+    return _filter(frames, street)
 
 
 # ---------------------------------------------------------------- the indicators
 def compute_kpis(frames: dict, *, as_of=None, street: str | None = None, since=None,
-                 period=None, limit_hours: float = DEFAULT_LIMIT_HOURS) -> dict:
-    """Every outcome indicator as a dict of plain numbers, rounded as printed."""
+                 period=None, limit_hours: float = DEFAULT_LIMIT_HOURS, until=None) -> dict:
+    """Every outcome indicator as a dict of plain numbers, rounded as printed; ``until``
+    (exclusive) limits records like ``since`` from the other side."""
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else as_of_from(frames)
     frames = _filter(_local(frames), street)
     all_cases = frames["cases"]
-    orders = _since(frames["service_orders"], "created_at", since)
-    cases = _since(all_cases, "reported_at", since)
+    orders = _since(frames["service_orders"], "created_at", since, until)
+    cases = _since(all_cases, "reported_at", since, until)
     out: dict = {"as_of": as_of.strftime("%Y-%m-%d"), "street": street,
                  "since": pd.Timestamp(since).strftime("%Y-%m-%d") if since else None,
+                 **({"until": pd.Timestamp(until).strftime("%Y-%m-%d")} if until else {}),
                  "limit_hours": limit_hours}
     out.update(_order_figures(orders, limit_hours))
     out.update(_case_figures(cases, limit_hours))
     out.update(_complaints(all_cases, as_of, period))
-    meetings = _since(frames.get("joint_meetings"), "held_on", since or MEETINGS_SINCE)
+    meetings = _since(frames.get("joint_meetings"), "held_on", since or MEETINGS_SINCE, until)
     out["meetings_since"] = pd.Timestamp(since or MEETINGS_SINCE).strftime("%Y-%m-%d")
     out["joint_meetings"] = len(meetings)
     linked = all_cases["joint_meeting_id"].isin(set(meetings[ID])) if len(meetings) else []
     out["cases_deliberated"] = int(np.sum(linked))
     out.update(_disclosure(frames.get("disclosures"), as_of))
-    out["events_held"] = len(_since(frames.get("events"), "held_on", since))
+    out["events_held"] = len(_since(frames.get("events"), "held_on", since, until))
     return out
 
 

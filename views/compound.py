@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from components import compound_panel, network_cache, network_map
+from components import compound_panel, network_cache, network_map, print_panel
 from components.i18n import t
 from geo.store import NotFoundError
 
@@ -27,6 +27,7 @@ except NotFoundError:
 records_col, map_col = st.columns([1.2, 1])
 with records_col:
     st.subheader(detail.compound["name"])
+    print_panel.print_action("cp_print", choice, detail.compound.get("street_id"), highlight=choice)
     compound_panel.show_records(detail, street_names)
 with map_col:
     network_map.render_compound_map(detail, summary["nearest"], data.positions)

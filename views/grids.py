@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from components import grid_map
+from components import grid_map, print_panel
 from components.data import get_store, load_layers, store_revision
 from components.i18n import fmt_int, fmt_pct, t
 from components.session import current_principal, localized
@@ -93,6 +93,7 @@ grid = pick[2].selectbox(t("grids.pick.grid"), [None, *in_community["id"]], key=
                          format_func=lambda i: f"{names[i]} ({i})" if i else t("grids.pick.all"))
 threshold = pick[3].number_input(t("grids.pick.threshold"), min_value=1.0, value=None, step=10.0,
                                  help=t("grids.pick.threshold_help"), key="grids_threshold")
+print_panel.print_action("grids_print", community or street, street)
 
 coverage, limit = coverage_for(store.url, store_revision(), threshold)
 coverage.attrs["threshold"] = limit

@@ -9,6 +9,7 @@ from streamlit_folium import st_folium
 
 from components import orders_forms as of
 from components import orders_view as ov
+from components import print_panel
 from components.data import get_store, load_layers, store_revision
 from components.i18n import fmt_int, t
 from geo import auth, clock, kpis
@@ -55,6 +56,7 @@ limit = top[1].number_input(t("orders.limit_hours"), 1.0, 2000.0, kpis.DEFAULT_L
 k, by_street, by_compound, trend = figures(store.url, store_revision(), street, limit)
 top[2].caption(t("orders.as_of", date=k["as_of"]) + " · " + ov.zone_caption())
 ov.show_kpi_cards(k)
+print_panel.print_action("orders_print", street, street)
 if notice := st.session_state.pop("orders_notice", None):
     st.success(notice)
 

@@ -4,7 +4,7 @@ The URL keeps the view (?street=..&tier=..&indicator=..&compound=..&basemap=..).
 
 import streamlit as st
 
-from components import basemaps, compound_panel, legend, network_cache, network_map
+from components import basemaps, compound_panel, legend, network_cache, network_map, print_panel
 from components.headline import show_headline
 from components.i18n import t
 from geo import network
@@ -54,6 +54,8 @@ indicator_col.selectbox(t("map.filter.indicator"), network.INDICATORS, key="ov_i
                         format_func=lambda k: t(f"map.indicator.{k}"))
 basemap_col.selectbox(t("map.filter.basemap"), choices, key="ov_basemap",
                       format_func=lambda k: t(f"map.basemap.{k}"))
+print_panel.print_action("ov_print", *[print_panel.single(state["ov_streets"])] * 2,
+                         **{k: state[f"ov_{k}"] for k in ("indicator", "tiers", "basemap")})
 
 
 @st.fragment
