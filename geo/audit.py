@@ -7,13 +7,13 @@ so a write and its audit row are committed together or not at all.
 
 from __future__ import annotations
 
-import io
 import json
 import time
 import uuid
 
 import pandas as pd
 
+from geo import cells
 from geo.schema import ID
 
 AUDIT = "audit"
@@ -128,11 +128,8 @@ def export_table(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> 
 
 def to_csv_bytes(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> bytes:
     """CSV in UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
-    return export_table(frame, headers).to_csv(index=False).encode("utf-8-sig")
+    return cells.csv_bytes(export_table(frame, headers))
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    export_table(frame, headers).to_excel(buffer, index=False, sheet_name="audit",
-                                          engine="openpyxl")
-    return buffer.getvalue()
+    return cells.xlsx_bytes({"audit": export_table(frame, headers)})

@@ -194,8 +194,9 @@ def test_geopackage_with_several_layers(small_store, tmp_path):
 def test_templates_have_chinese_headers_and_import_back(small_store, tmp_path):
     book = load_workbook(io.BytesIO(template_xlsx("members")))
     headers = [c.value for c in book["在职党员"][1]]
-    assert headers[:3] == ["编号", "姓名", "电话"] and headers[-2:] == ["经度", "纬度"]
-    assert template_headers("grids")[-1] == "几何WKT"
+    assert headers[:3] == ["编号*", "姓名*", "电话*"] and headers[-2:] == ["经度*", "纬度*"]
+    assert "小区编号" in headers  # optional: not marked
+    assert template_headers("grids")[-1] == "几何WKT*"
     assert header_map("members", ["手机", "所属网格", "lng", "纬度"]) == {
         "手机": "phone", "所属网格": "grid_id", "lng": "lon", "纬度": "lat"}
     for layer in ("grids", "compounds", "members", "service_positions", "property_firms"):
