@@ -17,17 +17,22 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 
 
+def _formula_like(text: str) -> bool:
+    """Starts with a formula character, possibly behind apostrophes (so that a value that
+    already looks escaped is escaped once more and comes back exactly)."""
+    return text.lstrip(ESCAPE).startswith(FORMULA_STARTS)
+
+
 def escape_cell(value):
     """``value`` inert in a spreadsheet: text starting with a formula character gets ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and _formula_like(value):
         return ESCAPE + value
     return value
 
 
 def unescape_cell(value):
     """The inverse of :func:`escape_cell` for a text cell read back from an export."""
-    if isinstance(value, str) and value.startswith(ESCAPE) \
-            and value[1:2] and value[1:].startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(ESCAPE) and _formula_like(value[1:]):
         return value[1:]
     return value
 
