@@ -72,6 +72,19 @@ def record_refusal(store, account, action, object_layer=None, object_id=None, be
                       REFUSED, at)
 
 
+EXPORT_ACTION = "export"
+
+
+def record_export(store, account, what: str, file_name: str, masked: bool,
+                  detail: dict | None = None) -> str:
+    """Record a download, export or generated document: who, what, which file, masked or not
+    (one policy: personal data leaves only named *_unmasked_* and always audited)."""
+    after = {"file": file_name, "masked": bool(masked)} | (detail or {})
+    with store.transaction(str(account)) as tx:
+        return record(tx, account, EXPORT_ACTION, object_layer=what, object_id=file_name,
+                      after=after)
+
+
 def empty_audit() -> pd.DataFrame:
     from geo.store.base import empty_frame
 

@@ -14,9 +14,8 @@ from dataclasses import asdict, dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from geo import cells
+from geo import cells, siting
 from geo import coverage as cov
-from geo import siting
 from geo.schema import GEOMETRY, ID, WGS84
 
 SCENARIOS = "scenarios"

@@ -42,8 +42,8 @@ MESSAGES = {
                             "wrong geometry type: {value}, expected {expected}"),
     "empty_geometry": ("几何为空", "empty geometry"),
     "outside_district": ("位于辖区范围之外", "outside the district outline"),
-    "too_long": ("内容过长:{length} 个字符,最多 {limit} 个", "too long: {length} characters, "
-                 "at most {limit}"),
+    "too_long": ("内容过长:{length} 个字符,最多 {limit} 个", ("too long: {length} characters, "
+                 "at most {limit}")),
 }
 
 

@@ -175,11 +175,11 @@ def _xlsx(folder: Path, name: str, sheets: dict[str, list[list]]) -> str:
 
 
 def _zip_bomb(folder: Path, name: str, inflated_mb: int) -> str:
-    with zipfile.ZipFile(folder / name, "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("members.csv", "w", force_zip64=True) as handle:
-            handle.write((MEMBER_HEADER + "\nM1,").encode())
-            for _ in range(inflated_mb):
-                handle.write(b"0" * 1048576)
+    with zipfile.ZipFile(folder / name, "w", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("members.csv", "w", force_zip64=True) as handle:
+        handle.write((MEMBER_HEADER + "\nM1,").encode())
+        for _ in range(inflated_mb):
+            handle.write(b"0" * 1048576)
     return name
 
 
@@ -260,7 +260,7 @@ def more_bad_files(folder: Path) -> list[BadCase]:
                 "coordinate_out_of_range", "geometry", 5, says=("200.5",)),
         BadCase("one_swapped_row_in_ten", [_csv(folder, "members_swapped.csv",
                                                 _ten_members(7, 经度="28.645", 纬度="121.259"))],
-                "coordinate_out_of_range", "geometry", 8, says=("颠倒", "121.259")),
+                "coordinate_out_of_range", "geometry", 8, says=("填反", "121.259")),
         BadCase("formula_without_value", [_xlsx(folder, "members_formula.xlsx", {
             "在职党员": [head, good[:-2] + ["=121+0.262", 28.648]]})], "formula_no_value",
             "经度", 2, says=("公式", "L2")),
@@ -323,12 +323,12 @@ def more_bad_files(folder: Path) -> list[BadCase]:
             "在职党员": [head, *xlsx_good, *xlsx_good]})], "duplicate_id", "id", 3,
             says=("M1",)),
         BadCase("bowtie_in_csv", [_csv(folder, "grids_bowtie.csv", [
-            GRID_HEADER, 'G9,新网格,C1,S1,10,30,"POLYGON ((121.255 28.64, 121.265 28.65, '
-            '121.265 28.64, 121.255 28.65, 121.255 28.64))"'])], "invalid_geometry", "geometry",
+            GRID_HEADER, ('G9,新网格,C1,S1,10,30,"POLYGON ((121.255 28.64, 121.265 28.65, '
+            '121.265 28.64, 121.255 28.65, 121.255 28.64))"')])], "invalid_geometry", "geometry",
             2, says=("Self-intersection",)),
         BadCase("grid_outside_district", [_csv(folder, "grids_far.csv", [
-            GRID_HEADER, 'G9,新网格,C1,S1,10,30,"POLYGON ((120.1 30.2, 120.2 30.2, 120.2 30.3, '
-            '120.1 30.2))"'])], "outside_district", "geometry", 2, says=("辖区",)),
+            GRID_HEADER, ('G9,新网格,C1,S1,10,30,"POLYGON ((120.1 30.2, 120.2 30.2, 120.2 30.3, '
+            '120.1 30.2))"')])], "outside_district", "geometry", 2, says=("辖区",)),
         BadCase("missing_grid_value", [_csv(folder, "members_blankgrid.csv", [
             m, _member(网格编号="")])], "missing_value", "grid_id", 2, says=("网格编号",)),
         BadCase("gender_in_xlsx", [_xlsx(folder, "members_gender.xlsx", {

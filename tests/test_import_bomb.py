@@ -40,11 +40,11 @@ print(json.dumps({"before": before, "peak": status("VmHWM"),
 
 def write_bomb(path: Path, inflated_mb: int = 512, member: str = "members.csv") -> Path:
     """A zip of a few hundred KB holding an ``inflated_mb`` CSV (one endless cell)."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open(member, "w", force_zip64=True) as handle:
-            handle.write((HEADER + "M1,").encode())
-            for _ in range(inflated_mb // 4):
-                handle.write(CHUNK)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open(member, "w", force_zip64=True) as handle:
+        handle.write((HEADER + "M1,").encode())
+        for _ in range(inflated_mb // 4):
+            handle.write(CHUNK)
     return path
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from geo import schema
 from geo.cells import unescape_cell
+from geo.importer.detect import CRS_LABELS
 from geo.importer.mapping import LAYER_LABELS, header
 from geo.masking import MASK
 from geo.schema import GEOMETRY, ID, Problem
@@ -21,8 +23,8 @@ from geo.validation import DISTRICT_TOLERANCE_DEG, SOURCE_FILE, SOURCE_ROW, SOUR
 
 CHECK_MESSAGES = {
     "masked_value": ("个人信息字段是脱敏值({value}):脱敏导出的文件不能导入,会覆盖真实姓名/电话",
-                     "personal field holds a masked value ({value}): a masked export cannot be "
-                     "imported, it would overwrite the real name/phone"),
+                     ("personal field holds a masked value ({value}): a masked export cannot be "
+                     "imported, it would overwrite the real name/phone")),
     "coordinate_out_of_range": ("坐标超出经纬度范围:经度 {lon},纬度 {lat}{hint}",
                                 "coordinate out of the lon/lat range: lon {lon}, lat {lat}{hint}"),
     "point_outside_grid": ("位置不在所属网格 {grid} 内{found}",
@@ -129,6 +131,18 @@ def points_in_grids(layer: str, frame: pd.DataFrame, grids: dict) -> list[Proble
     return out
 
 
+def field_label(problem: Problem, chinese: bool = True) -> str:
+    """The field of a problem as people call it (姓名 / name), never the code alone."""
+    fld = problem.field
+    if not fld:
+        return ""
+    if fld == GEOMETRY:
+        return "位置/几何" if chinese else "location/geometry"
+    if problem.layer in schema.LAYERS and chinese:
+        return header(problem.layer, fld)
+    return fld.replace("_", " ")
+
+
 def label_problem(problem: Problem) -> Problem:
     """Field codes and type/layer codes in a message turned into words (姓名, 日期, 网格)."""
     if problem.layer in schema.LAYERS and problem.field and problem.extra.get("labelled") is None:
@@ -149,3 +163,21 @@ def label_problem(problem: Problem) -> Problem:
             problem.message_en = f"{en_label}: {en}"
         problem.extra["labelled"] = True
     return problem
+
+
+def projected(choice: str | None) -> bool:
+    if not choice or choice in CRS_LABELS:
+        return False
+    try:
+        return pyproj.CRS.from_user_input(choice).is_projected
+    except pyproj.exceptions.CRSError:
+        return False
+
+
+ECHO_CODES = ("empty_geometry", "outside_district", "point_outside_grid")
+
+
+def without_echoes(problems: list[Problem]) -> list[Problem]:
+    """A row whose coordinates are out of range is reported once, not again as empty/outside."""
+    named = {(p.file, p.sheet, p.row) for p in problems if p.code == "coordinate_out_of_range"}
+    return [p for p in problems if not (p.code in ECHO_CODES and (p.file, p.sheet, p.row) in named)]

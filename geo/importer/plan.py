@@ -10,7 +10,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
 from geo import schema, validation
@@ -175,7 +174,7 @@ def _prepare_table(table: RawTable, layer: str, view, district, crs_override, re
         outliers = checks.degree_outliers(geoms)
         present = sum(g is not None for g in geoms)
         if outliers.any() and outliers.sum() * 2 < present \
-                and not _projected(crs_override or table.declared_crs):
+                and not checks.projected(crs_override or table.declared_crs):
             problems += checks.out_of_range(layer, frame, geoms, outliers)
             geoms = np.where(outliers, None, geoms)  # they do not decide the CRS either
         if crs_override:
@@ -196,15 +195,6 @@ def _prepare_table(table: RawTable, layer: str, view, district, crs_override, re
     keep = [c for c in frame.columns if c not in (VERSION, "lon", "lat", "wkt")
             and not str(c).startswith(("几何WKT续", "wkt"))]
     return frame[keep], problems, repaired
-
-
-def _projected(choice: str | None) -> bool:
-    if not choice or choice in detect.CRS_LABELS:
-        return False
-    try:
-        return pyproj.CRS.from_user_input(choice).is_projected
-    except pyproj.exceptions.CRSError:
-        return False
 
 
 def _src(frame: pd.DataFrame, i: int) -> dict:
@@ -278,7 +268,7 @@ def plan_import(paths, store=None, crs: str | dict | None = None, layer: str | N
     for name, frame in frames.items():
         problems += _store_unique_clashes(name, frame, view.load(name))
         problems += checks.points_in_grids(name, frame, _grid_polygons(frames, view))
-    problems = [checks.label_problem(p) for p in _without_echoes(problems)]
+    problems = [checks.label_problem(p) for p in checks.without_echoes(problems)]
     counts, seen = {}, {}
     for name, frame in frames.items():
         existing = view.load(name)
@@ -299,15 +289,6 @@ def _grid_polygons(frames: dict, view: _StoreView) -> dict:
         polygons |= {str(i): g for i, g in zip(grids[ID], grids[GEOMETRY].values)
                      if g is not None and not g.is_empty}
     return polygons
-
-
-ECHO_CODES = ("empty_geometry", "outside_district", "point_outside_grid")
-
-
-def _without_echoes(problems: list[Problem]) -> list[Problem]:
-    """A row whose coordinates are out of range is reported once, not again as empty/outside."""
-    named = {(p.file, p.sheet, p.row) for p in problems if p.code == "coordinate_out_of_range"}
-    return [p for p in problems if not (p.code in ECHO_CODES and (p.file, p.sheet, p.row) in named)]
 
 
 def _store_unique_clashes(name: str, frame: pd.DataFrame, existing) -> list[Problem]:
