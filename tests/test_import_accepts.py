@@ -68,7 +68,9 @@ def test_template_marks_required_fields_and_its_example_row_is_skipped(small_sto
     assert sheet["A1"].value == "编号*" and str(sheet["A2"].value).startswith(EXAMPLE_MARK)
     notes = [row for row in book["填表说明"].iter_rows(values_only=True)]
     assert ("性别", "是 yes") == notes[4][:2] and "男/女" in notes[4][3]
-    sheet.append(NEW_MEMBER.split(",")[:-2] + [121.262, 28.648])
+    values = dict(zip(MEMBER_HEADER.split(","), NEW_MEMBER.split(",")))
+    values["经度"], values["纬度"] = 121.262, 28.648
+    sheet.append([values.get(str(c.value).rstrip("*")) for c in sheet[1]])
     path = tmp_path / "members_filled.xlsx"
     book.save(path)
     plan, log_id = import_files(small_store, [path])
