@@ -9,14 +9,13 @@ times (when an order was taken, ...) belong in the record itself and its "after"
 
 from __future__ import annotations
 
-import io
 import json
 import time
 import uuid
 
 import pandas as pd
 
-from geo import clock
+from geo import cells, clock
 from geo.schema import ID
 
 AUDIT = "audit"
@@ -76,6 +75,19 @@ def record_refusal(store, account, action, object_layer=None, object_id=None, be
                       REFUSED)
 
 
+EXPORT_ACTION = "export"
+
+
+def record_export(store, account, what: str, file_name: str, masked: bool,
+                  detail: dict | None = None) -> str:
+    """Record a download, export or generated document: who, what, which file, masked or not
+    (one policy: personal data leaves only named *_unmasked_* and always audited)."""
+    after = {"file": file_name, "masked": bool(masked)} | (detail or {})
+    with store.transaction(str(account)) as tx:
+        return record(tx, account, EXPORT_ACTION, object_layer=what, object_id=file_name,
+                      after=after)
+
+
 def empty_audit() -> pd.DataFrame:
     from geo.store.base import empty_frame
 
@@ -133,11 +145,8 @@ def export_table(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> 
 
 def to_csv_bytes(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> bytes:
     """CSV in UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
-    return export_table(frame, headers).to_csv(index=False).encode("utf-8-sig")
+    return cells.csv_bytes(export_table(frame, headers))
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    export_table(frame, headers).to_excel(buffer, index=False, sheet_name="audit",
-                                          engine="openpyxl")
-    return buffer.getvalue()
+    return cells.xlsx_bytes({"audit": export_table(frame, headers)})

@@ -2,7 +2,10 @@
 headers (one sheet per layer), CSV (UTF-8 with BOM so Excel reads Chinese; a folder or a zip).
 
 Personal fields are masked unless the caller may see them (geo.masking.mask_frame). System
-layers (accounts, audit, ...) are never exported."""
+layers (accounts, audit, ...) are never exported. Every export carries an 导出说明 table (an
+Excel sheet, a GeoPackage table ``export_info``, a CSV/GeoJSON file ``导出说明.csv``) saying
+whether it is masked; the importer refuses a masked one. File names say masked or unmasked.
+Text cells are made safe to open in Excel (geo.cells)."""
 
 from __future__ import annotations
 
@@ -17,14 +20,25 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo import schema
+from geo import cells, schema
 from geo.importer.mapping import IMPORTABLE_LAYERS
+from geo.importer.sheets import EXPORT_INFO_SHEET, EXPORT_INFO_TABLE, MASKED_KEY, MASKED_YES
 from geo.importer.templates import layer_table, sheet_name
 from geo.schema import GEOMETRY, WGS84
 from geo.store.base import to_storage
 
 FORMATS = ("gpkg", "geojson", "xlsx", "csv")
 CSV_ENCODING = "utf-8-sig"
+MASKED_TAG, UNMASKED_TAG = "masked", "unmasked"
+
+
+def export_info(masked_export: bool) -> pd.DataFrame:
+    """The 导出说明 rows: key, value (the importer reads the 脱敏 row)."""
+    rows = [(MASKED_KEY, MASKED_YES if masked_export else "否 no"),
+            ("导出时间 exported at (UTC)", pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M:%S")),
+            ("说明 note", "脱敏导出不能再导入 a masked export cannot be imported back"
+             if masked_export else "含个人信息,请妥善保管 holds personal data, keep it safe")]
+    return pd.DataFrame(rows, columns=["项目 key", "值 value"])
 
 
 def export_layers(store, layers: list[str] | None = None) -> list[str]:
@@ -57,6 +71,7 @@ def export_store(store, fmt: str, out: str | os.PathLike, layers: list[str] | No
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / ("export" + (out.suffix if fmt in ("gpkg", "xlsx") else ""))
         WRITERS[fmt](frames, work)
+        _write_info(fmt, work, export_info(not can_see_personal))
         _place(work, out)
     return out
 
@@ -89,6 +104,33 @@ def _gpkg_options(path: Path) -> dict:
     return {} if path.exists() else {"dataset_options": {"VERSION": "1.3"}}
 
 
+def _write_info(fmt: str, work: Path, info: pd.DataFrame) -> None:
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(work)
+        sheet = book.create_sheet(EXPORT_INFO_SHEET)
+        for row in [list(info.columns), *info.values.tolist()]:
+            sheet.append([cells.escape_cell(v) for v in row])
+        book.save(work)
+    elif fmt == "gpkg":
+        pyogrio.write_dataframe(gpd.GeoDataFrame(info.set_axis(["key", "value"], axis=1)), work,
+                                layer=EXPORT_INFO_TABLE, driver="GPKG", append=work.exists(),
+                                geometry_type=None,
+                                layer_options={"ASPATIAL_VARIANT": "GPKG_ATTRIBUTES"})
+    else:
+        work.mkdir(parents=True, exist_ok=True)
+        (work / f"{EXPORT_INFO_SHEET}.csv").write_bytes(cells.csv_bytes(info, CSV_ENCODING))
+
+
+def export_name(fmt: str, can_see_personal: bool, at: pd.Timestamp | None = None) -> str:
+    """``hongtu_masked_csv_20261201-1805.zip`` / ``hongtu_unmasked_...``: never the same name."""
+    suffix = {"gpkg": ".gpkg", "xlsx": ".xlsx", "geojson": ".zip", "csv": ".zip"}[fmt]
+    stamp = (at or pd.Timestamp.now(tz="Asia/Shanghai")).strftime("%Y%m%d-%H%M%S")
+    tag = UNMASKED_TAG if can_see_personal else MASKED_TAG
+    return f"hongtu_{tag}_{fmt}_{stamp}{suffix}"
+
+
 def write_gpkg(frames: dict[str, pd.DataFrame], path: Path) -> None:
     for name, frame in frames.items():
         spec = schema.layer(name)
@@ -117,24 +159,23 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: Path) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in frames.items():
             table = layer_table(name, frame, chinese=True, split_wkt=True)
-            table.to_excel(writer, sheet_name=sheet_name(name), index=False)
+            cells.write_sheet(writer, table, sheet_name(name))
 
 
 def write_csv(frames: dict[str, pd.DataFrame], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in frames.items():
         table = layer_table(name, frame, chinese=True)
-        table.to_csv(folder / f"{name}.csv", index=False, encoding=CSV_ENCODING)
+        (folder / f"{name}.csv").write_bytes(cells.csv_bytes(table, CSV_ENCODING))
 
 
 def export_bytes(store, fmt: str, layers: list[str] | None = None,
                  can_see_personal: bool = False) -> tuple[bytes, str]:
     """The export as bytes and a file name (GeoJSON/CSV zipped), for download buttons."""
-    suffix = {"gpkg": ".gpkg", "xlsx": ".xlsx", "geojson": ".zip", "csv": ".zip"}[fmt]
+    name = export_name(fmt, can_see_personal)
     with tempfile.TemporaryDirectory() as tmp:
-        path = export_store(store, fmt, Path(tmp) / f"hongtu{suffix}", layers, can_see_personal)
+        path = export_store(store, fmt, Path(tmp) / name, layers, can_see_personal)
         data = path.read_bytes()
-    name = f"hongtu-{fmt}{suffix}"
     return data, name
 
 

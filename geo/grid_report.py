@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from geo import cells
 from geo import grid_coverage as gc
 from geo.masking import mask_frame
 from geo.schema import ID
@@ -58,7 +59,7 @@ def roster_excel(roster: pd.DataFrame, label: Callable[[str], str], sheet: str =
     """An .xlsx workbook (one sheet) of an already masked roster, headings translated."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        labelled(roster, label).to_excel(writer, sheet_name=sheet[:31], index=False)
+        cells.write_sheet(writer, labelled(roster, label), sheet[:31])
         sheet_obj = writer.sheets[sheet[:31]]
         for column in sheet_obj.columns:
             width = max(len(str(c.value or "")) for c in column)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from geo import clock, siting
+from geo import cells, clock, siting
 from geo import coverage as cov
 from geo.schema import GEOMETRY, ID, WGS84
 
@@ -165,7 +165,7 @@ def to_excel(scenario: Scenario, result: cov.CoverageResult, headers: dict | Non
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for sheet, frame in sheets.items():
-            frame.rename(columns=headers or {}).to_excel(writer, sheet_name=sheet, index=False)
+            cells.write_sheet(writer, frame.rename(columns=headers or {}), sheet)
     return buffer.getvalue()
 
 

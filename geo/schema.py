@@ -44,6 +44,19 @@ class Field:
     unique: bool = False
     personal: bool = False  # personal information: masked unless the role may see it
     minimum: float | None = None
+    max_length: int | None = None  # characters; text fields default to TEXT_LIMIT
+
+    @property
+    def length_limit(self) -> int | None:
+        """The most characters a value may have (None: not text)."""
+        if self.max_length is not None:
+            return self.max_length
+        return TEXT_LIMIT if self.dtype == "str" else JSON_LIMIT if self.dtype == "json" else None
+
+
+TEXT_LIMIT = 2000  # any text field (a disclosure's text, a practice description)
+JSON_LIMIT = 100_000
+NAME_LIMIT, PHONE_LIMIT, ID_LIMIT = 50, 30, 64
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,8 @@ class Layer:
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
-        base = (Field(ID, "str", unique=True), Field(VERSION, "int", minimum=1))
+        base = (Field(ID, "str", unique=True, max_length=ID_LIMIT),
+                Field(VERSION, "int", minimum=1))
         return base + self.fields + (Field(IS_SAMPLE, "bool"),)
 
     def field(self, name: str) -> Field:
@@ -127,8 +141,8 @@ _LAYERS: list[Layer] = [
         "party_instructors",
         None,
         (
-            _f("name", personal=True),
-            _f("phone", personal=True),
+            _f("name", personal=True, max_length=NAME_LIMIT),
+            _f("phone", personal=True, max_length=PHONE_LIMIT),
             _f("kind", choices=INSTRUCTOR_KINDS),
             _f("organisation"),
         ),
@@ -173,7 +187,7 @@ _LAYERS: list[Layer] = [
         (
             _f("compound_id", ref="compounds", unique=True),
             _f("name"),
-            _f("secretary_name", personal=True),
+            _f("secretary_name", personal=True, max_length=NAME_LIMIT),
             _f("branch_type", choices=BRANCH_TYPES),
             _f("party_members", "int", minimum=1),
             _f("party_groups", "int", minimum=0),  # 楼栋党小组
@@ -186,7 +200,7 @@ _LAYERS: list[Layer] = [
         None,
         (
             _f("compound_id", ref="compounds", unique=True),
-            _f("director_name", personal=True),
+            _f("director_name", personal=True, max_length=NAME_LIMIT),
             _f("term_start", "date"),
             _f("term_end", "date"),
             _f("seats", "int", minimum=1),
@@ -200,7 +214,7 @@ _LAYERS: list[Layer] = [
         None,
         (
             _f("compound_id", ref="compounds", unique=True),
-            _f("director_name", personal=True),
+            _f("director_name", personal=True, max_length=NAME_LIMIT),
             _f("term_start", "date"),
             _f("seats", "int", minimum=1),
             _f("party_seats", "int", minimum=0),
@@ -255,8 +269,8 @@ _LAYERS: list[Layer] = [
         "members",
         "Point",
         (
-            _f("name", personal=True),
-            _f("phone", personal=True),
+            _f("name", personal=True, max_length=NAME_LIMIT),
+            _f("phone", personal=True, max_length=PHONE_LIMIT),
             _f("gender", choices=("男", "女")),
             _f("grid_id", ref="grids"),
             _opt("compound_id", ref="compounds"),  # home compound (None: unmanaged housing)
@@ -316,8 +330,8 @@ _LAYERS: list[Layer] = [
             _f("category"),
             _f("compound_id", ref="compounds"),
             _f("grid_id", ref="grids"),
-            _f("requester_name", personal=True),
-            _f("requester_phone", personal=True),
+            _f("requester_name", personal=True, max_length=NAME_LIMIT),
+            _f("requester_phone", personal=True, max_length=PHONE_LIMIT),
             _f("text"),
             _f("status"),
             _f("created_at", "datetime"),

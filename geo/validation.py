@@ -42,6 +42,8 @@ MESSAGES = {
                             "wrong geometry type: {value}, expected {expected}"),
     "empty_geometry": ("几何为空", "empty geometry"),
     "outside_district": ("位于辖区范围之外", "outside the district outline"),
+    "too_long": ("内容过长:{length} 个字符,最多 {limit} 个", ("too long: {length} characters, "
+                 "at most {limit}")),
 }
 
 
@@ -168,6 +170,11 @@ def _check_field(layer, f, values, ids, sources, targets) -> list[Problem]:
             continue
         if not (dates_ok[k] if dates_ok is not None else type_ok(value, f.dtype)):
             out.append(problem(layer, "bad_type", fid, f.name, src, dtype=f.dtype, value=value))
+            continue
+        limit = f.length_limit
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            out.append(problem(layer, "too_long", fid, f.name, src, length=len(value),
+                               limit=limit))
             continue
         if f.choices and str(value) not in f.choices:
             out.append(problem(layer, "bad_choice", fid, f.name, src,

@@ -66,10 +66,11 @@ class BadCase:
     field: str | None = None
     row: int | None = None
     options: dict | None = None
+    says: tuple[str, ...] = ()  # words the Chinese message must hold: the real cause
 
 
 def _csv(folder: Path, name: str, lines: list[str], encoding="utf-8-sig") -> str:
-    (folder / name).write_bytes("\n".join(lines).encode(encoding) + b"\n")
+    (folder / name).write_bytes(("\n".join(lines) + "\n").encode(encoding))
     return name
 
 
@@ -145,7 +146,7 @@ def make_bad_files(folder: str | Path) -> list[BadCase]:
                 "unreadable_file"),
         BadCase("unknown_layer", [_csv(folder, "data.csv", [m, GOOD_MEMBER])], "unknown_layer"),
     ]
-    return cases
+    return cases + more_bad_files(folder)
 
 
 def _bytes(folder: Path, name: str, data: bytes) -> str:
@@ -157,6 +158,201 @@ def _zip(folder: Path, name: str, members: dict[str, bytes]) -> str:
     with zipfile.ZipFile(folder / name, "w") as archive:
         for member, data in members.items():
             archive.writestr(member, data)
+    return name
+
+
+def _xlsx(folder: Path, name: str, sheets: dict[str, list[list]]) -> str:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(folder / name)
+    return name
+
+
+def _zip_bomb(folder: Path, name: str, inflated_mb: int) -> str:
+    with zipfile.ZipFile(folder / name, "w", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("members.csv", "w", force_zip64=True) as handle:
+        handle.write((MEMBER_HEADER + "\nM1,").encode())
+        for _ in range(inflated_mb):
+            handle.write(b"0" * 1048576)
+    return name
+
+
+def _shapefile_zip(folder: Path, name: str, leave_out: str) -> str:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        grids = gpd.GeoDataFrame([GRID_PROPS], geometry=[box(121.255, 28.64, 121.265, 28.65)],
+                                 crs=4326)
+        grids.to_file(Path(tmp) / "grids.shp", encoding="utf-8")
+        with zipfile.ZipFile(folder / name, "w") as archive:
+            for file in sorted(Path(tmp).iterdir()):
+                if file.suffix != leave_out:
+                    archive.write(file, file.name)
+    return name
+
+
+def _gpkg_system_only(folder: Path, name: str) -> str:
+    import pandas as pd
+    import pyogrio
+
+    table = gpd.GeoDataFrame(pd.DataFrame({"id": ["a1"], "account": ["x"]}))
+    pyogrio.write_dataframe(table, folder / name, layer="audit", driver="GPKG",
+                            geometry_type=None, layer_options={"ASPATIAL_VARIANT": "GPKG_ATTRIBUTES"})
+    return name
+
+
+def _member(**changes) -> str:
+    fields = dict(zip(MEMBER_HEADER.split(","), GOOD_MEMBER.split(",")))
+    fields.update(changes)
+    return ",".join(str(v) for v in fields.values())
+
+
+def _ten_members(bad_row: int, **changes) -> list[str]:
+    """Ten good members in grid G1 (M11..M20), the ``bad_row``-th (1-based) changed."""
+    rows = [MEMBER_HEADER]
+    for k in range(10):
+        row = {"编号": f"M{11 + k}", "经度": f"{121.256 + 0.0005 * k:.4f}", "纬度": "28.645"}
+        if k + 1 == bad_row:
+            row |= changes
+        rows.append(_member(**row))
+    return rows
+
+
+def more_bad_files(folder: Path) -> list[BadCase]:
+    """Issue #15.7/#15.8 and #14.9 causes, and the same causes in every format."""
+    m = MEMBER_HEADER
+    head = m.split(",")
+    good = GOOD_MEMBER.split(",")
+    xlsx_good = [good[:-2] + [121.262, 28.648]]
+    grid_row = ["G9", "新网格", "C1", "S1", 10, 30, GRID_WKT]
+    return [
+        BadCase("zip_bomb", [_zip_bomb(folder, "members_bomb.zip", 64)], "zip_ratio",
+                says=("压缩炸弹", "members.csv")),
+        BadCase("shapefile_without_dbf", [_shapefile_zip(folder, "grids_nodbf.zip", ".dbf")],
+                "shapefile_part_missing", says=(".dbf",)),
+        BadCase("shapefile_without_shx", [_shapefile_zip(folder, "grids_noshx.zip", ".shx")],
+                "shapefile_part_missing", says=(".shx",)),
+        BadCase("zip_with_only_dbf", [_zip(folder, "grids_dbfonly.zip", {"grids.dbf": b"x"})],
+                "shapefile_part_missing", says=(".shp",)),
+        BadCase("masked_name_and_phone", [_csv(folder, "members_masked.csv", [
+            m, _member(姓名="张*明", 电话="138****1234")])], "masked_value", "name", 2,
+            says=("脱敏", "张*明")),
+        BadCase("masked_export_xlsx", [_xlsx(folder, "members_masked.xlsx", {
+            "在职党员": [head, *xlsx_good], "导出说明": [["项目 key", "值 value"],
+                                                  ["脱敏 masked", "是 yes"]]})],
+            "masked_export", says=("脱敏导出",)),
+        BadCase("name_of_a_million_characters", [_csv(folder, "members_longname.csv", [
+            m, _member(姓名="张" * 1_000_000)])], "too_long", "name", 2,
+            says=("1000000", "50")),
+        BadCase("phone_too_long", [_csv(folder, "members_longphone.csv", [
+            m, _member(电话="1" * 40)])], "too_long", "phone", 2, says=("40",)),
+        BadCase("point_in_another_grid", [_csv(folder, "members_wronggrid.csv", [
+            m, _member(经度="121.278", 纬度="28.652")])], "point_outside_grid", "geometry", 2,
+            says=("G1", "G2")),
+        BadCase("one_bad_longitude_in_ten", [_csv(folder, "members_lon200.csv",
+                                                  _ten_members(4, 经度="200.5"))],
+                "coordinate_out_of_range", "geometry", 5, says=("200.5",)),
+        BadCase("one_swapped_row_in_ten", [_csv(folder, "members_swapped.csv",
+                                                _ten_members(7, 经度="28.645", 纬度="121.259"))],
+                "coordinate_out_of_range", "geometry", 8, says=("填反", "121.259")),
+        BadCase("formula_without_value", [_xlsx(folder, "members_formula.xlsx", {
+            "在职党员": [head, good[:-2] + ["=121+0.262", 28.648]]})], "formula_no_value",
+            "经度", 2, says=("公式", "L2")),
+        BadCase("gpkg_without_importable_table", [_gpkg_system_only(folder, "store_audit.gpkg")],
+                "no_importable_table", says=("audit",)),
+        BadCase("not_any_chinese_encoding", [_bytes(folder, "members_binary.csv",
+                                                    b"\x80\x80\xff\xfe\x00" * 3)],
+                "bad_encoding", says=("编码",)),
+        BadCase("utf16_missing_grid", [_csv(folder, "members_utf16.csv", [
+            m, _member(网格编号="G404")], encoding="utf-16")], "missing_ref", "grid_id", 2,
+            says=("网格", "G404")),
+        BadCase("gbk_missing_name", [_csv(folder, "members_gbk.csv", [m, _member(姓名="")],
+                                          encoding="gbk")], "missing_value", "name", 2,
+                says=("姓名",)),
+        BadCase("title_row_then_bad_gender", [_csv(folder, "members_title.csv", [
+            "2024年在职党员名单,,,", m, _member(性别="未知")])], "bad_choice", "gender", 3,
+            says=("未知", "性别")),
+        BadCase("instructions_sheet_then_bad_date", [_xlsx(folder, "members_instr.xlsx", {
+            "填表说明": [["列", "说明"], ["姓名", "必填"]],
+            "在职党员": [head, good[:9] + ["2021-13-45", good[10], 121.262, 28.648]]})],
+            "bad_type", "reported_on", 2, says=("日期", "2021-13-45")),
+        BadCase("bad_date", [_csv(folder, "members_baddate.csv", [
+            m, _member(入党日期="去年")])], "bad_type", "joined_party", 2, says=("去年", "日期")),
+        BadCase("grid_missing_community", [_csv(folder, "grids_nocommunity.csv", [
+            GRID_HEADER, f'G9,新网格,C404,S1,10,30,"{GRID_WKT}"'])], "missing_ref",
+            "community_id", 2, says=("社区", "C404")),
+        BadCase("duplicate_street_code", [_csv(folder, "streets_dupcode.csv", [
+            "编号,名称,代码,几何WKT", f'S8,新街道,331003001,"{GRID_WKT}"'])],
+            "duplicate_value", "code", 2, says=("331003001",)),
+        BadCase("bad_bool", [_csv(folder, "property_firms_bool.csv", [
+            "编号,名称,省级红色物业,评价,评分,党员数,协会会员", "F9,某物业,也许,A,90,3,是"])],
+            "bad_type", "red_property", 2, says=("也许", "是/否")),
+        BadCase("member_as_line", [_geojson(folder, "members_line.geojson", [
+            {"type": "LineString", "coordinates": [[121.26, 28.65], [121.261, 28.651]]}],
+            [dict(zip(["id", "name", "phone", "gender", "grid_id", "work_unit", "post", "duty",
+                       "reported_on", "joined_party"],
+                      ["M9", "王五", "13800000000", "男", "G1", "单位", "岗位", "职责",
+                       "2021-09-01", "2000-07-01"]))])], "wrong_geometry_type", "geometry", 1,
+            says=("LineString",)),
+        BadCase("geojson_not_json", [_bytes(folder, "grids_broken.geojson", b"{\"type\": ")],
+                "unreadable_file"),
+        BadCase("geojson_id_like_time_missing_grid", [_geojson(
+            folder, "members_t0006.geojson", [{"type": "Point", "coordinates": [121.26, 28.65]}],
+            [{"id": "T0006", "name": "王五", "phone": "13800000000", "gender": "男",
+              "grid_id": "G0006", "work_unit": "单位", "post": "岗位", "duty": "职责",
+              "reported_on": "2021-09-01", "joined_party": "2000-07-01"}])],
+            "missing_ref", "grid_id", 1, says=("G0006",)),
+        BadCase("empty_workbook", [_xlsx(folder, "members_blank.xlsx", {"在职党员": []})],
+                "empty_file"),
+        BadCase("workbook_header_only", [_xlsx(folder, "members_head.xlsx", {"在职党员": [head]})],
+                "empty_file"),
+        BadCase("no_known_columns", [_csv(folder, "members_cols.csv", ["甲,乙,丙", "1,2,3"])],
+                "missing_field", says=("缺少必填字段",)),
+        BadCase("corrupt_gpkg", [_bytes(folder, "grids.gpkg", b"SQLite format 3\x00broken")],
+                "unreadable_file"),
+        BadCase("negative_residents_xlsx", [_xlsx(folder, "grids_neg.xlsx", {
+            "网格": [GRID_HEADER.split(","), grid_row[:5] + [-1, GRID_WKT]]})],
+            "below_minimum", "residents", 2, says=("-1",)),
+        BadCase("duplicate_id_xlsx", [_xlsx(folder, "members_dup.xlsx", {
+            "在职党员": [head, *xlsx_good, *xlsx_good]})], "duplicate_id", "id", 3,
+            says=("M1",)),
+        BadCase("bowtie_in_csv", [_csv(folder, "grids_bowtie.csv", [
+            GRID_HEADER, ('G9,新网格,C1,S1,10,30,"POLYGON ((121.255 28.64, 121.265 28.65, '
+            '121.265 28.64, 121.255 28.65, 121.255 28.64))"')])], "invalid_geometry", "geometry",
+            2, says=("Self-intersection",)),
+        BadCase("grid_outside_district", [_csv(folder, "grids_far.csv", [
+            GRID_HEADER, ('G9,新网格,C1,S1,10,30,"POLYGON ((120.1 30.2, 120.2 30.2, 120.2 30.3, '
+            '120.1 30.2))"')])], "outside_district", "geometry", 2, says=("辖区",)),
+        BadCase("missing_grid_value", [_csv(folder, "members_blankgrid.csv", [
+            m, _member(网格编号="")])], "missing_value", "grid_id", 2, says=("网格编号",)),
+        BadCase("gender_in_xlsx", [_xlsx(folder, "members_gender.xlsx", {
+            "在职党员": [head, good[:3] + ["其他"] + good[4:-2] + [121.262, 28.648]]})],
+            "bad_choice", "gender", 2, says=("其他",)),
+        BadCase("masked_gpkg_export", [_masked_gpkg(folder, "members_masked.gpkg")],
+                "masked_export", says=("脱敏导出",)),
+        BadCase("text_in_number_xlsx", [_xlsx(folder, "grids_text.xlsx", {
+            "网格": [GRID_HEADER.split(","), grid_row[:4] + ["三百", 30, GRID_WKT]]})],
+            "bad_type", "households", 2, says=("三百", "整数")),
+    ]
+
+
+def _masked_gpkg(folder: Path, name: str) -> str:
+    import pandas as pd
+    import pyogrio
+
+    members = gpd.GeoDataFrame({"id": ["M1"], "name": ["张*明"]},
+                               geometry=[Point(121.26, 28.65)], crs=4326)
+    members.to_file(folder / name, layer="members", driver="GPKG")
+    info = gpd.GeoDataFrame(pd.DataFrame({"key": ["脱敏 masked"], "value": ["是 yes"]}))
+    pyogrio.write_dataframe(info, folder / name, layer="export_info", driver="GPKG",
+                            append=True, geometry_type=None,
+                            layer_options={"ASPATIAL_VARIANT": "GPKG_ATTRIBUTES"})
     return name
 
 

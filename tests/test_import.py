@@ -50,15 +50,24 @@ def corpus(tmp_path_factory):
     return folder, {c.kind: c for c in make_bad_files(folder)}
 
 
-def test_corpus_has_at_least_15_kinds():
-    assert len({c.kind for c in CASES}) >= 15
-    assert len({c.code for c in CASES}) >= 15
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory):
+    """One tiny store for the whole corpus: a refusal writes nothing, which each case checks
+    byte for byte (a case that wrote would fail, and the next compares with the new bytes)."""
+    return build_tiny_store(tmp_path_factory.mktemp("corpus") / "small.gpkg")
+
+
+def test_corpus_has_at_least_60_files():
+    assert len({f for c in CASES for f in c.files}) >= 60
+    assert len({c.kind for c in CASES}) >= 60
+    assert len({c.code for c in CASES}) >= 25
 
 
 @pytest.mark.parametrize("kind", [c.kind for c in CASES])
-def test_bad_file_gives_its_error_and_leaves_store_unchanged(kind, corpus, small_store):
+def test_bad_file_gives_its_error_and_leaves_store_unchanged(kind, corpus, corpus_store):
     folder, cases = corpus
     case = cases[kind]
+    small_store = corpus_store
     before_sum, before_sha = small_store.checksum(), sha256(small_store.path)
     plan, log_id = import_files(small_store, [folder / f for f in case.files], **(case.options or {}))
     assert log_id is None and not plan.ok
@@ -70,6 +79,8 @@ def test_bad_file_gives_its_error_and_leaves_store_unchanged(kind, corpus, small
     if case.row:
         assert hits[0].row == case.row
     assert hits[0].message_zh and hits[0].message_en and hits[0].message_zh != hits[0].message_en
+    for word in case.says:  # the message names the real cause
+        assert word in hits[0].message_zh, (word, hits[0].describe())
     with pytest.raises(ImportRefused):
         apply_import(small_store, plan)
     assert small_store.checksum() == before_sum and sha256(small_store.path) == before_sha
@@ -194,8 +205,9 @@ def test_geopackage_with_several_layers(small_store, tmp_path):
 def test_templates_have_chinese_headers_and_import_back(small_store, tmp_path):
     book = load_workbook(io.BytesIO(template_xlsx("members")))
     headers = [c.value for c in book["在职党员"][1]]
-    assert headers[:3] == ["编号", "姓名", "电话"] and headers[-2:] == ["经度", "纬度"]
-    assert template_headers("grids")[-1] == "几何WKT"
+    assert headers[:3] == ["编号*", "姓名*", "电话*"] and headers[-2:] == ["经度*", "纬度*"]
+    assert "小区编号" in headers  # optional: not marked
+    assert template_headers("grids")[-1] == "几何WKT*"
     assert header_map("members", ["手机", "所属网格", "lng", "纬度"]) == {
         "手机": "phone", "所属网格": "grid_id", "lng": "lon", "纬度": "lat"}
     for layer in ("grids", "compounds", "members", "service_positions", "property_firms"):

@@ -4,10 +4,11 @@ import streamlit as st
 
 from components import session
 from components.data import load_layer
+from components.exports import audited_download
 from components.i18n import fmt_int, get_lang, t
 from geo import audit, clock
 
-session.guard("view_audit")
+principal = session.guard("view_audit")
 st.title(t("audit.title"))
 st.caption(t("audit.caption"))
 
@@ -38,11 +39,13 @@ else:
     table = audit.export_table(rows, headers)
     table[headers[audit.OUTCOME]] = table[headers[audit.OUTCOME]].map(outcomes.get)
     st.dataframe(table, hide_index=True, width="stretch")
-    stamp = f"audit-{get_lang()}"
+    stamp = f"audit_unmasked_{get_lang()}"  # before/after values are not masked
     left, right = st.columns(2)
-    left.download_button(t("audit.csv"), audit.to_csv_bytes(rows, headers), f"{stamp}.csv",
-                         mime="text/csv")
-    right.download_button(
-        t("audit.xlsx"), audit.to_xlsx_bytes(rows, headers), f"{stamp}.xlsx",
+    audited_download(left, t("audit.csv"), audit.to_csv_bytes(rows, headers), f"{stamp}.csv",
+                     what=audit.AUDIT, masked=False, principal=principal, key="audit_csv",
+                     mime="text/csv")
+    audited_download(
+        right, t("audit.xlsx"), audit.to_xlsx_bytes(rows, headers), f"{stamp}.xlsx",
+        what=audit.AUDIT, masked=False, principal=principal, key="audit_xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

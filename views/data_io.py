@@ -11,6 +11,7 @@ import streamlit as st
 
 from components import session
 from components.data import get_store
+from components.exports import audited_download
 from components.i18n import fmt_int, get_lang, t
 from geo import auth, clock
 from geo.exporter import FORMATS, export_bytes
@@ -28,9 +29,11 @@ from geo.importer import (
     template_xlsx,
     templates_zip,
 )
+from geo.importer.checks import field_label
 from geo.importer.detect import CRS_CHOICES, crs_label
 
 CONFLICTS_SHOWN = 100  # the message counts them all
+ROLLED_BACK_NOTE = "io_rolled_back_note"  # shown after the rerun that refreshes the log
 principal = session.guard("import")
 store = get_store()
 lang = get_lang()
@@ -98,7 +101,7 @@ with tab_import:
                 t("io.col.file"): p.file or "", t("io.col.sheet"): p.sheet or "",
                 t("io.col.layer"): layer_name(p.layer) if p.layer else "",
                 t("io.col.row"): "" if p.row is None else str(p.row),
-                t("io.col.id"): p.feature_id or "", t("io.col.field"): p.field or "",
+                t("io.col.id"): p.feature_id or "", t("io.col.field"): field_label(p, zh),
                 t("io.col.message"): p.message_zh if zh else p.message_en,
             } for p in plan.problems]), hide_index=True, width="stretch")
         elif plan.ok:
@@ -124,7 +127,11 @@ with tab_log:
             t("io.col.counts"): log["counts"].map(lambda s: counts_text(json.loads(s or "{}"))),
             t("io.col.status"): log["status"].map(lambda s: t(f"io.status.{s}")),
         }), hide_index=True, width="stretch")
+        if st.session_state.get(ROLLED_BACK_NOTE):
+            st.success(st.session_state.pop(ROLLED_BACK_NOTE))
         applied = log.loc[log["status"] == "applied", "id"].tolist()
+        if not applied:
+            st.caption(t("io.rollback_none"))
         if applied and auth.allowed(principal, "rollback_import"):
             pick = st.selectbox(t("io.rollback_pick"), applied, key="io_rollback_pick")
             keep = st.checkbox(t("io.keep_later_edits"), key="io_keep_later")
@@ -143,18 +150,20 @@ with tab_log:
                     st.error(t("io.refused", error=session.localized(str(exc))))
                 else:
                     kept = sum(c.get("kept", 0) for c in restored.values())
-                    st.success(t("io.rolled_back", id=pick)
-                               + (t("io.rolled_back_kept", n=fmt_int(kept)) if kept else ""))
+                    st.session_state[ROLLED_BACK_NOTE] = t("io.rolled_back", id=pick) + (
+                        t("io.rolled_back_kept", n=fmt_int(kept)) if kept else "")
+                    st.rerun()  # the log above then says 已回滚 and no longer offers it
 
 with tab_templates:
     st.caption(t("io.template_note"))
     pick = st.selectbox(t("io.template_layer"), IMPORTABLE_LAYERS, format_func=layer_name,
                         key="io_template_layer")
     left, right = st.columns(2)
-    left.download_button(t("io.template_one"), template_xlsx(pick),
-                         f"{pick}_{LAYER_LABELS[pick]}.xlsx", key="io_template_one")
-    right.download_button(t("io.template_all"), templates_zip(), "hongtu-templates.zip",
-                          key="io_template_all")
+    audited_download(left, t("io.template_one"), template_xlsx(pick),
+                     f"{pick}_{LAYER_LABELS[pick]}.xlsx", what="template", masked=True,
+                     principal=principal, key="io_template_one")
+    audited_download(right, t("io.template_all"), templates_zip(), "hongtu-templates.zip",
+                     what="template", masked=True, principal=principal, key="io_template_all")
 
 with tab_export:
     fmt = st.selectbox(t("io.export_format"), FORMATS, key="io_export_format")
@@ -163,8 +172,14 @@ with tab_export:
                            key="io_export_unmasked") and may_unmask
     if not unmasked:
         st.caption(t("io.export_masked_note"))
+    st.caption(t("io.export_unmasked_name") if may_unmask else t("io.export_audited"))
+    choice = (fmt, unmasked)  # a file made for another choice is never offered for this one
     if st.button(t("io.export_make"), key="io_export_make"):
-        st.session_state["io_export"] = export_bytes(store, fmt, can_see_personal=unmasked)
-    if st.session_state.get("io_export"):
-        data, name = st.session_state["io_export"]
-        st.download_button(t("io.export_download", name=name), data, name, key="io_export_dl")
+        st.session_state["io_export"] = (choice, *export_bytes(store, fmt,
+                                                               can_see_personal=unmasked))
+    made = st.session_state.get("io_export")
+    if made and made[0] == choice:
+        _, data, name = made
+        audited_download(st, t("io.export_download", name=name), data, name, what="store",
+                         masked=not unmasked, principal=principal,
+                         key=f"io_export_dl_{fmt}_{unmasked}")

@@ -9,6 +9,7 @@ from streamlit_folium import st_folium
 
 from components import grid_map, print_panel
 from components.data import get_store, load_layers, store_revision
+from components.exports import audited_download
 from components.i18n import fmt_int, fmt_pct, t
 from components.session import current_principal, localized
 from geo import auth, grid_report, reassignment
@@ -150,18 +151,24 @@ seen = rights(principal, scope_ids)
 roster = grid_report.roster_frame(members, grids, teams, seen, scope_ids)
 if not all(seen.values()) or not seen:
     st.caption(t("grids.roster.masked"))
-st.dataframe(grid_report.labelled(roster, t), hide_index=True)
+with st.container(height=420):  # a table has no toolbar: no unaudited "Download as CSV"
+    st.table(grid_report.labelled(roster.astype(object).where(roster.notna(), ""), t))
+st.caption(t("grids.roster.audited"))
 exports = st.columns(2)
-export_roster = grid_report.roster_frame(
-    members, grids, teams, rights(principal, scope_ids, "export_personal"), scope_ids)
+export_rights = rights(principal, scope_ids, "export_personal")
+export_roster = grid_report.roster_frame(members, grids, teams, export_rights, scope_ids)
+export_masked = not export_rights or not all(export_rights.values())
+tag = "masked" if export_masked else "unmasked"
 label = names.get(grid or community or street, t("grids.pick.all"))
-exports[0].download_button(t("grids.export.excel"), grid_report.roster_excel(export_roster, t),
-                           file_name=f"roster-{label}.xlsx", key="grids_excel")
+audited_download(exports[0], t("grids.export.excel"), grid_report.roster_excel(export_roster, t),
+                 f"roster_{tag}_{label}.xlsx", what="members", masked=export_masked,
+                 principal=principal, key="grids_excel")
 if grid:
     summary_page = grid_report.grid_summary_html(gc.coverage_records(scope)[0], export_roster, t,
                                                  names)
-    exports[1].download_button(t("grids.export.print"), summary_page, mime="text/html",
-                               file_name=f"grid-{grid}.html", key="grids_print")
+    audited_download(exports[1], t("grids.export.print"), summary_page,
+                     f"grid_{tag}_{grid}.html", what="members", masked=export_masked,
+                     principal=principal, key="grids_print", mime="text/html")
     with st.expander(t("grids.export.preview")):
         st.iframe(summary_page, height=600)
 

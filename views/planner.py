@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 
 from components import planner_map
 from components.data import get_store, load_layers, store_revision
+from components.exports import audited_download
 from components.i18n import fmt_int, fmt_pct, t
 from components.session import current_principal, localized
 from geo import auth, siting
@@ -237,13 +238,14 @@ else:
     scenario = saved[sid]
     actions[0].button(t("planner.scenario.load"), key="planner_load", on_click=load_scenario,
                       args=(scenario,))
-    actions[1].download_button(t("planner.scenario.geojson"), sc.to_geojson(scenario),
-                               file_name=f"{scenario.name}.geojson", mime="application/geo+json",
-                               key="planner_geojson")
+    audited_download(actions[1], t("planner.scenario.geojson"), sc.to_geojson(scenario),
+                     f"{scenario.name}.geojson", what="scenarios", masked=True,
+                     principal=principal, key="planner_geojson", mime="application/geo+json")
     evaluated = sc.evaluate(scenario, layers["compounds"], positions, layers["roads"],
                             layers["grids"])
-    actions[2].download_button(t("planner.scenario.excel"), sc.to_excel(scenario, evaluated),
-                               file_name=f"{scenario.name}.xlsx", key="planner_excel")
+    audited_download(actions[2], t("planner.scenario.excel"), sc.to_excel(scenario, evaluated),
+                     f"{scenario.name}.xlsx", what="scenarios", masked=True,
+                     principal=principal, key="planner_excel")
     may_promote = auth.allowed(principal, sc.ACTION_PROMOTE)
     done = sc.promoted_already(scenario, positions)  # promotion writes each spot once
     confirmed = actions[3].checkbox(

@@ -44,6 +44,8 @@ def register(sub) -> None:
                      help="output file (.gpkg/.xlsx); for geojson/csv a folder or a .zip")
     exp.add_argument("--layers", default=None, help="comma-separated layers (default: all)")
     exp.add_argument("--unmasked", action="store_true", help="keep personal data unmasked")
+    exp.add_argument("--account", default=os.environ.get("USER", "cli"),
+                     help="who exports (recorded in the audit log)")
     add_store_option(exp)
     exp.set_defaults(func=run_export)
 
@@ -148,7 +150,12 @@ def run_export(args) -> int:
     from geo.exporter import export_store
 
     layers = [x.strip() for x in args.layers.split(",")] if args.layers else None
-    out = export_store(store_from(args), args.format, args.out, layers=layers,
+    from geo.audit import record_export
+
+    store = store_from(args)
+    out = export_store(store, args.format, args.out, layers=layers,
                        can_see_personal=args.unmasked)
+    record_export(store, args.account, "store", str(out), masked=not args.unmasked,
+                  detail={"format": args.format, "layers": layers, "via": "cli"})
     print(out)
     return 0

@@ -2,12 +2,18 @@
 
 The log row keeps, as JSON in ``backup``, what is needed to undo the import: per layer the ids
 it added, the rows it replaced (geometry as WKT, full precision) and a digest of every row it
-wrote, so that a rollback can tell which rows somebody changed or deleted since."""
+wrote, so that a rollback can tell which rows somebody changed or deleted since.
+
+An import never overwrites an edit it did not see: its transaction first locks the layers it
+replaces (Transaction.lock: on PostGIS edits and other imports wait until it commits), then
+compares the version of every row it replaces with the version the plan was checked against;
+a row changed, added or deleted since the check refuses the import, naming the rows."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 
 import geopandas as gpd
 import numpy as np
@@ -18,6 +24,7 @@ from geo.importer import detect
 from geo.importer.plan import ImportPlan, writable
 from geo.importer.templates import layer_table
 from geo.schema import GEOMETRY, ID, VERSION, WGS84
+from geo.store.base import StoreError
 
 IMPORT_LOG = "import_log"
 APPLIED, ROLLED_BACK = "applied", "rolled_back"
@@ -43,6 +50,33 @@ class RollbackConflict(ImportRefused):
             f"可先回滚之后的导入,或选择保留这些修改只回滚其余行 | {len(conflicts)} row(s) were "
             f"changed or deleted after this import ({shown}{more}); nothing rolled back. Roll back "
             f"later imports first, or keep those later edits and roll back the other rows")
+
+
+class ChangedSinceCheck(ImportRefused):
+    """Rows the import would replace changed since the plan was checked.
+
+    ``changed``: (layer, id, version seen or None, version now or None)."""
+
+    def __init__(self, changed: list[tuple[str, str, int | None, int | None]]):
+        self.changed = changed
+        shown = "、".join(f"{layer} {row_id}" for layer, row_id, _, _ in changed[:5])
+        more = f" … (+{len(changed) - 5})" if len(changed) > 5 else ""
+        super().__init__(
+            f"检查之后有 {len(changed)} 行被他人修改、新增或删除({shown}{more}),为免覆盖这些修改"
+            f"未导入;请重新检查后再导入 | {len(changed)} row(s) were changed, added or deleted by "
+            f"someone else after the check ({shown}{more}); nothing imported so as not to "
+            f"overwrite those edits. Check the files again, then import")
+
+
+def _changed_since_check(name: str, existing: pd.DataFrame, planned: pd.DataFrame,
+                         seen: dict[str, int]) -> list[tuple]:
+    now = dict(zip(existing[ID].astype(str), existing[VERSION].astype(int)))
+    out = []
+    for row_id in planned[ID].astype(str):
+        before, after = seen.get(row_id), now.get(row_id)
+        if before != after:
+            out.append((name, row_id, before, after))
+    return out
 
 
 def _require(principal, action: str, store) -> str:
@@ -138,28 +172,43 @@ def apply_import(store, plan: ImportPlan, account: str | None = None, principal=
     account = account or checked
     at = clock.now_utc()
     checksum = ";".join(sha for _, sha in plan.files)
-    log_id = f"imp-{at:%Y%m%d%H%M%S}-{checksum[:8]}"
-    with store.transaction(account) as tx:
-        backup = {}
-        for name, planned in plan.frames.items():
-            existing = tx.load(name)
-            merged, replaced = _merge(existing, writable(name, planned))
-            added = sorted(set(planned[ID].astype(str)) - set(replaced[ID].astype(str)))
-            tx.replace(name, merged)
-            stored = tx.load(name)  # what the store holds, as a rollback will read it
-            ours = stored[stored[ID].astype(str).isin(set(planned[ID].astype(str)))]
-            backup[name] = {"added": added, "replaced": _rows_json(name, replaced),
-                            "written": _row_digests(name, ours)}
-        log = {
-            ID: log_id, "at": at, "account": account,
-            "files": json.dumps([n for n, _ in plan.files], ensure_ascii=False),
-            "checksum": checksum, "counts": json.dumps(plan.counts, ensure_ascii=False),
-            "status": APPLIED, "backup": json.dumps(backup, ensure_ascii=False),
-        }
-        tx.append(IMPORT_LOG, pd.DataFrame([log]))
-        _audit(tx, account, "import", log_id, {"files": [n for n, _ in plan.files],
-                                                "counts": plan.counts, "note": note})
+    log_id = f"imp-{at:%Y%m%d%H%M%S}-{checksum[:8]}-{secrets.token_hex(2)}"  # two at once differ
+    try:
+        with store.transaction(account) as tx:
+            _write(tx, plan, account, log_id, at, checksum, note)
+    except StoreError as exc:
+        raise ImportRefused(f"导入失败,未写入任何数据 | the import failed, nothing was written: "
+                            f"{exc}") from exc
     return log_id
+
+
+def _write(tx, plan: ImportPlan, account: str, log_id: str, at, checksum: str, note) -> None:
+    tx.lock(sorted(plan.frames) + [IMPORT_LOG])
+    loaded = {name: tx.load(name) for name in plan.frames}  # after the lock: every edit seen
+    changed = [c for name, planned in plan.frames.items()
+               for c in _changed_since_check(name, loaded[name], planned,
+                                             plan.seen_versions.get(name, {}))]
+    if changed:
+        raise ChangedSinceCheck(changed)
+    backup = {}
+    for name, planned in plan.frames.items():
+        existing = loaded[name]
+        merged, replaced = _merge(existing, writable(name, planned))
+        added = sorted(set(planned[ID].astype(str)) - set(replaced[ID].astype(str)))
+        tx.replace(name, merged)
+        stored = tx.load(name)  # what the store holds, as a rollback will read it
+        ours = stored[stored[ID].astype(str).isin(set(planned[ID].astype(str)))]
+        backup[name] = {"added": added, "replaced": _rows_json(name, replaced),
+                        "written": _row_digests(name, ours)}
+    log = {
+        ID: log_id, "at": at, "account": account,
+        "files": json.dumps([n for n, _ in plan.files], ensure_ascii=False),
+        "checksum": checksum, "counts": json.dumps(plan.counts, ensure_ascii=False),
+        "status": APPLIED, "backup": json.dumps(backup, ensure_ascii=False),
+    }
+    tx.append(IMPORT_LOG, pd.DataFrame([log]))
+    _audit(tx, account, "import", log_id, {"files": [n for n, _ in plan.files],
+                                            "counts": plan.counts, "note": note})
 
 
 def import_log(store) -> pd.DataFrame:
@@ -199,7 +248,9 @@ def rollback_import(store, log_id: str, account: str | None = None, principal=No
         rows = log[log[ID] == log_id]
         if rows.empty:
             raise ImportRefused(f"导入记录不存在:{log_id} | no such import: {log_id}")
-        row = rows.iloc[0]
+        tx.lock(sorted(json.loads(rows.iloc[0]["backup"])) + [IMPORT_LOG])
+        log = tx.load(IMPORT_LOG)  # again, under the lock: a rollback running at once is seen
+        row = log[log[ID] == log_id].iloc[0]
         if row["status"] != APPLIED:
             raise ImportRefused(f"该导入已回滚:{log_id} | already rolled back: {log_id}")
         backup = json.loads(row["backup"])

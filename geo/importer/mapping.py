@@ -88,23 +88,24 @@ def header(layer: str, field: str) -> str:
     return LAYER_HEADERS.get(layer, {}).get(field) or COMMON_HEADERS.get(field, field)
 
 
-def _norm(text: str) -> str:
+def norm(text: str) -> str:
+    """A header compared loosely: no spaces, brackets, underscores, dashes or * (required)."""
     return re.sub(r"[\s()()_\-*]", "", str(text)).lower()
 
 
 def header_map(layer: str, columns) -> dict[str, str]:
     """Rename map raw header -> field name for ``layer`` (unknown headers are left out)."""
     spec = schema.layer(layer)
-    by_norm: dict[str, str] = {_norm(k): v for k, v in ALIASES.items()}
+    by_norm: dict[str, str] = {norm(k): v for k, v in ALIASES.items()}
     for f in spec.all_fields:
-        by_norm.setdefault(_norm(f.name[:10]), f.name)  # Shapefile (DBF) names: 10 characters
-        by_norm[_norm(f.name)] = f.name
-        by_norm[_norm(COMMON_HEADERS.get(f.name, f.name))] = f.name
-        by_norm[_norm(header(layer, f.name))] = f.name
-    by_norm[_norm("geometry")] = schema.GEOMETRY
+        by_norm.setdefault(norm(f.name[:10]), f.name)  # Shapefile (DBF) names: 10 characters
+        by_norm[norm(f.name)] = f.name
+        by_norm[norm(COMMON_HEADERS.get(f.name, f.name))] = f.name
+        by_norm[norm(header(layer, f.name))] = f.name
+    by_norm[norm("geometry")] = schema.GEOMETRY
     out = {}
     for col in columns:
-        key = _norm(col)
+        key = norm(col)
         target = by_norm.get(key)
         if target is None and re.fullmatch(r"几何wkt续\d+|wkt\d+", key):
             target = col  # continuation of a long WKT (Excel cells hold 32,767 characters)

@@ -13,9 +13,10 @@ import pandas as pd
 import shapely
 
 from geo import schema, validation
-from geo.importer import detect
+from geo.importer import checks, detect
 from geo.importer.mapping import IMPORTABLE_LAYERS, detect_layer, header, header_map
-from geo.importer.readers import DEFAULT_SIZE_LIMIT, RawTable, read_file
+from geo.importer.raw import RawTable, file_problem
+from geo.importer.readers import DEFAULT_SIZE_LIMIT, read_file
 from geo.schema import GEOMETRY, ID, IS_SAMPLE, VERSION, WGS84, Problem
 from geo.validation import DISTRICT_TOLERANCE_DEG, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET
 
@@ -58,6 +59,7 @@ class ImportPlan:
     problems: list[Problem]
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     repaired: int = 0
+    seen_versions: dict[str, dict[str, int]] = field(default_factory=dict)  # rows it replaces
 
     @property
     def ok(self) -> bool:
@@ -143,6 +145,7 @@ def _prepare_table(table: RawTable, layer: str, view, district, crs_override, re
     rename = header_map(layer, [c for c in raw.columns if c != GEOMETRY])
     frame = pd.DataFrame(raw[list(rename)].rename(columns=rename)).reset_index(drop=True)
     frame = frame.astype(object).where(frame.notna(), None)
+    frame = checks.unescape_text(layer, frame)
     problems: list[Problem] = [
         validation.problem(layer, "missing_field", field=f.name,
                            source={SOURCE_FILE: table.file, SOURCE_SHEET: table.sheet})
@@ -151,7 +154,9 @@ def _prepare_table(table: RawTable, layer: str, view, district, crs_override, re
     first_row = 2 if table.fmt in ("csv", "xlsx") else 1
     frame[SOURCE_FILE] = table.file
     frame[SOURCE_SHEET] = table.sheet
-    frame[SOURCE_ROW] = np.arange(len(frame)) + first_row
+    frame[SOURCE_ROW] = table.row_numbers if table.row_numbers is not None \
+        else np.arange(len(frame)) + first_row
+    problems += checks.masked_values(layer, frame)
     repaired = 0
     if spec.geometry:
         if isinstance(raw, gpd.GeoDataFrame) and raw.geometry.notna().any():
@@ -166,6 +171,12 @@ def _prepare_table(table: RawTable, layer: str, view, district, crs_override, re
             problems.append(_plan_problem("no_geometry", table, layer))
             geoms = np.full(len(frame), None, dtype=object)
         geoms = np.asarray(geoms, dtype=object)
+        outliers = checks.degree_outliers(geoms)
+        present = sum(g is not None for g in geoms)
+        if outliers.any() and outliers.sum() * 2 < present \
+                and not checks.projected(crs_override or table.declared_crs):
+            problems += checks.out_of_range(layer, frame, geoms, outliers)
+            geoms = np.where(outliers, None, geoms)  # they do not decide the CRS either
         if crs_override:
             choice, scores = crs_override, {}
         else:
@@ -220,8 +231,13 @@ def plan_import(paths, store=None, crs: str | dict | None = None, layer: str | N
         file_crs = crs.get(name) if isinstance(crs, dict) else crs
         files.append((result.file, result.sha256))
         problems += result.problems
+        skipped = [t.sheet for t in result.tables
+                   if t.fmt == "gpkg" and t.sheet in schema.SYSTEM_LAYERS and not layer]
+        if skipped and len(skipped) == len(result.tables):
+            problems.append(file_problem("no_importable_table", result.file,
+                                         found="、".join(map(str, skipped))))
         for table in result.tables:
-            if table.fmt == "gpkg" and table.sheet in schema.SYSTEM_LAYERS and not layer:
+            if table.sheet in skipped:
                 continue  # a whole store file: accounts, audit, logs are never imported
             target = layer or detect_layer(table.sheet, table.file)
             if target not in IMPORTABLE_LAYERS:
@@ -251,14 +267,28 @@ def plan_import(paths, store=None, crs: str | dict | None = None, layer: str | N
                  if not (p.code == "missing_field" and (p.layer, p.field) in per_table)]
     for name, frame in frames.items():
         problems += _store_unique_clashes(name, frame, view.load(name))
-    counts = {}
+        problems += checks.points_in_grids(name, frame, _grid_polygons(frames, view))
+    problems = [checks.label_problem(p) for p in checks.without_echoes(problems)]
+    counts, seen = {}, {}
     for name, frame in frames.items():
         existing = view.load(name)
-        old = set(existing[ID].astype(str)) if existing is not None else set()
+        versions = dict(zip(existing[ID].astype(str), existing[VERSION].astype(int))) \
+            if existing is not None else {}
         ids = frame[ID].astype(str) if ID in frame.columns else pd.Series([], dtype=object)
-        replaced = int(ids.isin(old).sum())
+        seen[name] = {i: versions[i] for i in ids if i in versions}
+        replaced = len(seen[name])
         counts[name] = {"rows": len(frame), "new": len(frame) - replaced, "replaced": replaced}
-    return ImportPlan(files, reports, frames, problems, counts, repaired)
+    return ImportPlan(files, reports, frames, problems, counts, repaired, seen)
+
+
+def _grid_polygons(frames: dict, view: _StoreView) -> dict:
+    """Grid id -> polygon: the store's grids, overridden by grids in the same import."""
+    polygons = view.geometry_by_id("grids")
+    grids = frames.get("grids")
+    if grids is not None and ID in grids.columns and GEOMETRY in grids.columns:
+        polygons |= {str(i): g for i, g in zip(grids[ID], grids[GEOMETRY].values)
+                     if g is not None and not g.is_empty}
+    return polygons
 
 
 def _store_unique_clashes(name: str, frame: pd.DataFrame, existing) -> list[Problem]:

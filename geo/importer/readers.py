@@ -1,54 +1,32 @@
 """Read uploaded files into raw tables, never executing anything in them.
 
-Formats: .xlsx (openpyxl), .csv (UTF-8, UTF-8 with BOM, GBK/GB18030, detected), .geojson/.json,
-zipped Shapefile (.zip; encoding from .cpg, else UTF-8 then GB18030), .gpkg (every layer).
-"""
+Formats: .xlsx (openpyxl), .csv (UTF-8 with or without BOM, UTF-16 with BOM, GBK/GB18030),
+.geojson/.json, zipped Shapefile (.zip; encoding from .cpg, else UTF-8 then GB18030), .gpkg
+(every layer). Sizes are checked before reading; archives by :mod:`geo.importer.archives`.
+Every attribute is read as text (ids such as ``T0006`` are never turned into times)."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geo.importer import archives, sheets
+from geo.importer.raw import FileProblem, RawTable, file_problem
 from geo.schema import GEOMETRY, Problem
 
 DEFAULT_SIZE_LIMIT = 50 * 1024 * 1024
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
-
-FILE_MESSAGES = {
-    "file_too_large": ("文件超过大小上限 {limit} MB:{size} MB",
-                       "file exceeds the size limit of {limit} MB: {size} MB"),
-    "unknown_format": ("不支持的文件格式:{suffix}", "unknown file format: {suffix}"),
-    "unreadable_file": ("文件无法读取:{error}", "unreadable file: {error}"),
-    "empty_file": ("文件中没有数据", "the file holds no records"),
-}
-
-
-def file_problem(code: str, file: str, sheet: str | None = None, **fmt) -> Problem:
-    zh, en = FILE_MESSAGES[code]
-    return Problem(layer="", feature_id=None, field=None, code=code, message_zh=zh.format(**fmt),
-                   message_en=en.format(**fmt), file=file, sheet=sheet, extra=dict(fmt))
-
-
-@dataclass
-class RawTable:
-    """One sheet/layer of an uploaded file, columns as found."""
-
-    file: str
-    sheet: str | None
-    fmt: str
-    frame: pd.DataFrame  # a GeoDataFrame when the format carries geometry
-    encoding: str | None = None
-    declared_crs: str | None = None
-    notes: list[str] = field(default_factory=list)
-
+UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+HASH_CHUNK = 1024 * 1024
 
 @dataclass
 class ReadResult:
@@ -58,33 +36,50 @@ class ReadResult:
     problems: list[Problem]
 
 
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def read_file(path: str | Path, size_limit: int = DEFAULT_SIZE_LIMIT,
               display_name: str | None = None) -> ReadResult:
     path = Path(path)
     name = display_name or path.name
-    data = path.read_bytes() if path.exists() else b""
-    digest = hashlib.sha256(data).hexdigest()
-    if len(data) > size_limit:
-        mb = f"{len(data) / 1048576:.1f}"
+    size = path.stat().st_size if path.exists() else 0
+    digest = file_digest(path) if path.exists() else hashlib.sha256(b"").hexdigest()
+    if size > size_limit:  # checked before a single byte is parsed
         return ReadResult(name, digest, [], [file_problem(
-            "file_too_large", name, limit=f"{size_limit / 1048576:g}", size=mb)])
+            "file_too_large", name, limit=f"{size_limit / 1048576:g}",
+            size=f"{size / 1048576:.1f}")])
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
         return ReadResult(name, digest, [], [file_problem("unknown_format", name,
                                                           suffix=suffix or "?")])
     try:
-        tables = reader(path, name, data)
+        tables = reader(path, name, archives.unzipped_limit(size_limit))
+    except archives.ArchiveRefused as exc:
+        return ReadResult(name, digest, [], [file_problem(exc.code, name, **exc.fmt)])
+    except FileProblem as exc:
+        return ReadResult(name, digest, [], [exc.problem])
     except Exception as exc:  # noqa: BLE001 - any parser failure is reported, not raised
         return ReadResult(name, digest, [], [file_problem(
             "unreadable_file", name, error=f"{type(exc).__name__}: {exc}"[:200])])
+    problems = [p for t in tables for p in t.problems]
     tables = [t for t in tables if not t.frame.empty]
-    problems = [] if tables else [file_problem("empty_file", name)]
+    if not tables and not problems:
+        problems = [file_problem("empty_file", name)]
     return ReadResult(name, digest, tables, problems)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Text and its encoding: strict UTF-8 (BOM or not) first, then GB18030 (covers GBK)."""
+    """Text and its encoding: UTF-16 by its BOM, strict UTF-8 (BOM or not), then GB18030."""
+    for bom, encoding in UTF16_BOMS.items():
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding), "utf-16"
     for encoding in TEXT_ENCODINGS:
         try:
             text = data.decode(encoding)
@@ -97,31 +92,28 @@ def decode_text(data: bytes) -> tuple[str, str]:
     raise ValueError("neither UTF-8 nor GB18030 text")
 
 
-def _read_csv(path: Path, name: str, data: bytes) -> list[RawTable]:
-    text, encoding = decode_text(data)
+def _read_csv(path: Path, name: str, limit: int) -> list[RawTable]:
+    data = path.read_bytes()
+    try:
+        text, encoding = decode_text(data)
+    except ValueError as exc:
+        raise FileProblem(file_problem("bad_encoding", name)) from exc
     if not text.strip():
         return [RawTable(name, None, "csv", pd.DataFrame(), encoding)]
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-                        skipinitialspace=True)
-    frame = frame.astype(object).where(frame.notna(), None)
-    return [RawTable(name, None, "csv", frame, encoding)]
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a long cell: too_long
+    first = text.lstrip("\ufeff").splitlines()[0]
+    sep = "\t" if "\t" in first and "," not in first else ","  # Excel's UTF-16 text: tabs
+    rows = [[cell if cell.strip() else None for cell in row]
+            for row in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep,
+                                  skipinitialspace=True)]
+    table = sheets.table_from_rows(name, None, "csv", rows)
+    table.encoding = encoding
+    return [table]
 
 
-def _read_xlsx(path: Path, name: str, data: bytes) -> list[RawTable]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    tables = []
-    for sheet in book.worksheets:
-        rows = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
-        if not rows:
-            tables.append(RawTable(name, sheet.title, "xlsx", pd.DataFrame()))
-            continue
-        head = [str(h).strip() if h is not None else f"col{i}" for i, h in enumerate(rows[0])]
-        frame = pd.DataFrame([list(r) for r in rows[1:]], columns=head, dtype=object)
-        tables.append(RawTable(name, sheet.title, "xlsx", frame))
-    book.close()
-    return tables
+def _read_xlsx(path: Path, name: str, limit: int) -> list[RawTable]:
+    archives.check_workbook(path, limit)
+    return sheets.read_workbook(path, name)
 
 
 def _declared(frame: pd.DataFrame) -> str | None:
@@ -135,6 +127,8 @@ def _read_ogr(path: Path, name: str, fmt: str, encoding: str | None = None) -> l
     tables = []
     for layer_name in pyogrio.list_layers(path)[:, 0]:
         kwargs = {"encoding": encoding} if encoding else {}
+        if fmt == "geojson":  # GDAL would read "T0006" as a time and "2021-09-01" as a date
+            kwargs |= {"DATE_AS_STRING": "YES"}
         frame = pyogrio.read_dataframe(path, layer=layer_name, fid_as_index=False, **kwargs)
         declared = _declared(frame)
         if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.isna().all():
@@ -144,41 +138,57 @@ def _read_ogr(path: Path, name: str, fmt: str, encoding: str | None = None) -> l
     return tables
 
 
-def _read_geojson(path: Path, name: str, data: bytes) -> list[RawTable]:
+def _read_geojson(path: Path, name: str, limit: int) -> list[RawTable]:
     return _read_ogr(path, name, "geojson")
 
 
-def _read_gpkg(path: Path, name: str, data: bytes) -> list[RawTable]:
-    return _read_ogr(path, name, "gpkg")
+def _read_gpkg(path: Path, name: str, limit: int) -> list[RawTable]:
+    tables = _read_ogr(path, name, "gpkg")
+    for table in tables:
+        if table.sheet == sheets.EXPORT_INFO_TABLE:
+            sheets.refuse_masked_export(table.frame.values.tolist(), name, table.sheet)
+    return [t for t in tables if t.sheet != sheets.EXPORT_INFO_TABLE]
 
 
-def _read_zip(path: Path, name: str, data: bytes) -> list[RawTable]:
+def _read_zip(path: Path, name: str, limit: int) -> list[RawTable]:
     """A zipped Shapefile (or several); other members of the zip are read by their suffix."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive, tempfile.TemporaryDirectory() as tmp:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        for member in members:
-            target = Path(tmp) / Path(member.filename).name  # flatten: no path traversal
-            target.write_bytes(archive.read(member))
+    with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
+        files = archives.extract_flat(archive, Path(tmp), limit)
         tables = []
-        for file in sorted(Path(tmp).iterdir()):
+        for file in sorted(files):
             suffix = file.suffix.lower()
-            if suffix == ".shp":
+            if file.stem == sheets.EXPORT_INFO_SHEET:
+                sheets.refuse_masked_export(
+                    list(csv.reader(io.StringIO(decode_text(file.read_bytes())[0]))), name,
+                    file.name)
+            elif suffix == ".shp":
                 tables += _read_shapefile(file, name)
             elif suffix in READERS and suffix != ".zip":
-                for table in READERS[suffix](file, name, file.read_bytes()):
-                    table.sheet = file.name
+                for table in READERS[suffix](file, name, limit):
+                    table.sheet = file.name if table.sheet is None else \
+                        f"{file.name}/{table.sheet}"
                     tables.append(table)
         if not tables:
+            orphans = [f.name for f in files if f.suffix.lower() in (".dbf", ".shx")]
+            if orphans:
+                raise FileProblem(file_problem("shapefile_part_missing", name, part=".shp",
+                                               shp=orphans[0]))
             raise ValueError("no .shp or known file in the zip")
         return tables
 
 
+def _sibling(shp: Path, suffix: str) -> Path | None:
+    return next((p for p in shp.parent.glob(shp.stem + ".*") if p.suffix.lower() == suffix),
+                None)
+
+
 def _read_shapefile(shp: Path, name: str) -> list[RawTable]:
-    cpg = shp.with_suffix(".cpg")
-    if not cpg.exists():
-        cpg = next((p for p in shp.parent.glob(shp.stem + ".*") if p.suffix.lower() == ".cpg"),
-                   cpg)
-    if cpg.exists():
+    for part in (".dbf", ".shx"):
+        if _sibling(shp, part) is None:
+            raise FileProblem(file_problem("shapefile_part_missing", name, sheet=shp.name,
+                                           part=part, shp=shp.name))
+    cpg = _sibling(shp, ".cpg")
+    if cpg is not None:
         encoding = cpg.read_text(errors="replace").strip().lower() or "utf-8"
         tables = _read_ogr(shp, name, "shapefile", encoding)
         note = f"cpg: {encoding}"

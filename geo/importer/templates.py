@@ -1,7 +1,10 @@
 """Layers as flat tables with Chinese headers: import templates and the Excel/CSV export.
 
 Point layers get 经度/纬度 columns, polygon and line layers a 几何WKT column (spilling into
-几何WKT续1, 续2, ... where a shape is longer than an Excel cell's 32,767 characters)."""
+几何WKT续1, 续2, ... where a shape is longer than an Excel cell's 32,767 characters).
+
+A template marks required columns with ``*``, holds one example row (its first cell starts
+with 【示例】, and the importer skips it) and a 填表说明 sheet describing every column."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import zipfile
 import pandas as pd
 import shapely
 
-from geo import schema
+from geo import cells, schema
 from geo.importer.mapping import (
     IMPORTABLE_LAYERS,
     LAT_ZH,
@@ -20,6 +23,7 @@ from geo.importer.mapping import (
     WKT_ZH,
     header,
 )
+from geo.importer.sheets import EXAMPLE_MARK, INSTRUCTION_SHEETS
 from geo.schema import GEOMETRY, VERSION
 
 EXCEL_CELL_LIMIT = 32_000
@@ -38,9 +42,69 @@ def geometry_headers(layer: str) -> list[str]:
     return [LON_ZH, LAT_ZH] if kind == "Point" else [WKT_ZH]
 
 
+REQUIRED_MARK = "*"
+DTYPE_NOTES = {"str": "文本 text", "int": "整数 whole number", "float": "数字 number",
+               "bool": "是/否 yes/no", "date": "日期 date, 2021-09-01",
+               "datetime": "日期时间 date and time, 2021-09-01 08:30:00", "json": "JSON"}
+EXAMPLE_VALUES = {"str": "示例", "int": 10, "float": 1.5, "bool": "是", "date": "2021-09-01",
+                  "datetime": "2021-09-01 08:30:00", "json": "[]"}
+EXAMPLE_POINT = (121.262, 28.648)
+EXAMPLE_WKT = "POLYGON ((121.255 28.64, 121.265 28.64, 121.265 28.65, 121.255 28.64))"
+
+
+def template_fields(layer: str) -> list[schema.Field]:
+    spec = schema.layer(layer)
+    return [spec.field(f) for f in table_fields(layer) if f != schema.IS_SAMPLE]
+
+
 def template_headers(layer: str) -> list[str]:
-    fields = [f for f in table_fields(layer) if f != schema.IS_SAMPLE]
-    return [header(layer, f) for f in fields] + geometry_headers(layer)
+    """Chinese headers, required ones marked with * (the importer ignores the mark)."""
+    heads = [header(layer, f.name) + (REQUIRED_MARK if f.required else "")
+             for f in template_fields(layer)]
+    geometry = geometry_headers(layer)
+    return heads + [h + REQUIRED_MARK for h in geometry]
+
+
+def example_row(layer: str) -> list:
+    """One plausible row, its id marked 【示例】 so that an import skips it."""
+    row = []
+    for f in template_fields(layer):
+        if f.name == schema.ID:
+            row.append(f"{EXAMPLE_MARK}{layer[:1].upper()}001")
+        elif f.choices:
+            row.append(f.choices[0])
+        elif f.ref:
+            row.append(f"{f.ref[:1].upper()}001")
+        else:
+            row.append(EXAMPLE_VALUES[f.dtype])
+    kind = schema.layer(layer).geometry
+    if kind == "Point":
+        row += list(EXAMPLE_POINT)
+    elif kind:
+        row.append(EXAMPLE_WKT)
+    return row
+
+
+def instructions(layer: str) -> pd.DataFrame:
+    """The 填表说明 sheet: one row per column, required or not, type, allowed values."""
+    rows = []
+    for f in template_fields(layer):
+        notes = []
+        if f.choices:
+            notes.append("可选值 values: " + "/".join(f.choices))
+        if f.ref:
+            notes.append(f"填写已有{LAYER_LABELS.get(f.ref, f.ref)}的编号 an id of {f.ref}")
+        if f.length_limit and f.dtype == "str":
+            notes.append(f"最多 {f.length_limit} 字 at most {f.length_limit} characters")
+        if f.minimum is not None:
+            notes.append(f"不小于 at least {f.minimum:g}")
+        rows.append([header(layer, f.name), "是 yes" if f.required else "否 no",
+                     DTYPE_NOTES[f.dtype], ";".join(notes)])
+    for head in geometry_headers(layer):
+        rows.append([head, "是 yes", "WGS84 / CGCS2000 / GCJ-02 / BD-09 / 4549", ""])
+    rows.append([f"{EXAMPLE_MARK}…", "", "示例行,导入时跳过 example row, skipped on import", ""])
+    return pd.DataFrame(rows, columns=["列 column", "必填 required", "类型 type",
+                                       "说明 notes"])
 
 
 def layer_table(layer: str, frame: pd.DataFrame, chinese: bool = True,
@@ -84,11 +148,14 @@ def sheet_name(layer: str) -> str:
 
 
 def template_xlsx(layer: str) -> bytes:
-    """An empty Excel template for ``layer`` with Chinese headers."""
+    """An Excel template for ``layer``: Chinese headers (required ones marked *), one example
+    row the importer skips, and a 填表说明 sheet."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.DataFrame(columns=template_headers(layer)).to_excel(
-            writer, sheet_name=sheet_name(layer), index=False)
+        cells.write_sheet(writer, pd.DataFrame([example_row(layer)],
+                                               columns=template_headers(layer)),
+                          sheet_name(layer))
+        cells.write_sheet(writer, instructions(layer), INSTRUCTION_SHEETS[0])
     return buffer.getvalue()
 
 

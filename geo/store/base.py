@@ -77,6 +77,11 @@ class Transaction(ABC):
     @abstractmethod
     def delete(self, name: str, ids: list[str]) -> int: ...
 
+    def lock(self, names: list[str]) -> None:
+        """Hold off every other writer of these layers until this transaction ends (a bulk
+        replace must not overwrite an edit committed while it runs). A no-op where the
+        transaction already serialises all writers (the GeoPackage's lock file)."""
+
 
 class Store(ABC):
     url: str

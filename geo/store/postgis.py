@@ -218,6 +218,15 @@ class _PgTransaction(Transaction):
         )
         self.dirty = True
 
+    def lock(self, names: list[str]) -> None:
+        """EXCLUSIVE: edits (SELECT ... FOR UPDATE, UPDATE/INSERT/DELETE) and other bulk
+        writers wait, plain readers do not. (SHARE ROW EXCLUSIVE would let an edit's
+        FOR UPDATE in and then deadlock on its UPDATE.) Always in sorted order, so two
+        importers never deadlock."""
+        for name in sorted(set(names)):
+            schema.layer(name)  # a known layer: every one has its table (migrations)
+            self.conn.execute(text(f"LOCK TABLE {table(name)} IN EXCLUSIVE MODE"))
+
     def replace(self, name: str, frame: pd.DataFrame) -> None:
         self.conn.execute(text(f"DELETE FROM {table(name)}"))
         self._insert(name, frame)

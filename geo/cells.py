@@ -1,0 +1,70 @@
+"""Cells the app writes into CSV and Excel files, safe to open (formula injection).
+
+Every CSV and xlsx the app writes goes through :func:`safe_table`: a text cell that starts
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with ``'`` as OWASP
+describes, so that Excel and LibreOffice show it as text instead of running it. Only text
+cells are escaped: numbers (a real ``-5``) stay numbers. The importer removes exactly that
+prefix again (:func:`unescape_cell`), so an export imports back unchanged. In xlsx files every
+text value is written as a string cell, never as a formula."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+def _formula_like(text: str) -> bool:
+    """Starts with a formula character, possibly behind apostrophes (so that a value that
+    already looks escaped is escaped once more and comes back exactly)."""
+    return text.lstrip(ESCAPE).startswith(FORMULA_STARTS)
+
+
+def escape_cell(value):
+    """``value`` inert in a spreadsheet: text starting with a formula character gets ``'``."""
+    if isinstance(value, str) and _formula_like(value):
+        return ESCAPE + value
+    return value
+
+
+def unescape_cell(value):
+    """The inverse of :func:`escape_cell` for a text cell read back from an export."""
+    if isinstance(value, str) and value.startswith(ESCAPE) and _formula_like(value[1:]):
+        return value[1:]
+    return value
+
+
+def safe_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells (and headers) are escaped; numeric columns untouched."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(escape_cell).astype(object)
+    out.columns = [escape_cell(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
+    """A CSV (UTF-8 with BOM: Excel reads Chinese) of ``frame`` with every cell made safe."""
+    return safe_table(frame).to_csv(index=False).encode(encoding)
+
+
+def write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet_name: str) -> None:
+    """One sheet of an openpyxl ExcelWriter: cells made safe and text stored as strings."""
+    safe_table(frame).to_excel(writer, sheet_name=sheet_name, index=False)
+    sheet = writer.sheets[sheet_name]
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # a string cell, even if it began with "=" somehow
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            write_sheet(writer, frame, name)
+    return buffer.getvalue()

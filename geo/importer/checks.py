@@ -1,0 +1,183 @@
+"""Import-only checks and clean-ups on a mapped table, each naming row and field.
+
+* Text cells that an export escaped against formula injection (``'=...``) get their value back.
+* Personal fields holding masked values (张*明, 138****1234): a masked export is refused.
+* Degree coordinates out of range (a bad longitude, swapped lon/lat) are named per row, and
+  do not decide the file's coordinate system.
+* A member's point must lie in its own grid (refused otherwise, see README)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from geo import schema
+from geo.cells import unescape_cell
+from geo.importer.detect import CRS_LABELS
+from geo.importer.mapping import LAYER_LABELS, header
+from geo.masking import MASK
+from geo.schema import GEOMETRY, ID, Problem
+from geo.validation import DISTRICT_TOLERANCE_DEG, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, is_blank
+
+CHECK_MESSAGES = {
+    "masked_value": ("个人信息字段是脱敏值({value}):脱敏导出的文件不能导入,会覆盖真实姓名/电话",
+                     ("personal field holds a masked value ({value}): a masked export cannot be "
+                     "imported, it would overwrite the real name/phone")),
+    "coordinate_out_of_range": ("坐标超出经纬度范围:经度 {lon},纬度 {lat}{hint}",
+                                "coordinate out of the lon/lat range: lon {lon}, lat {lat}{hint}"),
+    "point_outside_grid": ("位置不在所属网格 {grid} 内{found}",
+                           "the point is not inside its grid {grid}{found}"),
+}
+SWAPPED_HINT = ("(经纬度可能填反)", " (lon and lat look swapped)")
+FOUND_IN = ("(落在网格 {grid})", " (it lies in grid {grid})")
+GRID_LAYERS_WITH_POINTS = ("members",)
+DTYPE_LABELS = {"str": ("文本", "text"), "int": ("整数", "whole number"),
+                "float": ("数字", "number"), "bool": ("是/否", "yes/no"),
+                "date": ("日期(如 2021-09-01)", "date (e.g. 2021-09-01)"),
+                "datetime": ("日期时间(如 2021-09-01 08:30)", "date and time"),
+                "json": ("JSON", "JSON"), "number/WKT": ("数字或 WKT", "number or WKT")}
+
+
+def check_problem(code: str, layer: str, frame: pd.DataFrame, i: int, fld: str,
+                  hint: tuple[str, str] = ("", ""), **fmt) -> Problem:
+    zh, en = CHECK_MESSAGES[code]
+    return Problem(layer=layer, feature_id=_id(frame, i), field=fld, code=code,
+                   message_zh=zh.format(hint=hint[0], **fmt),
+                   message_en=en.format(hint=hint[1], **fmt), row=int(frame[SOURCE_ROW].iloc[i]),
+                   file=frame[SOURCE_FILE].iloc[i], sheet=frame[SOURCE_SHEET].iloc[i],
+                   extra=dict(fmt))
+
+
+def _id(frame, i):
+    if ID not in frame.columns or is_blank(frame[ID].iloc[i]):
+        return None
+    return str(frame[ID].iloc[i])
+
+
+def unescape_text(layer: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Text fields only: a number column's ``-5`` was never escaped and stays as it is."""
+    for f in schema.layer(layer).all_fields:
+        if f.dtype == "str" and f.name in frame.columns:
+            frame[f.name] = frame[f.name].map(unescape_cell)
+    return frame
+
+
+def masked_values(layer: str, frame: pd.DataFrame) -> list[Problem]:
+    out = []
+    for name in schema.layer(layer).personal_fields:
+        if name not in frame.columns:
+            continue
+        for i, value in enumerate(frame[name]):
+            if isinstance(value, str) and MASK in value:
+                out.append(check_problem("masked_value", layer, frame, i, name, value=value))
+    return out
+
+
+def degree_outliers(geoms: np.ndarray) -> np.ndarray:
+    """Rows whose point (or shape) lies outside -180..180 / -90..90."""
+    out = np.zeros(len(geoms), dtype=bool)
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            continue
+        minx, miny, maxx, maxy = geom.bounds
+        out[i] = max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90
+    return out
+
+
+def out_of_range(layer: str, frame: pd.DataFrame, geoms: np.ndarray,
+                 mask: np.ndarray) -> list[Problem]:
+    out = []
+    for i in np.flatnonzero(mask):
+        x, y = _xy(geoms[i])
+        swapped = abs(y) <= 180 and abs(x) <= 90
+        out.append(check_problem("coordinate_out_of_range", layer, frame, int(i), GEOMETRY,
+                                 SWAPPED_HINT if swapped else ("", ""), lon=x, lat=y))
+    return out
+
+
+def _xy(geom) -> tuple[float, float]:
+    point = geom if geom.geom_type == "Point" else shapely.get_point(
+        shapely.get_exterior_ring(geom) if "Polygon" in geom.geom_type else geom, 0)
+    if point is None or point.is_empty:
+        point = geom.representative_point()
+    return round(float(point.x), 6), round(float(point.y), 6)
+
+
+def points_in_grids(layer: str, frame: pd.DataFrame, grids: dict) -> list[Problem]:
+    """``grids``: grid id -> WGS84 polygon (imported or stored)."""
+    if layer not in GRID_LAYERS_WITH_POINTS or "grid_id" not in frame.columns \
+            or GEOMETRY not in frame.columns or not grids:
+        return []
+    ids = list(grids)
+    polygons = np.array([grids[g] for g in ids], dtype=object)
+    out = []
+    for i, (grid_id, point) in enumerate(zip(frame["grid_id"], frame[GEOMETRY])):
+        own = grids.get(str(grid_id)) if not is_blank(grid_id) else None
+        if own is None or point is None or point.is_empty or point.geom_type != "Point":
+            continue
+        if shapely.dwithin(own, point, DISTRICT_TOLERANCE_DEG):
+            continue
+        hits = [ids[k] for k in np.flatnonzero(shapely.covers(polygons, point))]
+        found = (FOUND_IN[0].format(grid=hits[0]), FOUND_IN[1].format(grid=hits[0])) \
+            if hits else ("", "")
+        zh, en = CHECK_MESSAGES["point_outside_grid"]
+        problem = check_problem("point_outside_grid", layer, frame, i, GEOMETRY, grid=grid_id,
+                                found="{found}")
+        problem.message_zh = zh.format(grid=grid_id, found=found[0])
+        problem.message_en = en.format(grid=grid_id, found=found[1])
+        out.append(problem)
+    return out
+
+
+def field_label(problem: Problem, chinese: bool = True) -> str:
+    """The field of a problem as people call it (姓名 / name), never the code alone."""
+    fld = problem.field
+    if not fld:
+        return ""
+    if fld == GEOMETRY:
+        return "位置/几何" if chinese else "location/geometry"
+    if problem.layer in schema.LAYERS and chinese:
+        return header(problem.layer, fld)
+    return fld.replace("_", " ")
+
+
+def label_problem(problem: Problem) -> Problem:
+    """Field codes and type/layer codes in a message turned into words (姓名, 日期, 网格)."""
+    if problem.layer in schema.LAYERS and problem.field and problem.extra.get("labelled") is None:
+        fld = problem.field
+        zh_label = header(problem.layer, fld) if fld != GEOMETRY else "位置/几何"
+        en_label = fld.replace("_", " ") if fld != GEOMETRY else "location/geometry"
+        zh, en = problem.message_zh, problem.message_en
+        dtype = problem.extra.get("dtype")
+        if problem.code == "bad_type" and dtype in DTYPE_LABELS:
+            zh = zh.replace(f"应为 {dtype}", f"应为{DTYPE_LABELS[dtype][0]}")
+            en = en.replace(f"expected {dtype}", f"expected {DTYPE_LABELS[dtype][1]}")
+        target = problem.extra.get("target")
+        if problem.code == "missing_ref" and target in LAYER_LABELS:
+            zh = zh.replace(f"引用的{target}", f"引用的{LAYER_LABELS[target]}")
+            en = en.replace(f"missing {target}", f"missing {target.replace('_', ' ')}")
+        if zh_label != fld or fld == GEOMETRY:
+            problem.message_zh = f"{zh_label}:{zh}"
+            problem.message_en = f"{en_label}: {en}"
+        problem.extra["labelled"] = True
+    return problem
+
+
+def projected(choice: str | None) -> bool:
+    if not choice or choice in CRS_LABELS:
+        return False
+    try:
+        return pyproj.CRS.from_user_input(choice).is_projected
+    except pyproj.exceptions.CRSError:
+        return False
+
+
+ECHO_CODES = ("empty_geometry", "outside_district", "point_outside_grid")
+
+
+def without_echoes(problems: list[Problem]) -> list[Problem]:
+    """A row whose coordinates are out of range is reported once, not again as empty/outside."""
+    named = {(p.file, p.sheet, p.row) for p in problems if p.code == "coordinate_out_of_range"}
+    return [p for p in problems if not (p.code in ECHO_CODES and (p.file, p.sheet, p.row) in named)]
