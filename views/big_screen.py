@@ -15,6 +15,7 @@ from components import screen_view as view
 from components.data import is_sample_store, load_layers, store_meta
 from components.i18n import fmt_int, t
 from components.screen_map import screen_map
+from components.url_text import int_param, literal
 from geo import screen
 from geo.kpis import compute_kpis
 from geo.network import headline_figures
@@ -30,10 +31,19 @@ def setting(name: str, default: str) -> str:
     return st.query_params.get(name) or os.environ.get(f"HONGTU_SCREEN_{name.upper()}", default)
 
 
-INTERVAL = max(3, int(setting("interval", "20")))
-REFRESH = max(INTERVAL, int(setting("refresh", "120")))
+def number_setting(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number setting; a bad value is named on the screen and the default used."""
+    raw = setting(name, str(default))
+    value, valid = int_param(raw, default, low, high)
+    if not valid:
+        st.warning(t("url.bad_number", name=name, value=literal(raw), low=low, high=high,
+                     used=value), icon="⚠️")
+    return value
+
 
 view.apply_screen_style()
+INTERVAL = number_setting("interval", 20, 3, 3600)
+REFRESH = number_setting("refresh", max(120, INTERVAL), INTERVAL, 86400)
 layers = load_layers(*LAYERS)
 spotlight = screen.spotlight_ids(layers["compounds"], layers["service_positions"],
                                  setting("spotlight", ""))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import compound_panel, network_cache, network_map
 from components.i18n import t
+from components.url_text import literal
 from geo.store import NotFoundError
 
 data = network_cache.map_data()
@@ -17,7 +18,7 @@ ids = list(names)
 choice = st.selectbox(t("cp.choose"), ids, index=ids.index(wanted) if wanted in names else 0,
                       format_func=lambda i: f"{names[i]} ({i})", key="cp_choice")
 if wanted and wanted not in names:
-    st.warning(t("cp.missing", id=wanted))
+    st.warning(t("cp.missing", id=literal(wanted)))
 st.query_params["id"] = choice
 try:
     detail, summary, street_names = network_cache.compound(choice)
