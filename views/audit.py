@@ -2,16 +2,15 @@
 
 import streamlit as st
 
-from components import session
-from components.data import load_layer
+from components.context import page_context
 from components.i18n import fmt_int, get_lang, t
 from geo import audit
 
-session.guard("view_audit")
+ctx = page_context(action="view_audit")
 st.title(t("audit.title"))
 st.caption(t("audit.caption"))
 
-frame = load_layer(audit.AUDIT)
+frame = ctx.layer(audit.AUDIT)
 outcomes = {"": t("audit.outcome_any"), audit.OK: t("audit.outcome_ok"),
             audit.REFUSED: t("audit.outcome_refused")}
 top = st.columns([2, 2, 2, 1])
