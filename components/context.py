@@ -13,6 +13,9 @@ sees it for rows of his own grids (a row's ``grid_id``, or its compound's grid),
 else (planner, viewer, demo, big screen, anonymous) sees it masked (张*明, 138****1234).
 Which columns are personal is declared in :mod:`geo.schema`.
 
+``ctx.layer("audit")`` includes the sign-in rows, which the store keeps outside its layers
+and revision (read afresh on every call).
+
 Caching is at the edge and shared between users: masked layers are ``st.cache_data`` keyed on
 the store's revision and on the masking *policy* (all / none / a set of grids), never on the
 user. ``ctx.store`` is for writes through ``geo`` (which check the principal); a page never
@@ -109,7 +112,10 @@ class PageContext:
         if private:
             raise PermissionError(f"layer not available to pages: {', '.join(private)}")
         revision, policy = self.revision, self.policy
-        return {n: _masked_layer(self.store.url, revision, n, policy) for n in names}
+        out = {n: _masked_layer(self.store.url, revision, n, policy) for n in names}
+        if audit.AUDIT in out:  # sign-ins are kept outside the revision: read them afresh
+            out[audit.AUDIT] = audit.with_sign_ins(out[audit.AUDIT], self.store)
+        return out
 
     @property
     def meta(self) -> dict[str, str]:

@@ -86,11 +86,11 @@ def test_ten_wrong_passwords_lock_the_account_and_the_audit_shows_them(store):
         with pytest.raises(auth.AuthError) as error:
             auth.authenticate(store, "alice", "wrong-password", now=NOW)
         assert not isinstance(error.value, auth.AccountLocked)
-        assert auth.find_account(store, "alice")["failed_attempts"] == attempt
+        assert store.sign_in_state("alice") == (attempt, None)
     with pytest.raises(auth.AccountLocked) as locked:
         auth.authenticate(store, "alice", "wrong-password", now=NOW)
     assert locked.value.until == pd.Timestamp("2024-03-01 09:15:00")
-    assert auth.find_account(store, "alice")["locked_until"] == pd.Timestamp("2024-03-01 09:15")
+    assert store.sign_in_state("alice") == (10, pd.Timestamp("2024-03-01 09:15"))
     # even the right password is refused while locked
     with pytest.raises(auth.AccountLocked):
         auth.authenticate(store, "alice", PASSWORD, now=NOW + pd.Timedelta(minutes=14))
@@ -106,8 +106,7 @@ def test_ten_wrong_passwords_lock_the_account_and_the_audit_shows_them(store):
     # after fifteen minutes the right password works and clears the counter
     assert auth.authenticate(store, "alice", PASSWORD, now=NOW + pd.Timedelta(minutes=15)).name \
         == "alice"
-    row = auth.find_account(store, "alice")
-    assert row["failed_attempts"] == 0 and pd.isna(row["locked_until"])
+    assert store.sign_in_state("alice") == (0, None)
 
 
 def test_lockout_is_configurable(store):
