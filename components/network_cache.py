@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.data import _load_raw_layers, get_store
 from components.map_payloads import MapData, prepare
-from geo import network
+from geo import kpis, network
 
 MAP_LAYERS = ("districts", "counties", "streets", "communities", "grids", "compounds",
               "property_firms", "party_branches", "disclosures", "service_positions",
@@ -44,12 +44,7 @@ def _headline(url: str, revision: str) -> tuple[dict, dict | None]:
     names = ("compounds", "party_branches", "grids", "members", "service_positions", "events",
              "disclosures")
     figures = network.headline_figures(_load_raw_layers(*names))
-    try:
-        from geo import kpis
-    except ImportError:
-        return figures, None
-    frames = _load_raw_layers(*[n for n in kpis.KPI_LAYERS if n != "meta"])
-    frames["meta"] = _load_raw_layers("meta")["meta"]
+    frames = _load_raw_layers(*kpis.KPI_LAYERS)
     try:
         return figures, kpis.compute_kpis(frames)
     except (KeyError, ValueError):  # outcome records missing: show the network figures only
