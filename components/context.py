@@ -171,8 +171,10 @@ class PageContext:
         frame = _raw_layer_at(url, revision, name)
         if grids:
             row_grids = _row_grids(url, revision, name, frame)
-            keep = row_grids.astype(str).isin(grids) if row_grids is not None else False
-            frame = frame[keep].reset_index(drop=True)
+            if row_grids is None:  # rows tied to no grid: none of them is in those grids
+                frame = frame.iloc[0:0]
+            else:
+                frame = frame[row_grids.astype(str).isin(grids)].reset_index(drop=True)
         self._audit_unmasked(name, grids, reason.strip())
         return frame
 
