@@ -1,6 +1,6 @@
 """The compound drill-down: branch, committees, firm, instructor, grids and members, nearest
-positions, joint meetings, disclosures, orders and satisfaction. Personal names are masked
-unless the signed-in principal may see them."""
+positions, joint meetings, disclosures, orders and satisfaction. It shows what it is given:
+the detail and summary come from ``PageContext.compound``, already masked for the principal."""
 
 from __future__ import annotations
 
@@ -8,28 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import fmt_date, fmt_int, fmt_pct, t
-from geo.masking import mask_name
-
-
-def _principal():
-    try:
-        from components.session import current_principal
-
-        return current_principal()
-    except Exception:  # noqa: BLE001 - no session machinery (bare tests): nobody may see personal data
-        return None
-
-
-def _can_see(grid_id=None) -> bool:
-    from geo.auth import can_see_personal
-
-    return can_see_personal(_principal(), grid_id)
 
 
 def _person(name, grid_id=None) -> str:
-    if not name:
-        return "—"
-    return str(name) if _can_see(grid_id) else mask_name(str(name))
+    """A person's name as given (the page context has already masked it)."""
+    return str(name) if name else "—"
 
 
 def _date(value) -> str:
@@ -93,9 +76,7 @@ def show_activity(summary: dict, full: bool) -> None:
     st.dataframe(grids.rename(columns={"name": t("cp.col.grid"), "members": t("cp.col.members")})
                  .drop(columns=["id"]), hide_index=True, width="stretch")
     if full and len(summary["members"]):
-        from geo.auth import mask_for
-
-        members = mask_for(_principal(), summary["members"], "members")
+        members = summary["members"]
         cols = {"name": t("cp.col.name"), "grid_id": t("cp.col.grid"),
                 "post": t("cp.col.post"), "duty": t("cp.col.duty"),
                 "work_unit": t("cp.col.work_unit")}

@@ -1,5 +1,10 @@
-"""Cached access to the store for pages: the store is a cached resource, layers are cached
-data keyed on the store's revision so a write shows at once."""
+"""Cached access to the store: the store is a cached resource, layers are cached data keyed
+on the store's revision so a write shows at once.
+
+The raw (unmasked) layer loaders are private to ``components``: pages read through
+:func:`components.context.page_context`, which masks personal data for the signed-in
+principal. Only the context, the session (accounts) and components that build public, masked
+payloads (the network map, the headline figures) call them."""
 
 from __future__ import annotations
 
@@ -23,14 +28,22 @@ def _load_layer(url: str, revision: str, name: str) -> pd.DataFrame:
     return _store_for(url).load(name)
 
 
-def load_layer(name: str) -> pd.DataFrame:
-    """A whole layer, cached until the store changes. Do not mutate the result."""
+def _raw_layer_at(url: str, revision: str, name: str) -> pd.DataFrame:
+    """A whole layer at ``revision``, unmasked (cached)."""
+    return _load_layer(url, revision, name)
+
+
+def _load_raw_layer(name: str) -> pd.DataFrame:
+    """A whole layer, unmasked, cached until the store changes. Not for pages."""
     store = get_store()
     return _load_layer(store.url, store.revision(), name)
 
 
-def load_layers(*names: str) -> dict[str, pd.DataFrame]:
-    return {n: load_layer(n) for n in names}
+def _load_raw_layers(*names: str) -> dict[str, pd.DataFrame]:
+    """Several layers, unmasked, at one revision. Not for pages."""
+    store = get_store()
+    revision = store.revision()
+    return {n: _load_layer(store.url, revision, n) for n in names}
 
 
 def store_revision() -> str:
@@ -39,7 +52,7 @@ def store_revision() -> str:
 
 def store_meta() -> dict[str, str]:
     """The store's meta table (as_of, is_sample, ...) from the cached layer."""
-    meta = load_layer("meta")
+    meta = _load_raw_layer("meta")
     return dict(zip(meta["key"], meta["value"])) if len(meta) else {}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import i18n
+from components import i18n, session
 from components.data import is_sample_store
 from components.i18n import t
 
@@ -18,10 +18,6 @@ def init_language() -> None:
 
 def visible_pages(pages: dict) -> list:
     """The pages the current session may open (roles narrow this; see components.session)."""
-    try:
-        from components import session
-    except ImportError:
-        return list(pages.values())
     return session.visible_pages(pages)
 
 
@@ -38,8 +34,6 @@ def sidebar() -> None:
             st.rerun()
         if is_sample_store():
             st.warning(t("app.sample_badge"), icon="🧪")
-    from components import session
-
     session.account_box()  # signed-in account + sign-out; demo banner
 
 

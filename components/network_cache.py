@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.data import get_store, load_layers
+from components.data import _load_raw_layers, get_store
 from components.map_payloads import MapData, prepare
-from geo import network
+from geo import kpis, network
 
 MAP_LAYERS = ("districts", "counties", "streets", "communities", "grids", "compounds",
               "property_firms", "party_branches", "disclosures", "service_positions",
@@ -19,7 +19,7 @@ def _revision() -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _map_data(url: str, revision: str) -> MapData:
-    return prepare(revision, load_layers(*MAP_LAYERS))
+    return prepare(revision, _load_raw_layers(*MAP_LAYERS))
 
 
 def map_data() -> MapData:
@@ -29,7 +29,7 @@ def map_data() -> MapData:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _index(url: str, revision: str):
-    frames = load_layers("compounds", "service_positions", "streets")
+    frames = _load_raw_layers("compounds", "service_positions", "streets")
     return network.search_index(frames["compounds"], frames["service_positions"],
                                 frames["streets"])
 
@@ -43,13 +43,8 @@ def search_index():
 def _headline(url: str, revision: str) -> tuple[dict, dict | None]:
     names = ("compounds", "party_branches", "grids", "members", "service_positions", "events",
              "disclosures")
-    figures = network.headline_figures(load_layers(*names))
-    try:
-        from geo import kpis
-    except ImportError:
-        return figures, None
-    frames = load_layers(*[n for n in kpis.KPI_LAYERS if n != "meta"])
-    frames["meta"] = load_layers("meta")["meta"]
+    figures = network.headline_figures(_load_raw_layers(*names))
+    frames = _load_raw_layers(*kpis.KPI_LAYERS)
     try:
         return figures, kpis.compute_kpis(frames)
     except (KeyError, ValueError):  # outcome records missing: show the network figures only
@@ -65,7 +60,7 @@ def headline():
 def _compound(url: str, revision: str, compound_id: str):
     detail = get_store().load_compound(compound_id)
     data = map_data()
-    members = load_layers("members")["members"]
+    members = _load_raw_layers("members")["members"]
     summary = network.compound_summary(detail, data.grids, members, data.positions)
     names = {"street": _name(data.streets, detail.compound.get("street_id")),
              "community": _name(data.communities, detail.compound.get("community_id"))}

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.data import get_store, load_layer
+from components.data import _load_raw_layer, get_store
 from components.i18n import get_lang, t
 from geo import audit, auth, clock
 from geo.auth import Principal, Role
@@ -72,7 +72,7 @@ def localized(message: str) -> str:
 
 # --------------------------------------------------------------------------- who
 def _accounts():
-    return load_layer(auth.ACCOUNTS)
+    return _load_raw_layer(auth.ACCOUNTS)
 
 
 def demo_mode() -> bool:

@@ -128,11 +128,20 @@ def filter_audit(frame: pd.DataFrame, *, accounts=None, actions=None, outcome=No
     return out.sort_values([AT, ID], ascending=False).reset_index(drop=True)
 
 
+def with_sign_ins(frame: pd.DataFrame, store) -> pd.DataFrame:
+    """The audit rows ``frame`` plus the store's sign-in rows, which are kept outside the
+    layers so that a failed sign-in never rewrites the store (geo/store/sign_ins.py)."""
+    events = store.sign_in_events()
+    if events.empty:
+        return frame
+    return events if frame.empty else pd.concat([frame, events], ignore_index=True)
+
+
 def load_audit(store, **filters) -> pd.DataFrame:
-    """The audit layer of ``store`` filtered by :func:`filter_audit`'s keywords, newest first."""
-    if AUDIT not in store.layer_names():
-        return empty_audit()
-    return filter_audit(store.load(AUDIT), **filters)
+    """The audit trail of ``store`` (layer and sign-ins) filtered by :func:`filter_audit`'s
+    keywords, newest first."""
+    frame = store.load(AUDIT) if AUDIT in store.layer_names() else empty_audit()
+    return filter_audit(with_sign_ins(frame, store), **filters)
 
 
 def export_table(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> pd.DataFrame:

@@ -12,11 +12,14 @@ Roles (:data:`geo.schema.ROLES`) and what they may do (:data:`PERMISSIONS`):
 Every write in ``geo/`` calls :func:`require` on the server side; a refusal raises
 :class:`PermissionDenied` and, when a store is given, is written to the audit trail.
 Accounts live in the store layer ``accounts`` with bcrypt password hashes; ten wrong passwords
-lock an account for fifteen minutes (``HONGTU_MAX_FAILED_ATTEMPTS``, ``HONGTU_LOCK_MINUTES``).
+lock an account for fifteen minutes (``HONGTU_MAX_FAILED_ATTEMPTS``, ``HONGTU_LOCK_MINUTES``),
+counted by the store outside its layers (``Store.record_failed_sign_in``); the accounts
+layer's ``failed_attempts``/``locked_until`` columns are no longer written.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from dataclasses import dataclass
@@ -216,9 +219,6 @@ def check_password_rules(password: str) -> None:
                          f"{BCRYPT_MAX_BYTES} bytes")
 
 
-_DUMMY_HASH = bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(4)).decode("ascii")
-
-
 def load_accounts(store) -> pd.DataFrame:
     if ACCOUNTS not in store.layer_names():
         from geo.store.base import empty_frame
@@ -308,6 +308,7 @@ def set_password(store, name: str, password: str, *, actor: str = "system",
     changes = {PASSWORD_HASH: hash_password(password, rounds), FAILED_ATTEMPTS: 0,
                LOCKED_UNTIL: None}
     _change_account(store, name, changes, {"change": "password"}, actor, principal)
+    store.reset_failed_sign_ins(name)
 
 
 def disable_user(store, name: str, *, actor: str = "system",
@@ -319,52 +320,64 @@ def authenticate(store, name: str, password: str, now=None, *,
                  max_attempts: int | None = None, lock_minutes: float | None = None) -> Principal:
     """The principal of a valid, enabled, unlocked account; else :class:`AuthError`.
 
-    Every failure is audited (action ``sign_in``, outcome refused); the failure that reaches
-    ``max_attempts`` locks the account for ``lock_minutes`` and is audited as
-    ``account_locked``."""
+    Every attempt is audited (action ``sign_in``; the failure that reaches ``max_attempts``
+    also as ``account_locked``). Attempts and their audit rows are kept by the store outside
+    its layers and revision (:meth:`geo.store.base.Store.record_failed_sign_in`): counted
+    atomically, so parallel wrong passwords lock the account as sequential ones do, and a
+    failed sign-in never rewrites the store or empties a cache. An unknown account costs the
+    same bcrypt work as a real one (a dummy hash of the store's cost)."""
     now = clock.as_utc(now if now is not None else clock.now_utc()).floor("s")
     max_attempts = max_attempts or MAX_FAILED_ATTEMPTS
     lock_minutes = LOCK_MINUTES if lock_minutes is None else lock_minutes
-    account = find_account(store, name)
-    if account is None:
-        verify_password(password, _DUMMY_HASH)  # same work as for a real account
-        audit.record_refusal(store, name, "sign_in", ACCOUNTS, name, reason="unknown account")
+    accounts = load_accounts(store)
+    found = accounts[accounts[NAME] == name]
+    if found.empty:
+        verify_password(password, _dummy_hash(_store_cost(accounts)))
+        _sign_in_refused(store, name, "unknown account", now)
         raise AuthError(BAD_CREDENTIALS)
-    locked = account.get(LOCKED_UNTIL)
-    if locked is not None and not pd.isna(locked) and now < pd.Timestamp(locked):
-        audit.record_refusal(store, name, "sign_in", ACCOUNTS, name, reason="locked")
-        raise AccountLocked(pd.Timestamp(locked))
+    account = found.iloc[0].to_dict()
+    failed, locked = store.sign_in_state(name)
+    if locked is not None and now < locked:
+        _sign_in_refused(store, name, "locked", now)
+        raise AccountLocked(locked)
     if not verify_password(password, account[PASSWORD_HASH]):
-        _failed(store, account, now, max_attempts, lock_minutes)
+        _failed(store, name, now, max_attempts, lock_minutes)
     if bool(account[DISABLED]):
-        audit.record_refusal(store, name, "sign_in", ACCOUNTS, name, reason="disabled")
+        _sign_in_refused(store, name, "disabled", now)
         raise AuthError(ACCOUNT_DISABLED)
-    with store.transaction(name) as tx:
-        if _count(account[FAILED_ATTEMPTS]) or (locked is not None and not pd.isna(locked)):
-            tx.update(ACCOUNTS, account[ID], {FAILED_ATTEMPTS: 0, LOCKED_UNTIL: None})
-        audit.record(tx, name, "sign_in", ACCOUNTS, name)
+    if failed or locked is not None:
+        store.reset_failed_sign_ins(name)
+    store.record_sign_in_event(audit.audit_row(name, "sign_in", ACCOUNTS, name, at=now))
     return principal_of(account)
 
 
-def _count(value) -> int:
-    return 0 if value is None or pd.isna(value) else int(value)
+@functools.lru_cache(maxsize=8)
+def _dummy_hash(cost: int) -> str:
+    return bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(cost)).decode("ascii")
 
 
-def _failed(store, account: dict, now, max_attempts: int, lock_minutes: float):
-    """Count one wrong password (audited); lock the account when it reaches the limit."""
-    name = account[NAME]
-    failures = _count(account[FAILED_ATTEMPTS]) + 1
-    until = now + pd.Timedelta(minutes=lock_minutes) if failures >= max_attempts else None
-    with store.transaction(name) as tx:
-        reason = f"wrong password ({failures}/{max_attempts})"
-        audit.record(tx, name, "sign_in", ACCOUNTS, name, reason=reason, outcome=audit.REFUSED)
-        if until is None:
-            tx.update(ACCOUNTS, account[ID], {FAILED_ATTEMPTS: failures})
-        else:
-            tx.update(ACCOUNTS, account[ID], {FAILED_ATTEMPTS: 0, LOCKED_UNTIL: until})
-            audit.record(tx, name, "account_locked", ACCOUNTS, name,
-                         after={LOCKED_UNTIL: until.isoformat()},
-                         reason=f"{failures} wrong passwords", outcome=audit.REFUSED)
+def _store_cost(accounts: pd.DataFrame) -> int:
+    """The bcrypt cost of the store's real hashes ($2b$12$...), else the configured one."""
+    for value in accounts[PASSWORD_HASH].dropna():
+        parts = str(value).split("$")
+        if len(parts) > 2 and parts[2].isdigit():
+            return int(parts[2])
+    return BCRYPT_ROUNDS
+
+
+def _sign_in_refused(store, name: str, reason: str, now, action: str = "sign_in",
+                     after: dict | None = None) -> None:
+    store.record_sign_in_event(audit.audit_row(name, action, ACCOUNTS, name, after=after,
+                                               reason=reason, outcome=audit.REFUSED, at=now))
+
+
+def _failed(store, name: str, now, max_attempts: int, lock_minutes: float):
+    """Count one wrong password (audited); the failure that reaches the limit locks."""
+    failures, until, newly = store.record_failed_sign_in(name, now, max_attempts, lock_minutes)
+    _sign_in_refused(store, name, f"wrong password ({failures}/{max_attempts})", now)
+    if newly:
+        _sign_in_refused(store, name, f"{failures} wrong passwords", now, "account_locked",
+                         {LOCKED_UNTIL: until.isoformat()})
     if until is None:
         raise AuthError(BAD_CREDENTIALS)
     raise AccountLocked(until)

@@ -88,14 +88,14 @@ def test_ten_wrong_passwords_lock_the_account_and_the_audit_shows_them(store):
         with pytest.raises(auth.AuthError) as error:
             auth.authenticate(store, "alice", "wrong-password", now=NOW)
         assert not isinstance(error.value, auth.AccountLocked)
-        assert auth.find_account(store, "alice")["failed_attempts"] == attempt
+        assert store.sign_in_state("alice") == (attempt, None)
     with pytest.raises(auth.AccountLocked) as locked:
         auth.authenticate(store, "alice", "wrong-password", now=NOW)
     assert locked.value.until == pd.Timestamp("2024-03-01 09:15:00")  # stored UTC
     # shown on the users' clock (Asia/Shanghai), in the error and on the sign-in form
     assert "2024-03-01 17:15 (Asia/Shanghai)" in str(locked.value)
     assert "2024-03-01 17:15" in _error_text(locked.value)
-    assert auth.find_account(store, "alice")["locked_until"] == pd.Timestamp("2024-03-01 09:15")
+    assert store.sign_in_state("alice") == (10, pd.Timestamp("2024-03-01 09:15"))
     # even the right password is refused while locked
     with pytest.raises(auth.AccountLocked):
         auth.authenticate(store, "alice", PASSWORD, now=NOW + pd.Timedelta(minutes=14))
@@ -111,8 +111,7 @@ def test_ten_wrong_passwords_lock_the_account_and_the_audit_shows_them(store):
     # after fifteen minutes the right password works and clears the counter
     assert auth.authenticate(store, "alice", PASSWORD, now=NOW + pd.Timedelta(minutes=15)).name \
         == "alice"
-    row = auth.find_account(store, "alice")
-    assert row["failed_attempts"] == 0 and pd.isna(row["locked_until"])
+    assert store.sign_in_state("alice") == (0, None)
 
 
 def test_lockout_is_configurable(store):

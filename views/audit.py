@@ -2,17 +2,16 @@
 
 import streamlit as st
 
-from components import session
-from components.data import load_layer
+from components.context import page_context
 from components.exports import audited_download
 from components.i18n import fmt_int, get_lang, t
 from geo import audit, clock
 
-principal = session.guard("view_audit")
+ctx = page_context(action="view_audit")
 st.title(t("audit.title"))
 st.caption(t("audit.caption"))
 
-frame = load_layer(audit.AUDIT)
+frame = ctx.layer(audit.AUDIT)
 outcomes = {"": t("audit.outcome_any"), audit.OK: t("audit.outcome_ok"),
             audit.REFUSED: t("audit.outcome_refused")}
 top = st.columns([2, 2, 2, 1])
@@ -42,10 +41,10 @@ else:
     stamp = f"audit_unmasked_{get_lang()}"  # before/after values are not masked
     left, right = st.columns(2)
     audited_download(left, t("audit.csv"), audit.to_csv_bytes(rows, headers), f"{stamp}.csv",
-                     what=audit.AUDIT, masked=False, principal=principal, key="audit_csv",
+                     what=audit.AUDIT, masked=False, principal=ctx.principal, key="audit_csv",
                      mime="text/csv")
     audited_download(
         right, t("audit.xlsx"), audit.to_xlsx_bytes(rows, headers), f"{stamp}.xlsx",
-        what=audit.AUDIT, masked=False, principal=principal, key="audit_xlsx",
+        what=audit.AUDIT, masked=False, principal=ctx.principal, key="audit_xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

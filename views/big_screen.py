@@ -12,9 +12,10 @@ import os
 import streamlit as st
 
 from components import screen_view as view
-from components.data import is_sample_store, load_layers, store_meta
+from components.context import page_context
 from components.i18n import fmt_int, t
 from components.screen_map import screen_map
+from components.url_text import int_param, literal
 from geo import screen
 from geo.kpis import compute_kpis
 from geo.network import headline_figures
@@ -30,17 +31,27 @@ def setting(name: str, default: str) -> str:
     return st.query_params.get(name) or os.environ.get(f"HONGTU_SCREEN_{name.upper()}", default)
 
 
-INTERVAL = max(3, int(setting("interval", "20")))
-REFRESH = max(INTERVAL, int(setting("refresh", "120")))
+def number_setting(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number setting; a bad value is named on the screen and the default used."""
+    raw = setting(name, str(default))
+    value, valid = int_param(raw, default, low, high)
+    if not valid:
+        st.warning(t("url.bad_number", name=name, value=literal(raw), low=low, high=high,
+                     used=value), icon="⚠️")
+    return value
 
+
+ctx = page_context()
 view.apply_screen_style()
-layers = load_layers(*LAYERS)
+INTERVAL = number_setting("interval", 20, 3, 3600)
+REFRESH = number_setting("refresh", max(120, INTERVAL), INTERVAL, 86400)
+layers = ctx.layers(*LAYERS)
 spotlight = screen.spotlight_ids(layers["compounds"], layers["service_positions"],
                                  setting("spotlight", ""))
 
 top_left, top_right = st.columns([3, 1])
 with top_left:
-    view.title_bar(t("screen.title"), t("app.sample_badge") if is_sample_store() else None)
+    view.title_bar(t("screen.title"), t("app.sample_badge") if ctx.is_sample else None)
 with top_right:
     view.clock()
 
@@ -49,7 +60,7 @@ left, main = st.columns([1.05, 3.45])
 
 @st.fragment(run_every=REFRESH)
 def figures() -> None:
-    data = load_layers(*LAYERS)
+    data = ctx.layers(*LAYERS)
     head = headline_figures(data)
     tiers = head["positions_by_tier"]
     view.section(t("screen.network"))
@@ -73,8 +84,8 @@ def figures() -> None:
 
 
 def trends() -> None:
-    data = load_layers(*LAYERS)
-    table = screen.monthly_trends(data, months=12, as_of=store_meta().get("as_of"))
+    data = ctx.layers(*LAYERS)
+    table = screen.monthly_trends(data, months=12, as_of=ctx.meta.get("as_of"))
     for column, key in (("complaints", "screen.trend_complaints"),
                         ("satisfaction_pct", "screen.trend_satisfaction"),
                         ("disclosure_pct", "screen.trend_disclosure")):
@@ -90,7 +101,7 @@ def rotation() -> None:
     step = st.session_state.get("screen_step", -1) + 1
     st.session_state["screen_step"] = step
     item = spotlight[step % len(spotlight)]
-    data = load_layers(*LAYERS)
+    data = ctx.layers(*LAYERS)
     card = screen.spotlight_card(item, data)
     map_col, card_col = st.columns([2.3, 1.15])
     with map_col:
@@ -109,7 +120,7 @@ with main:
 
 @st.fragment(run_every=REFRESH)
 def news() -> None:
-    view.ticker(screen.ticker_items(load_layers(*LAYERS), limit=20))
+    view.ticker(screen.ticker_items(ctx.layers(*LAYERS), limit=20))
 
 
 news()

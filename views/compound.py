@@ -4,9 +4,12 @@
 import streamlit as st
 
 from components import compound_panel, network_cache, network_map, print_panel
+from components.context import page_context
 from components.i18n import t
+from components.url_text import literal
 from geo.store import NotFoundError
 
+ctx = page_context()
 data = network_cache.map_data()
 names = dict(zip(data.compounds["id"], data.compounds["name"]))
 if not names:
@@ -17,10 +20,10 @@ ids = list(names)
 choice = st.selectbox(t("cp.choose"), ids, index=ids.index(wanted) if wanted in names else 0,
                       format_func=lambda i: f"{names[i]} ({i})", key="cp_choice")
 if wanted and wanted not in names:
-    st.warning(t("cp.missing", id=wanted))
+    st.warning(t("cp.missing", id=literal(wanted)))
 st.query_params["id"] = choice
 try:
-    detail, summary, street_names = network_cache.compound(choice)
+    detail, summary, street_names = ctx.compound(choice)
 except NotFoundError:
     st.warning(t("cp.missing", id=choice))
     st.stop()

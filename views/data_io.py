@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import session
-from components.data import get_store
+from components.context import page_context
 from components.exports import audited_download
 from components.i18n import fmt_int, get_lang, t
 from geo import auth, clock
@@ -34,8 +34,9 @@ from geo.importer.detect import CRS_CHOICES, crs_label
 
 CONFLICTS_SHOWN = 100  # the message counts them all
 ROLLED_BACK_NOTE = "io_rolled_back_note"  # shown after the rerun that refreshes the log
-principal = session.guard("import")
-store = get_store()
+ctx = page_context(action="import")
+principal = ctx.principal
+store = ctx.store
 lang = get_lang()
 zh = lang == "zh"
 st.title(t("io.title"))
@@ -60,7 +61,7 @@ def _plan(files: tuple, crs: tuple, layer, repair, revision):
             path = Path(tmp) / f"{i}{Path(name).suffix.lower()}"  # never trust the name
             path.write_bytes(data)
             paths.append((path, name))
-        return plan_import(paths, get_store(), crs={n: c for n, c in crs if c}, layer=layer,
+        return plan_import(paths, ctx.store, crs={n: c for n, c in crs if c}, layer=layer,
                            repair=repair,
                            size_limit=DEFAULT_SIZE_LIMIT)
 

@@ -8,10 +8,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from components import grid_map, print_panel
-from components.data import get_store, load_layers, store_revision
+from components.context import page_context
 from components.exports import audited_download
 from components.i18n import fmt_int, fmt_pct, t
-from components.session import current_principal, localized
+from components.session import localized
 from geo import auth, grid_report, reassignment
 from geo import grid_coverage as gc
 from geo.store import ConflictError, StoreError
@@ -23,7 +23,7 @@ KEY_SEEN = "grids_seen_versions"  # member versions as shown by the previous run
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def coverage_for(url: str, revision: str, threshold: float | None) -> tuple[pd.DataFrame, float]:
-    layers = load_layers("grids", "members", "compounds")
+    layers = ctx.layers("grids", "members", "compounds")
     frame = gc.grid_coverage(layers["grids"], layers["members"], layers["compounds"],
                              threshold=threshold)
     return frame, frame.attrs["threshold"]
@@ -33,7 +33,7 @@ def rights(principal, grid_ids, action: str | None = None) -> dict[str, bool]:
     """grid_id -> may ``principal`` see members' names and phones there (and do ``action``)."""
     if action and not auth.allowed(principal, action):
         return {}
-    return {g: auth.can_see_personal(principal, g) for g in grid_ids}
+    return {g: ctx.can_see_personal(g) for g in grid_ids}
 
 
 def choose_grid(grid_id: str, marker: str) -> None:
@@ -65,11 +65,12 @@ def run_change(action, notice: str) -> None:
     st.rerun()
 
 
-layers = load_layers("grids", "streets", "communities", "members", "volunteer_teams")
+ctx = page_context()
+layers = ctx.layers("grids", "streets", "communities", "members", "volunteer_teams")
 grids, streets, communities = layers["grids"], layers["streets"], layers["communities"]
 members, teams = layers["members"], layers["volunteer_teams"]
-principal = current_principal()
-store = get_store()
+principal = ctx.principal
+store = ctx.store
 names = {**dict(zip(streets["id"], streets["name"])),
          **dict(zip(communities["id"], communities["name"])), **dict(zip(grids["id"], grids["name"]))}
 arrived = st.query_params.get("grid")
@@ -96,7 +97,7 @@ threshold = pick[3].number_input(t("grids.pick.threshold"), min_value=1.0, value
                                  help=t("grids.pick.threshold_help"), key="grids_threshold")
 print_panel.print_action("grids_print", community or street, street)
 
-coverage, limit = coverage_for(store.url, store_revision(), threshold)
+coverage, limit = coverage_for(store.url, ctx.revision, threshold)
 coverage.attrs["threshold"] = limit
 scope_ids = [grid] if grid else list(in_community["id"])
 scope = coverage[coverage[gc.GRID_ID].isin(scope_ids)]

@@ -10,22 +10,15 @@ from streamlit_folium import st_folium
 from components import orders_forms as of
 from components import orders_view as ov
 from components import print_panel
-from components.data import get_store, load_layers, store_revision
+from components.context import page_context
 from components.i18n import fmt_int, t
+from components.session import localized
 from geo import auth, clock, kpis
 from geo import workflow as wf
 from geo.store import StoreError
 
 LAYERS = (*kpis.KPI_LAYERS, "workflow_events", "party_alliances", "volunteer_teams", "members",
           "joint_duty_stations")
-
-
-def principal_and_text():
-    try:
-        from components.session import current_principal, localized
-    except ImportError:  # no session machinery: a masked, read-only viewer
-        return None, lambda message: str(message)
-    return current_principal(), localized
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -36,9 +29,10 @@ def figures(url: str, revision: str, street: str | None, limit: float):
             kpis.by_area(frames, "compound", limit_hours=limit), kpis.monthly_trend(frames))
 
 
-principal, localized = principal_and_text()
-layers = load_layers(*LAYERS)
-store = get_store()
+ctx = page_context()
+principal = ctx.principal
+layers = ctx.layers(*LAYERS)
+store = ctx.store
 now = clock.business_now(layers["meta"])  # ages and the latest allowed step time
 compounds, streets = layers["compounds"], layers["streets"]
 compound_names = dict(zip(compounds["id"], compounds["name"]))
@@ -53,7 +47,7 @@ street = top[0].selectbox(t("orders.street"), [None, *streets["id"]], key="order
                               s, t("orders.all")))
 limit = top[1].number_input(t("orders.limit_hours"), 1.0, 2000.0, kpis.DEFAULT_LIMIT_HOURS,
                             step=12.0, key="orders_limit")
-k, by_street, by_compound, trend = figures(store.url, store_revision(), street, limit)
+k, by_street, by_compound, trend = figures(store.url, ctx.revision, street, limit)
 top[2].caption(t("orders.as_of", date=k["as_of"]) + " · " + ov.zone_caption())
 ov.show_kpi_cards(k)
 print_panel.print_action("orders_print", street, street)
@@ -110,7 +104,7 @@ with tab_detail:
         kind = choices.set_index("id").loc[item_id, "kind"]
         layer = wf.ORDERS if kind == ov.ORDER else wf.CASES
         row = layers[layer][layers[layer]["id"] == item_id]
-        item = auth.mask_for(principal, row, layer).iloc[0].to_dict()
+        item = row.iloc[0].to_dict()  # masked by the page context
         events = layers["workflow_events"]
         ov.show_item(item, kind, events[events["object_id"] == item_id], compound_names)
         if not auth.allowed(principal, wf.PERMISSION, [item["grid_id"]]):
@@ -123,8 +117,8 @@ with tab_detail:
                                       layers["party_alliances"]["name"])),
                 "teams": dict(zip(layers["volunteer_teams"]["id"],
                                   layers["volunteer_teams"]["name"])),
-                "members": dict(zip(local["id"], auth.mask_for(principal, local, "members")
-                                    ["name"].astype(str).radd(local["id"] + " · "))),
+                "members": dict(zip(local["id"],
+                                    local["name"].astype(str).radd(local["id"] + " · "))),
                 "stations": dict(zip(layers["joint_duty_stations"]["id"],
                                      layers["joint_duty_stations"]["name"])),
             }

@@ -5,12 +5,14 @@ The URL keeps the view (?street=..&tier=..&indicator=..&compound=..&basemap=..).
 import streamlit as st
 
 from components import basemaps, compound_panel, legend, network_cache, network_map, print_panel
+from components.context import page_context
 from components.headline import show_headline
 from components.i18n import t
 from geo import network
 from geo.schema import TIERS
 from geo.store import NotFoundError
 
+ctx = page_context()
 query = st.query_params
 data = network_cache.map_data()
 if data.grids.empty:
@@ -94,7 +96,7 @@ def map_and_panel() -> None:
 
 def show_compound(selected: str) -> None:
     try:
-        detail, summary, names = network_cache.compound(selected)
+        detail, summary, names = ctx.compound(selected)
     except NotFoundError:
         st.warning(t("cp.missing", id=selected))
         return

@@ -10,10 +10,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from components import planner_map
-from components.data import get_store, load_layers, store_revision
+from components.context import page_context
 from components.exports import audited_download
 from components.i18n import fmt_int, fmt_pct, t
-from components.session import current_principal, localized
+from components.session import localized
 from geo import auth, siting
 from geo import coverage as cov
 from geo import scenarios as sc
@@ -28,7 +28,7 @@ PRESETS = [*cov.RADIUS_PRESETS, "custom"]
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def figures(url, revision, demand, radius, tiers, planned, cands_json, removed):
-    data = load_layers("compounds", "grids", "service_positions", "roads")
+    data = ctx.layers("compounds", "grids", "service_positions", "roads")
     scenario = sc.Scenario("", radius, json.loads(cands_json), list(removed), list(tiers) or None,
                            planned, demand)
     result = sc.evaluate(scenario, data["compounds"], data["service_positions"], data["roads"],
@@ -66,9 +66,10 @@ def load_scenario(scenario: sc.Scenario) -> None:
                              "planner_removed": scenario.removed, K_PICK: NEW})
 
 
-principal = current_principal()
-store = get_store()
-layers = load_layers("compounds", "grids", "service_positions", "roads", "streets", "districts",
+ctx = page_context()
+principal = ctx.principal
+store = ctx.store
+layers = ctx.layers("compounds", "grids", "service_positions", "roads", "streets", "districts",
                      "scenarios")
 positions = layers["service_positions"]
 candidates = st.session_state.setdefault(K_CANDS, [])
@@ -94,7 +95,7 @@ removed = st.multiselect(t("planner.remove"), list(existing["id"]), key="planner
                          placeholder=t("planner.remove.none"),
                          format_func=dict(zip(existing["id"], existing["name"])).get)
 
-args = (store.url, store_revision(), demand_kind, float(radius), tuple(tiers), planned)
+args = (store.url, ctx.revision, demand_kind, float(radius), tuple(tiers), planned)
 today, _, _ = figures(*args, "[]", ())
 result, demand, supply = figures(*args, json.dumps(candidates, sort_keys=True), tuple(removed))
 cards = st.columns(5)

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from geo import clock, schema
+from geo.audit import record
+from geo.auth import SYSTEM, require
 from geo.importer import detect
 from geo.importer.plan import ImportPlan, writable
 from geo.importer.templates import layer_table
@@ -82,27 +84,12 @@ def _changed_since_check(name: str, existing: pd.DataFrame, planned: pd.DataFram
 def _require(principal, action: str, store) -> str:
     """Check the role (``principal`` None: the server's command line, auth.SYSTEM); returns
     the account name to log."""
-    try:
-        from geo.auth import SYSTEM, require
-    except ImportError:
-        return getattr(principal, "name", None) or "system"
     principal = principal or SYSTEM
     require(principal, action, store=store, object_layer=IMPORT_LOG)
     return principal.name
 
 
 def _audit(tx, account: str, action: str, log_id: str, after: dict) -> None:
-    try:
-        from geo.audit import record
-    except ImportError:
-        row = {
-            ID: f"audit-{log_id}-{action}", "at": pd.Timestamp.now().floor("s"),
-            "account": account, "action": action, "object_layer": IMPORT_LOG,
-            "object_id": log_id, "after": json.dumps(after, ensure_ascii=False),
-            "outcome": "ok",
-        }
-        tx.append("audit", pd.DataFrame([row]))
-        return
     record(tx, account=account, action=action, object_layer=IMPORT_LOG, object_id=log_id,
            after=after)
 

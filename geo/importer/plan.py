@@ -17,6 +17,7 @@ from geo.importer import checks, detect
 from geo.importer.mapping import IMPORTABLE_LAYERS, detect_layer, header, header_map
 from geo.importer.raw import RawTable, file_problem
 from geo.importer.readers import DEFAULT_SIZE_LIMIT, read_file
+from geo.sample.geography import load_district
 from geo.schema import GEOMETRY, ID, IS_SAMPLE, VERSION, WGS84, Problem
 from geo.validation import DISTRICT_TOLERANCE_DEG, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET
 
@@ -81,10 +82,6 @@ def store_district(store):
         districts = store.load("districts")
         if len(districts):
             return shapely.union_all(districts.geometry.values)
-    try:
-        from geo.sample.geography import load_district
-    except ImportError:
-        return None
     try:
         return shapely.union_all(load_district().to_crs(WGS84).geometry.values)
     except Exception:  # noqa: BLE001 - the reference file may be absent in a bare install

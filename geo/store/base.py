@@ -100,6 +100,30 @@ class Store(ABC):
     @abstractmethod
     def transaction(self, account: str = "system") -> AbstractContextManager[Transaction]: ...
 
+    # ------------------------------------------------------------ sign-in attempts
+    # Kept outside the layers and the revision (geo/store/sign_ins.py): a failed sign-in is
+    # counted atomically and never copies the store or empties a cache. Each backend sets
+    # ``self.sign_ins`` (SqliteSignIns or PostgresSignIns).
+    def sign_in_state(self, name: str) -> tuple[int, pd.Timestamp | None]:
+        """(failed attempts, locked until or None) of account ``name``."""
+        return self.sign_ins.state(name)
+
+    def record_failed_sign_in(self, name: str, now, max_attempts: int,
+                              lock_minutes: float) -> tuple[int, pd.Timestamp | None, bool]:
+        """Count one wrong password atomically: (failed, locked until, newly locked)."""
+        return self.sign_ins.record_failure(name, now, max_attempts, lock_minutes)
+
+    def reset_failed_sign_ins(self, name: str) -> None:
+        self.sign_ins.reset(name)
+
+    def record_sign_in_event(self, row: dict) -> None:
+        """Keep one audit row (geo.audit.audit_row) of a sign-in, outside the revision."""
+        self.sign_ins.record_event(row)
+
+    def sign_in_events(self) -> pd.DataFrame:
+        """The sign-in audit rows, as an audit-layer frame."""
+        return self.sign_ins.events()
+
     def load_many(self, names: list[str]) -> dict[str, pd.DataFrame]:
         return {n: self.load(n) for n in names}
 

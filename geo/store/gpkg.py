@@ -33,6 +33,7 @@ from geo.store.base import (
     empty_frame,
     to_storage,
 )
+from geo.store.sign_ins import SqliteSignIns
 
 
 def _sql_value(value):
@@ -49,6 +50,7 @@ class GeoPackageStore(Store):
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         self.url = str(self.path)
+        self.sign_ins = SqliteSignIns(self.path)
 
     # ------------------------------------------------------------------ reads
     def layer_names(self) -> list[str]:

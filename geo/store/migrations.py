@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, text
 
 from geo import schema
 from geo.schema import GEOMETRY, ID, VERSION
+from geo.store.sign_ins import pg_create_tables
 
 DB_SCHEMA = "hongtu"
 VERSION_TABLE = f"{DB_SCHEMA}.hongtu_schema_version"
@@ -135,6 +136,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(1, "postgis extension, state and layer registry", _bootstrap),
     Step(2, "layer tables from geo.schema", sync_layers),
+    Step(3, "sign-in attempts and events, outside the revision", pg_create_tables),
 )
 LATEST = STEPS[-1].version
 

@@ -35,6 +35,7 @@ from geo.store.base import (
     coerce,
 )
 from geo.store.migrations import LAYERS_TABLE, ROW_ORDER, SRID, STATE_TABLE, table
+from geo.store.sign_ins import PostgresSignIns
 
 _MULTI = {"Polygon": shapely.MultiPolygon, "LineString": shapely.MultiLineString,
           "Point": shapely.MultiPoint}
@@ -61,6 +62,7 @@ class PostGISStore(Store):
         self.url = str(url)
         self.engine = engine_for(self.url)
         self._schema_checked = False
+        self.sign_ins = PostgresSignIns(self.engine, self._ready)
 
     def migrate(self) -> list[str]:
         done = migrations.migrate(self.engine)

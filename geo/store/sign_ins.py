@@ -1,0 +1,190 @@
+"""Sign-in attempts and sign-in audit rows, kept apart from the layers.
+
+A wrong password must be counted atomically (40 parallel attempts lock an account at 10, as 10
+sequential ones do) and must not write a layer: on the GeoPackage every layer write copies the
+whole file and changes the revision, which empties every cache and the map's layer folders.
+So each store keeps two small tables of its own, outside its revision:
+
+* GeoPackage: a SQLite file beside it (``<store>.gpkg.signin.sqlite``, WAL journal), every
+  change under ``BEGIN IMMEDIATE`` (one writer at a time, across threads and processes);
+* PostGIS: ``hongtu.hongtu_sign_in_attempts`` and ``hongtu.hongtu_sign_in_events``
+  (migration step 3), the attempt row locked with ``SELECT ... FOR UPDATE``.
+
+The events table holds the audit rows of sign-ins (``sign_in`` ok/refused, ``account_locked``)
+in the audit layer's columns; :func:`geo.audit.load_audit` shows them with the others.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, text
+
+from geo.store.base import coerce
+
+AUDIT = "audit"
+EVENT_COLUMNS = ("id", "at", "account", "action", "object_layer", "object_id", "before",
+                 "after", "reason", "outcome")
+PG_ATTEMPTS = "hongtu.hongtu_sign_in_attempts"
+PG_EVENTS = "hongtu.hongtu_sign_in_events"
+BUSY_TIMEOUT_S = 60.0
+
+
+def next_failure(failed: int, locked_until, now, max_attempts: int, lock_minutes: float):
+    """(failed, locked_until, newly_locked) after one more wrong password at ``now``.
+
+    An expired lock starts the count afresh; the failure that reaches ``max_attempts`` locks
+    the account for ``lock_minutes``; failures while locked are counted, the lock stays."""
+    now = pd.Timestamp(now)
+    if locked_until is not None and pd.Timestamp(locked_until) <= now:
+        failed, locked_until = 0, None
+    failed += 1
+    newly = locked_until is None and failed >= max_attempts
+    if newly:
+        locked_until = now + pd.Timedelta(minutes=lock_minutes)
+    return failed, None if locked_until is None else pd.Timestamp(locked_until), newly
+
+
+def _timestamp(value):
+    return None if value is None or pd.isna(value) else pd.Timestamp(value)
+
+
+def _iso(value) -> str | None:
+    return None if value is None else pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def events_frame(rows: list) -> pd.DataFrame:
+    """Event rows (tuples in EVENT_COLUMNS order) as an audit-layer frame."""
+    return coerce(AUDIT, pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS)))
+
+
+def _event_values(row: dict) -> list:
+    values = [row.get(c) for c in EVENT_COLUMNS]
+    values[1] = _iso(values[1])
+    return values
+
+
+class SqliteSignIns:
+    """The GeoPackage store's sign-in tables, in a SQLite file of their own."""
+
+    def __init__(self, store_path: Path):
+        self.path = Path(str(store_path) + ".signin.sqlite")
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS attempts (name TEXT PRIMARY KEY, "
+                     "failed INTEGER NOT NULL DEFAULT 0, locked_until TEXT)")
+        columns = ", ".join(f'"{c}" TEXT' for c in EVENT_COLUMNS)
+        conn.execute(f"CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, {columns})")
+        return conn
+
+    def state(self, name: str):
+        if not self.path.exists():
+            return 0, None
+        with closing(self._connect()) as conn:
+            row = conn.execute("SELECT failed, locked_until FROM attempts WHERE name = ?",
+                               (name,)).fetchone()
+        return (0, None) if row is None else (int(row[0]), _timestamp(row[1]))
+
+    def record_failure(self, name: str, now, max_attempts: int, lock_minutes: float):
+        with closing(self._connect()) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT failed, locked_until FROM attempts WHERE name = ?",
+                                   (name,)).fetchone()
+                failed, locked = (0, None) if row is None else (int(row[0]), _timestamp(row[1]))
+                failed, locked, newly = next_failure(failed, locked, now, max_attempts,
+                                                     lock_minutes)
+                conn.execute(
+                    "INSERT INTO attempts (name, failed, locked_until) VALUES (?, ?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET failed = excluded.failed, "
+                    "locked_until = excluded.locked_until", (name, failed, _iso(locked)))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return failed, locked, newly
+
+    def reset(self, name: str) -> None:
+        if not self.path.exists():
+            return
+        with closing(self._connect()) as conn:
+            conn.execute("DELETE FROM attempts WHERE name = ?", (name,))
+
+    def record_event(self, row: dict) -> None:
+        marks = ", ".join("?" * len(EVENT_COLUMNS))
+        names = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
+        with closing(self._connect()) as conn:
+            conn.execute(f"INSERT INTO events ({names}) VALUES ({marks})", _event_values(row))
+
+    def events(self) -> pd.DataFrame:
+        if not self.path.exists():
+            return events_frame([])
+        names = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
+        with closing(self._connect()) as conn:
+            return events_frame(conn.execute(f"SELECT {names} FROM events ORDER BY seq").fetchall())
+
+
+def pg_create_tables(conn) -> None:
+    """Migration step 3 of the PostGIS store."""
+    conn.execute(text(f"CREATE TABLE IF NOT EXISTS {PG_ATTEMPTS} (name text PRIMARY KEY, "
+                      "failed integer NOT NULL DEFAULT 0, locked_until timestamp)"))
+    columns = ", ".join(f'"{c}" {"timestamp" if c == "at" else "text"}' for c in EVENT_COLUMNS)
+    conn.execute(text(f"CREATE TABLE IF NOT EXISTS {PG_EVENTS} (seq bigserial PRIMARY KEY, "
+                      f"{columns})"))
+
+
+class PostgresSignIns:
+    """The PostGIS store's sign-in tables; writes never touch the revision counter."""
+
+    def __init__(self, engine: Engine, ready):
+        self.engine, self._ready = engine, ready
+
+    def state(self, name: str):
+        self._ready()
+        with self.engine.connect() as conn:
+            row = conn.execute(text(f"SELECT failed, locked_until FROM {PG_ATTEMPTS} "
+                                    "WHERE name = :n"), {"n": name}).first()
+        return (0, None) if row is None else (int(row[0]), _timestamp(row[1]))
+
+    def record_failure(self, name: str, now, max_attempts: int, lock_minutes: float):
+        self._ready()
+        with self.engine.begin() as conn:
+            conn.execute(text(f"INSERT INTO {PG_ATTEMPTS} (name) VALUES (:n) "
+                              "ON CONFLICT (name) DO NOTHING"), {"n": name})
+            failed, locked = conn.execute(text(
+                f"SELECT failed, locked_until FROM {PG_ATTEMPTS} WHERE name = :n FOR UPDATE"),
+                {"n": name}).one()
+            failed, locked, newly = next_failure(int(failed), _timestamp(locked), now,
+                                                 max_attempts, lock_minutes)
+            conn.execute(text(f"UPDATE {PG_ATTEMPTS} SET failed = :f, locked_until = :l "
+                              "WHERE name = :n"),
+                         {"f": failed, "l": None if locked is None else locked.to_pydatetime(),
+                          "n": name})
+        return failed, locked, newly
+
+    def reset(self, name: str) -> None:
+        self._ready()
+        with self.engine.begin() as conn:
+            conn.execute(text(f"DELETE FROM {PG_ATTEMPTS} WHERE name = :n"), {"n": name})
+
+    def record_event(self, row: dict) -> None:
+        self._ready()
+        values = dict(zip(EVENT_COLUMNS, _event_values(row), strict=True))
+        values["at"] = pd.Timestamp(row["at"]).to_pydatetime()
+        names = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
+        marks = ", ".join(f":{c}" for c in EVENT_COLUMNS)
+        with self.engine.begin() as conn:
+            conn.execute(text(f"INSERT INTO {PG_EVENTS} ({names}) VALUES ({marks})"), values)
+
+    def events(self) -> pd.DataFrame:
+        self._ready()
+        names = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT {names} FROM {PG_EVENTS} ORDER BY seq")).all()
+        return events_frame([tuple(r) for r in rows])
