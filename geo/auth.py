@@ -347,7 +347,7 @@ def authenticate(store, name: str, password: str, now=None, *,
         raise AuthError(ACCOUNT_DISABLED)
     if failed or locked is not None:
         store.reset_failed_sign_ins(name)
-    store.record_sign_in_event(audit.audit_row(name, "sign_in", ACCOUNTS, name, at=now))
+    store.record_sign_in_event(audit.audit_row(name, "sign_in", ACCOUNTS, name))
     return principal_of(account)
 
 
@@ -368,7 +368,7 @@ def _store_cost(accounts: pd.DataFrame) -> int:
 def _sign_in_refused(store, name: str, reason: str, now, action: str = "sign_in",
                      after: dict | None = None) -> None:
     store.record_sign_in_event(audit.audit_row(name, action, ACCOUNTS, name, after=after,
-                                               reason=reason, outcome=audit.REFUSED, at=now))
+                                               reason=reason, outcome=audit.REFUSED))
 
 
 def _failed(store, name: str, now, max_attempts: int, lock_minutes: float):
