@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.data import get_store, load_layers
 from components.map_payloads import MapData, prepare
-from geo import network
+from geo import kpis, network
 
 MAP_LAYERS = ("districts", "counties", "streets", "communities", "grids", "compounds",
               "property_firms", "party_branches", "disclosures", "service_positions",
@@ -44,10 +44,6 @@ def _headline(url: str, revision: str) -> tuple[dict, dict | None]:
     names = ("compounds", "party_branches", "grids", "members", "service_positions", "events",
              "disclosures")
     figures = network.headline_figures(load_layers(*names))
-    try:
-        from geo import kpis
-    except ImportError:
-        return figures, None
     frames = load_layers(*[n for n in kpis.KPI_LAYERS if n != "meta"])
     frames["meta"] = load_layers("meta")["meta"]
     try:

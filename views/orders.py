@@ -10,20 +10,13 @@ from streamlit_folium import st_folium
 from components import orders_view as ov
 from components.data import get_store, load_layers, store_revision
 from components.i18n import fmt_int, t
+from components.session import current_principal, localized
 from geo import auth, kpis
 from geo import workflow as wf
 from geo.store import StoreError
 
 LAYERS = (*kpis.KPI_LAYERS, "workflow_events", "party_alliances", "volunteer_teams", "members",
           "joint_duty_stations")
-
-
-def principal_and_text():
-    try:
-        from components.session import current_principal, localized
-    except ImportError:  # no session machinery: a masked, read-only viewer
-        return None, lambda message: str(message)
-    return current_principal(), localized
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -34,7 +27,7 @@ def figures(url: str, revision: str, street: str | None, limit: float):
             kpis.by_area(frames, "compound", limit_hours=limit), kpis.monthly_trend(frames))
 
 
-principal, localized = principal_and_text()
+principal = current_principal()
 layers = load_layers(*LAYERS)
 store = get_store()
 now = ov.clock(layers["meta"])

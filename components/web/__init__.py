@@ -1,23 +1,44 @@
 """Hongtu's HTTP layer around Streamlit (see ``asgi.py``): extra routes, middleware and the
 server's start-up work. Each concern lives in its own module here and contributes through the
-three functions below; nothing in this package keeps per-user state in module variables."""
+three functions below; nothing in this package keeps per-user state in module variables (the
+sign-in registry is keyed by random tokens, never a "current" user).
+
+* :mod:`.session_cookie`: ``/hongtu/session/claim`` and ``/hongtu/session/end``, the signed
+  cookie that keeps a sign-in across reloads and tabs (:mod:`.session_registry` behind it).
+* :mod:`.layers`: ``/hongtu/layers/...``, the map's layer files, gated by sign-in and role.
+* :mod:`.gate`: middleware gating ``/media/`` and ``/_stcore/metrics``.
+* :mod:`.warmup`: caches warmed in a background thread at start-up; ``/hongtu/warm``.
+
+The modules are imported inside the functions, when the server builds the app: the page
+scripts import this package too (``components.session`` -> :mod:`.session_cookie`), and the
+route modules import ``components.session``; importing them here at the top would make that
+a cycle, and cached functions are best first touched once Streamlit's runtime exists."""
 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+from starlette.middleware import Middleware
+
 
 def routes() -> list:
     """Starlette routes checked before Streamlit's own (namespaced under ``/hongtu/``)."""
-    return []
+    from components.web import layers, session_cookie, warmup
+
+    return [*session_cookie.routes(), *layers.routes(), *warmup.routes()]
 
 
 def middleware() -> list:
     """Starlette middleware, outermost first."""
-    return []
+    from components.web.gate import AccessGate
+
+    return [Middleware(AccessGate)]
 
 
 @asynccontextmanager
 async def lifespan(app):
     """Start-up and shut-down work of the server process (not per session)."""
+    from components.web import warmup
+
+    warmup.start()
     yield

@@ -1,0 +1,91 @@
+"""Warm the server's caches when it starts, so the first visit after a start is as quick as a
+later one: the store, every layer, the map's prepared data, search index and headline figures,
+the layer files in both languages, and the modules the pages import. Runs in a background
+thread: the server answers (``/_stcore/health``) at once; a visit during the warm-up waits
+for the same cache entries instead of computing them twice (Streamlit's cache locks per key).
+
+``GET /hongtu/warm`` answers 200 with the warm-up time once done, 503 while warming (the
+benchmark waits for it), 500 if it failed (the pages then compute on first use, as before)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from streamlit import runtime
+
+from components import (
+    frame,  # noqa: F401 - loads the page frame's modules before a visit
+    i18n,
+    network_cache,
+    network_map,
+)
+from components.data import get_store, load_layer
+from geo import auth
+
+log = logging.getLogger(__name__)
+
+WARM_PATH = "/hongtu/warm"
+
+
+class WarmUp:
+    def __init__(self):
+        self.done = threading.Event()
+        self.seconds: float | None = None
+        self.error: str | None = None
+
+    def run(self) -> None:
+        started = time.monotonic()
+        try:
+            warm_caches()
+        except Exception as error:  # a failed warm-up must not stop the server
+            log.exception("warming the caches failed")
+            self.error = repr(error)
+        self.seconds = time.monotonic() - started
+        self.done.set()
+        log.info("caches warm after %.1f s", self.seconds)
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="hongtu-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+
+WARM_UP = WarmUp()
+
+
+def warm_caches() -> None:
+    store = get_store()
+    load_layer(auth.ACCOUNTS)
+    for name in store.layer_names():
+        load_layer(name)
+    data = network_cache.map_data()
+    network_cache.search_index()
+    network_cache.headline()
+    if data.grids.empty:
+        return
+    for lang in i18n.LANGS:  # the default basemap's layer files, both languages
+        i18n.set_lang(lang)  # this thread's context only
+        network_map.publish_layers(data, gcj02=False)
+    i18n.set_lang(i18n.DEFAULT_LANG)
+
+
+async def warm_status(request) -> JSONResponse:
+    if not WARM_UP.done.is_set():
+        return JSONResponse({"warm": False}, status_code=503)
+    status = 500 if WARM_UP.error else 200
+    return JSONResponse({"warm": WARM_UP.error is None, "seconds": WARM_UP.seconds},
+                        status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def routes() -> list:
+    return [Route(WARM_PATH, warm_status, methods=["GET"])]
+
+
+def start() -> None:
+    """Called from the server's lifespan (``components.web.lifespan``)."""
+    if runtime.exists():
+        WARM_UP.start()
