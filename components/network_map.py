@@ -20,8 +20,9 @@ from jinja2 import Template
 from streamlit_folium import st_folium
 
 from components import basemaps, legend
-from components.i18n import get_lang, t
-from components.map_layers import DrawnLayer, Helpers, MemberLayer, esc, layer_group, publish
+from components.i18n import t
+from components.layer_publish import PRIVATE_LAYERS, publish_layers
+from components.map_layers import DrawnLayer, Helpers, MemberLayer, esc, layer_group
 from components.map_payloads import MapData, payload_builders
 from components.offline import lean_map, use_local_assets
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
@@ -34,8 +35,6 @@ MAX_ZOOM, MIN_ZOOM = 19, 8
 MAP_KEY = "network_map"
 RETURNED = ["last_object_clicked", "last_object_clicked_tooltip"]
 COMPOUND_TOKEN = "compound"
-LAZY_LAYERS = ("members",)  # fetched only when zoomed in to MEMBER_ZOOM
-PRIVATE_LAYERS = ("members",)  # never on the public big screen (components.web.layers)
 BENCHMARK_VIEW = [28.64, 121.26]  # the empty reference map of benchmarks/bench_map.py: Huangyan
 
 
@@ -81,17 +80,6 @@ def dynamic_groups(view: MapView, sources: dict) -> list[folium.FeatureGroup]:
         layer_group(t("map.layer.positions"),
                     DrawnLayer("symbols", sources["positions"], position_options)),
     ]
-
-
-def publish_layers(data: MapData, gcj02: bool, public: bool = False) -> dict:
-    """Write the layer files of ``data`` in the current language (once per revision); return
-    ``name -> URL``. ``public``: without the member points (the big screen's map)."""
-    builders = payload_builders(data, gcj02)
-    if public:
-        builders = {n: b for n, b in builders.items() if n not in PRIVATE_LAYERS}
-    frame = ("gcj02" if gcj02 else "wgs84") + "-" + get_lang()
-    return publish(data.revision, frame, builders,
-                   combined=tuple(n for n in builders if n not in LAZY_LAYERS))
 
 
 def build_map(data: MapData, view: MapView):

@@ -7,6 +7,9 @@ from __future__ import annotations
 import contextvars
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -16,6 +19,7 @@ from components.map_layers import GRACE_SECONDS, Revisions, revision_dir_name
 from components.web import session_cookie, state
 from components.web.session_registry import NONCE_SECONDS, SessionRegistry, Status
 
+ROOT = Path(__file__).resolve().parents[1]
 IDLE = 30 * 60.0
 LIFETIME = 12 * 3600.0
 
@@ -154,3 +158,15 @@ def test_language_outside_a_script_run_is_per_context():
     assert i18n.t("page.overview", lang="en") == "Network map"
     i18n.set_lang("xx")  # unknown: Chinese
     assert i18n.get_lang() == "zh"
+
+
+def test_the_server_imports_no_component_module_before_a_script_run():
+    """A Streamlit component (streamlit-folium) imported outside a script run is never
+    registered: its frame then answers 404 and no map draws. asgi.py builds the routes,
+    middleware and warm-up before any script run."""
+    code = ("import sys, asgi; from components import web; web.routes(); web.middleware(); "
+            "from components.web import warmup; "
+            "print(sorted(m for m in sys.modules if m.startswith('streamlit_folium')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -3,7 +3,7 @@ as the page that draws them.
 
 * What the public big screen draws (outlines, grids with member totals, compounds, positions,
   dispatch areas, and ``combined.json`` which holds just these) is public.
-* Member points (:data:`components.network_map.PRIVATE_LAYERS`) need a principal that may open
+* Member points (:data:`components.layer_publish.PRIVATE_LAYERS`) need a principal that may open
   the network map: 401 without a valid session cookie, 403 for a role without the map (the
   big-screen account). Demo mode (no account) stays open, as every page does.
 * Only the current store revision's files are served (and the previous revision's for a short
@@ -20,8 +20,8 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from components.data import get_store
+from components.layer_publish import PRIVATE_LAYERS
 from components.map_layers import LAYER_URL, REVISIONS
-from components.network_map import PRIVATE_LAYERS
 from components.session import may_open
 from components.web.principal import request_principal
 from components.web.state import layer_root

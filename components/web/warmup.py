@@ -1,6 +1,7 @@
 """Warm the server's caches when it starts, so the first visit after a start is as quick as a
 later one: the store, every layer, the map's prepared data, search index and headline figures,
-the layer files in both languages, and the modules the pages import. Runs in a background
+and the layer files in both languages. (Not the page modules: streamlit-folium must first be
+imported inside a script run, or its frontend is never registered.) Runs in a background
 thread: the server answers (``/_stcore/health``) at once; a visit during the warm-up waits
 for the same cache entries instead of computing them twice (Streamlit's cache locks per key).
 
@@ -17,13 +18,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from streamlit import runtime
 
-from components import (
-    frame,  # noqa: F401 - loads the page frame's modules before a visit
-    i18n,
-    network_cache,
-    network_map,
-)
+from components import i18n, network_cache
 from components.data import get_store, load_layer
+from components.layer_publish import publish_layers
 from geo import auth
 
 log = logging.getLogger(__name__)
@@ -69,7 +66,7 @@ def warm_caches() -> None:
         return
     for lang in i18n.LANGS:  # the default basemap's layer files, both languages
         i18n.set_lang(lang)  # this thread's context only
-        network_map.publish_layers(data, gcj02=False)
+        publish_layers(data, gcj02=False)
     i18n.set_lang(i18n.DEFAULT_LANG)
 
 
