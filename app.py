@@ -48,4 +48,5 @@ menu = [p for p in visible if p.visibility == "visible"]
 page = st.navigation(visible, position="sidebar" if len(menu) > 1 else "hidden")
 if page.url_path != "big_screen":
     frame.sidebar()
+frame.hand_over_sign_in()
 page.run()

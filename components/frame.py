@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import i18n, navigation, session
+from components import browser_session, i18n, navigation, session
 from components.data import is_sample_store
 from components.i18n import t
 from components.network_map import render_bare_map
@@ -37,6 +37,12 @@ def sidebar() -> None:
         if is_sample_store():
             st.warning(t("app.sample_badge"), icon="🧪")
     session.account_box()  # signed-in account + sign-out; demo banner
+
+
+def hand_over_sign_in() -> None:
+    """Give the browser its sign-in cookie after a sign-in, or delete it after a sign-out (on
+    every page, the big screen too: a big-screen account signs in there)."""
+    browser_session.cookie_scripts()
 
 
 def blank_page() -> None:

@@ -269,7 +269,6 @@ def sign_in_form() -> None:
 def account_box() -> None:
     """Sidebar: who is signed in and a sign-out button; the demo banner on top of the page."""
     principal = signed_in_principal()
-    browser_session.cookie_scripts()
     if principal.demo:
         st.warning(t("auth.demo_banner"), icon="🔓")
         return

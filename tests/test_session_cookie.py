@@ -160,13 +160,22 @@ def test_language_outside_a_script_run_is_per_context():
     assert i18n.get_lang() == "zh"
 
 
-def test_the_server_imports_no_component_module_before_a_script_run():
-    """A Streamlit component (streamlit-folium) imported outside a script run is never
-    registered: its frame then answers 404 and no map draws. asgi.py builds the routes,
-    middleware and warm-up before any script run."""
-    code = ("import sys, asgi; from components import web; web.routes(); web.middleware(); "
-            "from components.web import warmup; "
-            "print(sorted(m for m in sys.modules if m.startswith('streamlit_folium')))")
+def _modules_after(code: str) -> set[str]:
+    code += "; import sys; print(' '.join(sorted(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    return set(done.stdout.strip().splitlines()[-1].split())
+
+
+def test_the_server_starts_light_and_imports_no_component_before_a_script_run():
+    """asgi.py builds the routes and middleware before the server answers: nothing heavy (the
+    store, pandas, geopandas) so that health answers at once. And the warm-up thread never
+    imports a Streamlit component module (streamlit-folium): one imported outside a script run
+    is never registered, its frame answers 404 and no map draws."""
+    started = _modules_after("import asgi; from components import web; web.routes(); "
+                             "web.middleware()")
+    assert "asgi" in started and "components.web.gate" in started
+    assert not {"geopandas", "components.data", "streamlit_folium"} & started
+    warmed = _modules_after("from components.web import caches")
+    assert "components.web.layers" in warmed and "geopandas" in warmed
+    assert not {m for m in warmed if m.startswith("streamlit_folium")}

@@ -12,20 +12,34 @@ sign-in registry is keyed by random tokens, never a "current" user).
 The modules are imported inside the functions, when the server builds the app: the page
 scripts import this package too (``components.session`` -> :mod:`.session_cookie`), and the
 route modules import ``components.session``; importing them here at the top would make that
-a cycle, and cached functions are best first touched once Streamlit's runtime exists."""
+a cycle. What the server imports before it answers stays light (Starlette, itsdangerous):
+the modules needing the store are imported by the warm-up thread (:mod:`.caches`) or at
+first use."""
 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
 from starlette.middleware import Middleware
+from starlette.routing import Route
+
+LAYER_ROUTE = "/hongtu/layers/{folder}/{name}.json"  # components.map_layers.LAYER_URL
+
+
+async def layer_file(request):
+    """The layer route; its module (store, pandas, folium: seconds to import) is loaded by the
+    start-up warm-up in the background, so that the server answers at once."""
+    from components.web.layers import layer_file as serve
+
+    return await serve(request)
 
 
 def routes() -> list:
     """Starlette routes checked before Streamlit's own (namespaced under ``/hongtu/``)."""
-    from components.web import layers, session_cookie, warmup
+    from components.web import session_cookie, warmup
 
-    return [*session_cookie.routes(), *layers.routes(), *warmup.routes()]
+    return [*session_cookie.routes(), Route(LAYER_ROUTE, layer_file, methods=["GET"]),
+            *warmup.routes()]
 
 
 def middleware() -> list:

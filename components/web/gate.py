@@ -12,34 +12,30 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from streamlit import config
-
-from components.web.layers import refusal
-from components.web.principal import request_principal
-from geo import auth
-from geo.auth import Principal
 
 MEDIA_PREFIX = "/media/"
 METRICS_PATH = "/_stcore/metrics"
 OLD_LAYERS_PREFIX = "/app/static/layers/"
+REFUSED = {401: "需要登录 | sign-in required", 403: "无权限 | not allowed",
+           404: "未找到 | not found"}
+SIGNED_IN, ORG = "signed_in", "org"  # what a gated path needs
 
 
-def _signed_in(principal: Principal) -> bool:
-    return principal != auth.ANONYMOUS
-
-
-def _org(principal: Principal) -> bool:
-    return principal.demo or principal.is_org
+def refusal(status: int) -> Response:
+    return PlainTextResponse(REFUSED[status], status_code=status,
+                             headers={"Cache-Control": "no-store"})
 
 
 def rule_for(path: str):
-    """``None`` (not gated), ``False`` (always 404) or the test a principal must pass."""
+    """``None`` (not gated), ``False`` (always 404) or what the principal needs."""
     if path.startswith(OLD_LAYERS_PREFIX):
         return False
     if path.startswith(MEDIA_PREFIX):
-        return _signed_in
+        return SIGNED_IN
     if path.rstrip("/") == METRICS_PATH:
-        return _org
+        return ORG
     return None
 
 
@@ -51,11 +47,18 @@ def _app_path(path: str) -> str:
     return path
 
 
-def _status(test, cookies) -> int | None:
+def _status(need: str, cookies) -> int | None:
+    # Imported on the first gated request (the start-up warm-up loads it before): it pulls in
+    # the store and pandas, and this module is loaded before the server answers at all.
+    from components.web.principal import request_principal
+    from geo import auth
+
     principal = request_principal(cookies)
-    if test(principal):
-        return None
-    return 401 if principal == auth.ANONYMOUS else 403
+    if principal == auth.ANONYMOUS:
+        return 401
+    if need == ORG and not (principal.demo or principal.is_org):
+        return 403
+    return None
 
 
 class AccessGate:
@@ -65,12 +68,12 @@ class AccessGate:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        test = rule_for(_app_path(scope["path"])) if scope["type"] == "http" else None
-        if test is None:
+        need = rule_for(_app_path(scope["path"])) if scope["type"] == "http" else None
+        if need is None:
             await self.app(scope, receive, send)
             return
-        status = 404 if test is False else await run_in_threadpool(
-            _status, test, Request(scope).cookies)
+        status = 404 if need is False else await run_in_threadpool(
+            _status, need, Request(scope).cookies)
         if status is None:
             await self.app(scope, receive, send)
         else:

@@ -16,13 +16,13 @@ import re
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.responses import FileResponse, Response
 
 from components.data import get_store
 from components.layer_publish import PRIVATE_LAYERS
-from components.map_layers import LAYER_URL, REVISIONS
+from components.map_layers import REVISIONS
 from components.session import may_open
+from components.web.gate import refusal
 from components.web.principal import request_principal
 from components.web.state import layer_root
 from geo import auth
@@ -31,13 +31,6 @@ FOLDER = re.compile(r"[0-9a-f]{16}-(wgs84|gcj02)-[a-z]{2}")
 NAME = re.compile(r"[a-z_]{1,40}")
 MAP_PAGE = "overview"  # member points are shown to whoever may open the network map
 HEADERS = {"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"}
-REFUSED = {401: "需要登录 | sign-in required", 403: "无权限 | not allowed",
-           404: "未找到 | not found"}
-
-
-def refusal(status: int) -> Response:
-    return PlainTextResponse(REFUSED[status], status_code=status,
-                             headers={"Cache-Control": "no-store"})
 
 
 def _check(folder: str, name: str, cookies) -> int | None:
@@ -65,7 +58,3 @@ async def layer_file(request: Request) -> Response:
     if status is not None:
         return refusal(status)
     return FileResponse(path, media_type="application/json", headers=HEADERS)
-
-
-def routes() -> list:
-    return [Route(LAYER_URL + "/{folder}/{name}.json", layer_file, methods=["GET"])]

@@ -18,11 +18,6 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from streamlit import runtime
 
-from components import i18n, network_cache
-from components.data import get_store, load_layer
-from components.layer_publish import publish_layers
-from geo import auth
-
 log = logging.getLogger(__name__)
 
 WARM_PATH = "/hongtu/warm"
@@ -37,6 +32,10 @@ class WarmUp:
     def run(self) -> None:
         started = time.monotonic()
         try:
+            # Imported here, in the warm-up thread: the store, pandas, geopandas and folium
+            # take seconds to import, and this module is loaded before the server answers.
+            from components.web.caches import warm_caches
+
             warm_caches()
         except Exception as error:  # a failed warm-up must not stop the server
             log.exception("warming the caches failed")
@@ -52,22 +51,6 @@ class WarmUp:
 
 
 WARM_UP = WarmUp()
-
-
-def warm_caches() -> None:
-    store = get_store()
-    load_layer(auth.ACCOUNTS)
-    for name in store.layer_names():
-        load_layer(name)
-    data = network_cache.map_data()
-    network_cache.search_index()
-    network_cache.headline()
-    if data.grids.empty:
-        return
-    for lang in i18n.LANGS:  # the default basemap's layer files, both languages
-        i18n.set_lang(lang)  # this thread's context only
-        publish_layers(data, gcj02=False)
-    i18n.set_lang(i18n.DEFAULT_LANG)
 
 
 async def warm_status(request) -> JSONResponse:
