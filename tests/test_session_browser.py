@@ -7,13 +7,16 @@ import shutil
 import time
 
 import pytest
-from fixtures_browser import APP_TIMEOUT_MS, VIEWPORT, sign_in, wait_for_app
+from fixtures_browser import VIEWPORT, sign_in
+from fixtures_browser import wait_for_app as wait_briefly
 
 from components.web.session_cookie import COOKIE_NAME
 from geo import auth
 from geo.store import open_store
 
 pytestmark = pytest.mark.browser
+
+SLOW_MS = 240_000  # two shared cores: a signed-in page can take minutes under load
 
 PASSWORD = "a-long-password-1"
 ACCOUNTS = {"zuzhi": "org", "kan": "viewer", "tingyong": "viewer"}
@@ -35,7 +38,7 @@ def accounts_store_path(sample_store_path, tmp_path_factory):
 def new_page(browser):
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
-    page.set_default_timeout(APP_TIMEOUT_MS)
+    page.set_default_timeout(SLOW_MS)
     return context, page
 
 
@@ -86,7 +89,7 @@ def test_reload_new_tab_and_sign_out_in_every_tab(streamlit_app, browser, accoun
         assert page.get_by_role("heading", name=GRIDS_TITLE).count() == 1
 
         tab = context.new_page()  # a new tab, a typed or shared link
-        tab.set_default_timeout(APP_TIMEOUT_MS)
+        tab.set_default_timeout(SLOW_MS)
         body = open_page(tab, f"{base}/grids")
         assert GRIDS_TITLE in body and SIGN_IN_TITLE not in body and signed_in(tab, "zuzhi")
         assert "数据导入导出" in open_page(tab, f"{base}/data")  # an org-only page
@@ -174,3 +177,7 @@ def test_disabling_an_account_ends_its_sign_in(streamlit_app, browser, accounts_
         assert SIGN_IN_TITLE in body and GRIDS_TITLE not in body
     finally:
         context.close()
+
+
+def wait_for_app(page) -> None:
+    wait_briefly(page, timeout_ms=SLOW_MS)

@@ -10,7 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fixtures_browser import APP_TIMEOUT_MS, VIEWPORT, sign_in, wait_for_app
+from fixtures_browser import VIEWPORT, sign_in
+from fixtures_browser import wait_for_app as wait_briefly
 
 from components.session import DEMO_PAGES, PAGE_KEYS, ROLE_PAGES
 from components.web.session_cookie import COOKIE_NAME
@@ -18,6 +19,8 @@ from geo import auth
 from geo.store import open_store
 
 pytestmark = pytest.mark.browser
+
+SLOW_MS = 240_000  # two shared cores: a signed-in page can take minutes under load
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 PASSWORD = "a-long-password-1"
@@ -63,6 +66,7 @@ def visit(page, base: str, url: str) -> str:
 
 def check_every_url(page, base: str, allowed: tuple[str, ...] | None, refusal: str) -> None:
     """``allowed``: the page keys this session may open (None: nobody signed in)."""
+    page.set_default_timeout(SLOW_MS)
     problems = []
     for url in readme_urls():
         key = page_key(url)
@@ -110,7 +114,7 @@ def test_every_url_signed_in(streamlit_app, browser, accounts_store_path, accoun
     base = streamlit_app.start(accounts_store_path)
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
-    page.set_default_timeout(APP_TIMEOUT_MS)
+    page.set_default_timeout(SLOW_MS)
     try:
         page.goto(base + "/")
         wait_for_app(page)
@@ -126,3 +130,7 @@ def test_every_url_signed_in(streamlit_app, browser, accounts_store_path, accoun
         check_every_url(page, base, ROLE_PAGES[ACCOUNTS[account]], REFUSED["role"])
     finally:
         context.close()
+
+
+def wait_for_app(page) -> None:
+    wait_briefly(page, timeout_ms=SLOW_MS)
