@@ -100,9 +100,11 @@ def _signed_in_name() -> str | None:
         name, expired = browser_session.restore()
         if expired:
             st.session_state[EXPIRED_KEY] = True
-        name = name or _oidc_identity()
         if name is None:
-            return None
+            name = _oidc_identity()
+            if name is None:
+                return None
+            browser_session.begin(name)  # single sign-on: the same cookie for downloads, maps
         st.session_state[ACCOUNT_KEY] = name
     if browser_session.bound():  # one browser's sign-in: idle time, sign-out shared by its tabs
         status = browser_session.check()
