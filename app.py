@@ -2,7 +2,12 @@
 
 The page scripts live in ``views/``, not ``pages/``: Streamlit runs a ``pages/`` folder as an
 automatic multipage app on a server's first request, before ``st.navigation`` here, which
-would bypass the sign-in gate."""
+would bypass the sign-in gate.
+
+The overview is the default page: Streamlit serves a default page at ``/`` only, so it is
+registered twice, hidden at ``/`` and in the menu at ``/overview`` (the URL the README lists).
+Every other URL of the table answers too: with the page, the sign-in form, or a reason in the
+session's language (:mod:`components.navigation`)."""
 
 from __future__ import annotations
 
@@ -10,14 +15,16 @@ import os
 
 import streamlit as st
 
-from components import frame
+from components import frame, session
 from components.i18n import t
 
 st.set_page_config(page_title="红图 Hongtu", page_icon="🗺️", layout="wide")
 
 frame.init_language()
-PAGES = {
-    "overview": st.Page("views/overview.py", title=t("page.overview"), icon="🗺️", default=True,
+PAGES = {  # the overview answers at / (the hidden default page) and at /overview (the menu's)
+    session.HOME_PAGE: st.Page("views/overview.py", title=t("page.overview"), icon="🗺️",
+                               default=True, url_path=session.HOME_PAGE, visibility="hidden"),
+    "overview": st.Page("views/overview.py", title=t("page.overview"), icon="🗺️",
                         url_path="overview"),
     "compound": st.Page("views/compound.py", title=t("page.compound"), icon="🏘️",
                         url_path="compound"),
@@ -32,11 +39,14 @@ PAGES = {
 
 FLOOR = os.environ.get("HONGTU_BENCHMARK_FLOOR")  # benchmarks/bench_map.py: same app, empty page
 if FLOOR:  # "map": the empty page plus an empty streamlit-folium map
-    PAGES["overview"] = st.Page(frame.bare_map_page if FLOOR == "map" else frame.blank_page,
-                                title=t("page.overview"), default=True, url_path="overview")
+    PAGES[session.HOME_PAGE] = st.Page(
+        frame.bare_map_page if FLOOR == "map" else frame.blank_page, title=t("page.overview"),
+        default=True, url_path=session.HOME_PAGE, visibility="hidden")
 
 visible = frame.visible_pages(PAGES)
-page = st.navigation(visible, position="sidebar" if len(visible) > 1 else "hidden")
+menu = [p for p in visible if p.visibility == "visible"]
+page = st.navigation(visible, position="sidebar" if len(menu) > 1 else "hidden")
 if page.url_path != "big_screen":
     frame.sidebar()
+frame.hand_over_sign_in()
 page.run()

@@ -4,37 +4,45 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import i18n, session
+from components import browser_session, i18n, navigation, session
 from components.data import is_sample_store
 from components.i18n import t
+from components.network_map import render_bare_map
+
+LANG_PARAM = "lang"  # ?lang=en
 
 
 def init_language() -> None:
-    """Language from the URL (?lang=en) or the session; Chinese first."""
-    lang = st.session_state.get("lang") or st.query_params.get("lang", "zh")
-    st.session_state["lang"] = lang if lang in i18n.LANGS else "zh"
-    i18n.set_lang(st.session_state["lang"])
+    """This session's language: kept in its own session state; on its first run taken from
+    the URL (?lang=en); Chinese first."""
+    i18n.set_lang(st.session_state.get(i18n.LANG_KEY) or st.query_params.get(LANG_PARAM))
 
 
 def visible_pages(pages: dict) -> list:
     """The pages the current session may open (roles narrow this; see components.session)."""
-    return session.visible_pages(pages)
+    return navigation.visible_pages(pages)
 
 
 def sidebar() -> None:
     with st.sidebar:
         choice = st.radio(
-            t("app.lang"), ["zh", "en"], index=0 if i18n.get_lang() == "zh" else 1,
+            t("app.lang"), i18n.LANGS, index=i18n.LANGS.index(i18n.get_lang()),
             format_func=lambda code: "中文" if code == "zh" else "English", horizontal=True,
             key="lang_choice",
         )
-        if choice != st.session_state["lang"]:
-            st.session_state["lang"] = choice
-            st.query_params["lang"] = choice
+        if choice != i18n.get_lang():
+            i18n.set_lang(choice)
+            st.query_params[LANG_PARAM] = choice
             st.rerun()
         if is_sample_store():
             st.warning(t("app.sample_badge"), icon="🧪")
     session.account_box()  # signed-in account + sign-out; demo banner
+
+
+def hand_over_sign_in() -> None:
+    """Give the browser its sign-in cookie after a sign-in, or delete it after a sign-out (on
+    every page, the big screen too: a big-screen account signs in there)."""
+    browser_session.cookie_scripts()
 
 
 def blank_page() -> None:
@@ -44,7 +52,5 @@ def blank_page() -> None:
 
 def bare_map_page() -> None:
     """Benchmark reference: the floor page plus an empty streamlit-folium map (no layers)."""
-    from components.network_map import render_bare_map
-
     st.title(t("app.title"))
     render_bare_map()

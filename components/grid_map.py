@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from components.i18n import fmt_int, t
-from components.offline import lean_map
+from components.offline import lean_map, use_local_assets
 from geo import grid_coverage as gc
 
 SHADES = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026")
@@ -27,14 +27,6 @@ def colour_scale(threshold: float, per_member: pd.Series) -> cm.LinearColormap:
     finite = per_member.dropna()
     top = max([threshold if math.isfinite(threshold) else 0, *finite.tolist(), 1.0])
     return cm.LinearColormap(SHADES, vmin=0, vmax=top, caption=t("grids.map.legend"))
-
-
-def _use_local_assets() -> None:
-    try:
-        from components import offline
-    except ImportError:
-        return
-    offline.use_local_assets()
 
 
 def _features(grids: gpd.GeoDataFrame, coverage: pd.DataFrame, selected: set) -> gpd.GeoDataFrame:
@@ -57,7 +49,7 @@ def grid_map(
     selected: list[str] | None = None,
 ) -> folium.Map:
     """A folium map of ``grids`` (WGS84) joined with their rows of ``coverage``."""
-    _use_local_assets()
+    use_local_assets()
     selected_ids = set(selected or [])
     features = _features(grids, coverage, selected_ids)
     scale = colour_scale(coverage.attrs.get("threshold", math.inf), features[gc.PER_MEMBER]

@@ -123,8 +123,8 @@ window.hongtu = window.hongtu || (function () {
       });
       drawn.member_totals = totals.getLayers().length;
     });
-    function sync() {
-      if (map.getZoom() >= o.threshold) {
+    function sync() {  // no member points (the public big screen): totals at every zoom
+      if (membersSrc && map.getZoom() >= o.threshold) {
         fg.removeLayer(totals);
         if (!fetched) {
           fetched = true;

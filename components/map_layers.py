@@ -1,20 +1,23 @@
 """Map layers: the layer files the map fetches and the folium elements that draw them.
 
-Every layer is written once per store revision (and coordinate frame) as a compact JSON file
-under ``static/layers/<revision>/`` and served by Streamlit's static serving at
-``/app/static/layers/...``; the map's script fetches it and draws it on the canvas. In the
+Every layer is written once per store revision (and coordinate frame and language) as a
+compact JSON file under ``<state dir>/layers/<revision>-<frame>/`` (never in the public
+``static/`` folder) and served by :mod:`components.web.layers` at ``/hongtu/layers/...``, which
+checks the session's right to each layer and serves the current store revision only
+(:data:`REVISIONS`); the map's script fetches it and draws it on the canvas. In the
 "embedded" mode (the naive baseline the benchmark compares) the same data is put inline into
-the map HTML instead. Only masked member names are ever written to the public layer files.
+the map HTML instead. Only masked member names are ever written to the layer files.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import shutil
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import folium
@@ -27,28 +30,57 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from components.map_js import HELPERS_JS
+from components.web.state import layer_root
+from geo.masking import escape_html
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-LAYER_ROOT = PROJECT_ROOT / "static" / "layers"
-LAYER_URL = "/app/static/layers"
+LAYER_URL = "/hongtu/layers"
 COORD_DIGITS = 6
-KEEP_FOLDERS = 12
+KEEP_FOLDERS = 8  # the current and the previous revision, in every frame and language
+GRACE_SECONDS = 120.0  # a map opened just before a write may still fetch its lazy layers
+DIGEST_CHARS = 16
 
 
 def esc(value) -> str:
     """HTML-escape a user-supplied value (None -> empty)."""
     if value is None:
         return ""
-    try:
-        from geo.masking import escape_html
-    except ImportError:
-        return html.escape(str(value))
     return escape_html(str(value))
 
 
+def revision_digest(revision: str) -> str:
+    return hashlib.sha1(revision.encode()).hexdigest()[:DIGEST_CHARS]
+
+
 def revision_dir_name(revision: str, frame: str) -> str:
-    digest = hashlib.sha1(revision.encode()).hexdigest()[:16]
-    return f"{digest}-{frame}"
+    return f"{revision_digest(revision)}-{frame}"
+
+
+class Revisions:
+    """Which store revisions' layer files may be served: the current one, and the one it
+    replaced for :data:`GRACE_SECONDS`. Fed with the revision seen by every map drawn and every
+    layer request (one per server process; no per-user state)."""
+
+    def __init__(self, clock=time.monotonic):
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._current: str | None = None
+        self._previous: str | None = None
+        self._since = 0.0
+
+    def note(self, revision: str) -> None:
+        digest = revision_digest(revision)
+        with self._lock:
+            if digest != self._current:
+                self._previous, self._current, self._since = self._current, digest, self._clock()
+
+    def serves(self, folder: str) -> bool:
+        digest = folder[:DIGEST_CHARS]
+        with self._lock:
+            return digest == self._current or (
+                digest == self._previous and self._clock() - self._since < GRACE_SECONDS)
+
+
+REVISIONS = Revisions()
 
 
 def _round_geoms(geoms, tolerance: float | None):
@@ -80,7 +112,7 @@ def _write_json(path: Path, payload) -> None:
 COMBINED = "combined"
 
 
-def publish(revision: str, frame: str, payloads: dict, root: Path = LAYER_ROOT,
+def publish(revision: str, frame: str, payloads: dict, root: Path | None = None,
             combined: tuple[str, ...] = ()) -> dict:
     """Write each payload as ``<root>/<revision>-<frame>/<name>.json`` unless already there;
     return ``name -> URL``. ``payloads`` maps names to zero-argument builders.
@@ -89,6 +121,8 @@ def publish(revision: str, frame: str, payloads: dict, root: Path = LAYER_ROOT,
     ``combined.json`` too and get ``combined.json#<name>`` URLs: one request instead of one
     per layer (a browser opens at most six connections to the app; the page's own scripts
     queue on them too)."""
+    root = root or layer_root()
+    REVISIONS.note(revision)
     folder = root / revision_dir_name(revision, frame)
     fresh = not folder.exists()
     urls = {}
@@ -108,8 +142,9 @@ def publish(revision: str, frame: str, payloads: dict, root: Path = LAYER_ROOT,
     return urls
 
 
-def prune(root: Path = LAYER_ROOT, keep: int = KEEP_FOLDERS) -> None:
+def prune(root: Path | None = None, keep: int = KEEP_FOLDERS) -> None:
     """Remove all but the ``keep`` most recently written layer folders."""
+    root = root or layer_root()
     folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in folders[:-keep]:
         shutil.rmtree(old, ignore_errors=True)

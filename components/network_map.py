@@ -20,10 +20,12 @@ from jinja2 import Template
 from streamlit_folium import st_folium
 
 from components import basemaps, legend
-from components.i18n import get_lang, t
-from components.map_layers import DrawnLayer, Helpers, MemberLayer, layer_group, publish
+from components.i18n import t
+from components.layer_publish import PRIVATE_LAYERS, publish_layers
+from components.map_layers import DrawnLayer, Helpers, MemberLayer, esc, layer_group
 from components.map_payloads import MapData, payload_builders
-from components.offline import lean_map
+from components.offline import lean_map, use_local_assets
+from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
 
 SERVED = "served"
 EMBEDDED = "embedded"
@@ -33,7 +35,6 @@ MAX_ZOOM, MIN_ZOOM = 19, 8
 MAP_KEY = "network_map"
 RETURNED = ["last_object_clicked", "last_object_clicked_tooltip"]
 COMPOUND_TOKEN = "compound"
-LAZY_LAYERS = ("members",)  # fetched only when zoomed in to MEMBER_ZOOM
 BENCHMARK_VIEW = [28.64, 121.26]  # the empty reference map of benchmarks/bench_map.py: Huangyan
 
 
@@ -47,15 +48,8 @@ class MapView:
     center: list[float] | None = None  # [lat, lon] WGS84 to move to
     zoom: int | None = None
     mode: str = SERVED
+    public: bool = False  # the big screen: no member points, only per-grid totals
     extra: dict = field(default_factory=dict)
-
-
-def _use_local_assets() -> None:
-    try:
-        from components.offline import use_local_assets
-    except ImportError:  # the vendoring module is not installed in this checkout yet
-        return
-    use_local_assets()
 
 
 def _outline_options(kind: str, tiled: bool) -> dict:
@@ -90,16 +84,15 @@ def dynamic_groups(view: MapView, sources: dict) -> list[folium.FeatureGroup]:
 
 def build_map(data: MapData, view: MapView):
     """(map, dynamic feature groups, layer control) for ``view``."""
-    _use_local_assets()
+    use_local_assets()
     chosen = basemaps.basemap(view.basemap)
     tiled = bool(chosen.tiles)
-    builders = payload_builders(data, chosen.gcj02)
     if view.mode == SERVED:
-        frame = ("gcj02" if chosen.gcj02 else "wgs84") + "-" + get_lang()
-        sources = publish(data.revision, frame, builders,
-                          combined=tuple(n for n in builders if n not in LAZY_LAYERS))
+        sources = publish_layers(data, chosen.gcj02, view.public)
     else:
-        sources = {name: build() for name, build in builders.items()}
+        builders = payload_builders(data, chosen.gcj02)
+        sources = {name: build() for name, build in builders.items()
+                   if not (view.public and name in PRIVATE_LAYERS)}
     minx, miny, maxx, maxy = data.bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None,
                    prefer_canvas=view.mode == SERVED, control_scale=True)
@@ -121,7 +114,7 @@ def build_map(data: MapData, view: MapView):
     layer_group(t("map.layer.dispatch_areas"), DrawnLayer(
         "polygons", sources["dispatch_areas"], _outline_options("dispatch_areas", tiled))).add_to(m)
     layer_group(t("map.layer.members"), MemberLayer(
-        sources["grids"], sources["members"],
+        sources["grids"], sources.get("members"),
         {"threshold": MEMBER_ZOOM, "colour": legend.MEMBER_COLOUR})).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     groups = dynamic_groups(view, sources)
@@ -136,8 +129,6 @@ def build_map(data: MapData, view: MapView):
 def _shift_to_map(view: MapView, gcj02: bool) -> list[float] | None:
     if view.center is None or not gcj02:
         return view.center
-    from geo.crs import wgs84_to_gcj02
-
     lon, lat = wgs84_to_gcj02(view.center[1], view.center[0])
     return [float(lat), float(lon)]
 
@@ -172,17 +163,13 @@ def pending_click(basemap_key: str) -> tuple[str | None, tuple[float, float] | N
         return token.split(":", 1)[1], None
     lon, lat = clicked["lng"], clicked["lat"]
     if basemaps.basemap(basemap_key).gcj02:
-        from geo.crs import gcj02_to_wgs84
-
         lon, lat = (float(v) for v in gcj02_to_wgs84(lon, lat))
     return None, (lon, lat)
 
 
 def render_compound_map(detail, nearest, positions, height: int = 360) -> None:
     """A small static map of one compound and its nearest service positions."""
-    _use_local_assets()
-    from components.map_layers import esc
-
+    use_local_assets()
     minx, miny, maxx, maxy = detail.geometry.bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=16, tiles=None,
                    prefer_canvas=True)
@@ -207,7 +194,7 @@ def render_compound_map(detail, nearest, positions, height: int = 360) -> None:
 def render_bare_map(height: int = 660) -> None:
     """Benchmark reference: an empty folium map (no layers) through streamlit-folium, with the
     same offline assets. The frame records ``window.hongtuBare`` when Leaflet has made the map."""
-    _use_local_assets()
+    use_local_assets()
     m = folium.Map(location=BENCHMARK_VIEW, zoom_start=12, tiles=None)
     lean_map(m)
     ready = MacroElement()

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from components.i18n import fmt_int, t
-from components.offline import lean_map
+from components.offline import lean_map, use_local_assets
 from geo import coverage as cov
 from geo.schema import GEOMETRY, ID, METRIC_CRS, WGS84
 
@@ -21,14 +21,6 @@ UNCOVERED_FILL = "#d50000"
 OUTLINE = "#616161"
 CIRCLE_SEGMENTS = 32
 MAX_ZOOM = 19
-
-
-def _use_local_assets() -> None:
-    try:
-        from components import offline
-    except ImportError:
-        return
-    offline.use_local_assets()
 
 
 def coverage_circles(supply_points: gpd.GeoDataFrame, radius: float) -> gpd.GeoDataFrame:
@@ -46,7 +38,7 @@ def planner_map(result: cov.CoverageResult, demand: gpd.GeoDataFrame,
                 supply: gpd.GeoDataFrame, outlines: list[gpd.GeoDataFrame]) -> folium.Map:
     """``demand``/``supply``: the metric points of :func:`geo.coverage.demand_points` /
     :func:`geo.coverage.supply_points` (candidates included); ``result`` their coverage."""
-    _use_local_assets()
+    use_local_assets()
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, max_zoom=MAX_ZOOM)
     lean_map(fmap)
     for outline in outlines:

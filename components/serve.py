@@ -17,6 +17,9 @@ import socket
 import sys
 from pathlib import Path
 
+from streamlit.web import cli
+from streamlit.web.server.starlette import starlette_server
+
 ASGI = Path(__file__).resolve().parents[1] / "asgi.py"
 SCRIPT_ENV = "HONGTU_SCRIPT"  # read by asgi.py
 
@@ -34,10 +37,6 @@ def tcp_socket(sock: socket.socket) -> socket.socket:
 
 def patch_streamlit_socket() -> bool:
     """Wrap Streamlit's socket binding; False when this Streamlit has no such function."""
-    try:
-        from streamlit.web.server.starlette import starlette_server
-    except ImportError:
-        return False
     bind = getattr(starlette_server, "_bind_socket", None)
     if bind is None:
         return False
@@ -64,8 +63,6 @@ def asgi_argv(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     patch_streamlit_socket()
-    from streamlit.web import cli
-
     sys.argv = ["streamlit", *asgi_argv(sys.argv[1:] if argv is None else argv)]
     return cli.main()
 

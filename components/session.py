@@ -1,13 +1,18 @@
-"""The signed-in session: who is using the app, which pages they see, sign-in and sign-out.
+"""The signed-in session: who is using the app, which pages they may open, sign-in and sign-out.
 
 * No account in the store: a local demo (:data:`geo.auth.DEMO`, viewer-like, masked) with a
   banner. Once any account exists, nobody sees more than the sign-in page and the big screen
   before signing in.
-* The session holds only the account name (:data:`ACCOUNT_KEY`) and the time of the last
-  interaction (:data:`LAST_SEEN_KEY`); role and grids are re-read from the store on every run,
-  so disabling an account or changing its role takes effect at once. After
-  ``HONGTU_SESSION_MINUTES`` (default 30) without interaction the session is signed out.
-  Tests sign in with ``AppTest.session_state[ACCOUNT_KEY] = name`` (the account must exist).
+* The session holds only the account name (:data:`ACCOUNT_KEY`) and its sign-in token
+  (:data:`TOKEN_KEY`); role and grids are re-read from the store on every run, so disabling an
+  account or changing its role takes effect at once (and ends its sign-ins everywhere).
+* A sign-in lasts across reloads, shared links and new tabs of the same browser: the token is
+  handed to the browser as a signed HttpOnly cookie (:mod:`components.web.session_cookie`) and
+  a new session restores the account from it. After ``HONGTU_SESSION_MINUTES`` (default 30)
+  without a script run in any of its tabs the token expires; signing out ends it in every tab
+  (each one shows the sign-in form at its next run). Tests sign in with
+  ``AppTest.session_state[ACCOUNT_KEY] = name`` (the account must exist; without a token the
+  idle time is kept per session in :data:`LAST_SEEN_KEY`).
 * On the big-screen page the principal is always :data:`geo.auth.BIG_SCREEN` (public, masked).
 * Single sign-on: with an ``[auth]`` section in ``.streamlit/secrets.toml`` the sign-in page
   offers ``st.login``; the identity's e-mail (or name) must be an existing account name.
@@ -16,20 +21,23 @@ Pages per role (:data:`ROLE_PAGES`; navigation refuses every other page on the s
 org everything; planner the maps, planner, grids and orders (read-only, masked); grid leader
 the maps, grids and orders; viewer the maps, grids and orders (read-only, masked); demo like a
 viewer plus the planner; big screen only the display page. ``data_io`` and ``audit`` are org
-only.
+only. Which pages the navigation offers, and what answers at the URL of the others:
+:mod:`components.navigation`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 
 import streamlit as st
 
+from components import browser_session
+from components.browser_session import idle_seconds, session_minutes  # noqa: F401 - re-exported
 from components.data import _load_raw_layer, get_store
 from components.i18n import get_lang, t
+from components.web.session_registry import Status
 from geo import audit, auth, clock
 from geo.auth import Principal, Role
 
@@ -38,8 +46,6 @@ log = logging.getLogger(__name__)
 ACCOUNT_KEY = "hongtu_account"
 LAST_SEEN_KEY = "hongtu_last_seen"
 EXPIRED_KEY = "hongtu_session_expired"
-DEFAULT_SESSION_MINUTES = 30.0
-LOGIN_SCRIPT = Path(__file__).resolve().parents[1] / "views" / "login.py"
 BIG_SCREEN_PAGE = "big_screen"
 
 _MAPS = ("overview", "compound")
@@ -55,13 +61,8 @@ DEMO_PAGES = (*_MAPS, "planner", "grids", "orders", "big_screen")
 PAGE_KEYS = {  # url path or script name -> page key (data_io is served at /data)
     **{key: key for key in ROLE_PAGES[Role.ORG]}, "data": "data_io",
 }
-
-
-def session_minutes() -> float:
-    try:
-        return float(os.environ.get("HONGTU_SESSION_MINUTES", DEFAULT_SESSION_MINUTES))
-    except ValueError:
-        return DEFAULT_SESSION_MINUTES
+HOME_PAGE = "home"  # app.py: the overview served at / (hidden; the navigation links /overview)
+PAGE_ALIASES = {HOME_PAGE: "overview"}
 
 
 def localized(message: str) -> str:
@@ -96,17 +97,36 @@ def _signed_in_name() -> str | None:
     """The signed-in account name, signing out after inactivity; refreshes the last-seen time."""
     name = st.session_state.get(ACCOUNT_KEY)
     if name is None:
-        name = _oidc_identity()
+        name, expired = browser_session.restore()
+        if expired:
+            st.session_state[EXPIRED_KEY] = True
         if name is None:
-            return None
+            name = _oidc_identity()
+            if name is None:
+                return None
+            browser_session.begin(name)  # single sign-on: the same cookie for downloads, maps
         st.session_state[ACCOUNT_KEY] = name
+    if browser_session.bound():  # one browser's sign-in: idle time, sign-out shared by its tabs
+        status = browser_session.check()
+        if status != Status.ACTIVE:  # expired here, or ended by another tab or a restart
+            sign_out(expired=status == Status.EXPIRED, audited=status == Status.EXPIRED)
+            return None
+        return name
     now = time.time()
     last = st.session_state.get(LAST_SEEN_KEY, now)
-    if now - last > session_minutes() * 60:
+    if now - last > idle_seconds():
         sign_out(expired=True)
         return None
     st.session_state[LAST_SEEN_KEY] = now
     return name
+
+
+def principal_of_account(accounts, name: str | None) -> Principal | None:
+    """The principal of an enabled account ``name`` in the accounts layer, else None."""
+    found = accounts[accounts[auth.NAME] == name] if name is not None else accounts.iloc[:0]
+    if found.empty or bool(found.iloc[0][auth.DISABLED]):
+        return None
+    return auth.principal_of(found.iloc[0])
 
 
 def signed_in_principal() -> Principal:
@@ -117,11 +137,12 @@ def signed_in_principal() -> Principal:
     name = _signed_in_name()
     if name is None:
         return auth.ANONYMOUS
-    found = accounts[accounts[auth.NAME] == name]
-    if found.empty or bool(found.iloc[0][auth.DISABLED]):
+    principal = principal_of_account(accounts, name)
+    if principal is None:  # disabled or removed: end its sign-ins in every browser
+        browser_session.end_account(name)
         sign_out()
         return auth.ANONYMOUS
-    return auth.principal_of(found.iloc[0])
+    return principal
 
 
 def _current_page() -> str | None:
@@ -142,7 +163,11 @@ def allowed_pages(principal: Principal) -> tuple[str, ...]:
     return ROLE_PAGES.get(principal.role, ())
 
 
-def _audit_page_refusal(principal: Principal, key: str) -> None:
+def may_open(principal: Principal, key: str) -> bool:
+    return PAGE_ALIASES.get(key, key) in allowed_pages(principal)
+
+
+def audit_page_refusal(principal: Principal, key: str) -> None:
     try:
         audit.record_refusal(get_store(), principal.name, "open_page", object_id=key,
                              reason="page not allowed for role " + str(principal.role))
@@ -165,7 +190,7 @@ def current_principal() -> Principal:
         if principal == auth.ANONYMOUS:
             sign_in_form()
         else:
-            _audit_page_refusal(principal, key)
+            audit_page_refusal(principal, key)
             st.error(t("auth.page_refused"), icon="🔒")
         st.stop()
     return principal
@@ -182,46 +207,24 @@ def guard(action: str, grid_ids=None) -> Principal:
     return principal
 
 
-# --------------------------------------------------------------------------- pages
-def login_pages(pages: dict) -> list:
-    """The sign-in form under every url of ``pages`` but the big screen, so a deep link
-    (/grids) asks for sign-in and, once signed in, the rerun lands on the page asked for."""
-    out = []
-    for key, page in pages.items():
-        if key == BIG_SCREEN_PAGE:
-            continue
-        first = not out
-        out.append(st.Page(LOGIN_SCRIPT, title=t("page.login"), icon="🔐", default=first,
-                           url_path=getattr(page, "_url_path", None) or page.url_path or key,
-                           visibility="visible" if first else "hidden"))
-    return out
-
-
-def visible_pages(pages: dict) -> list:
-    """The pages this session may open, in the order of ``pages`` (see the module docstring).
-
-    With accounts and nobody signed in: the sign-in form (under every page's url) and the
-    big screen only."""
-    principal = signed_in_principal()
-    if principal == auth.ANONYMOUS:
-        return [*login_pages(pages), pages[BIG_SCREEN_PAGE]]
-    keys = allowed_pages(principal)
-    return [page for key, page in pages.items() if key in keys]
-
-
 # --------------------------------------------------------------------------- sign-in/out
 def sign_in(principal: Principal) -> None:
+    """Sign this session in; the page then hands the browser its cookie (:func:`account_box`)."""
     st.session_state[ACCOUNT_KEY] = principal.name
+    browser_session.begin(principal.name)
     st.session_state[LAST_SEEN_KEY] = time.time()
     st.session_state.pop(EXPIRED_KEY, None)
 
 
-def sign_out(expired: bool = False) -> None:
+def sign_out(expired: bool = False, audited: bool = True) -> None:
+    """Sign this session out and end its browser sign-in in every tab (``audited``: write the
+    sign-out to the audit log; not when another tab already ended it)."""
     name = st.session_state.pop(ACCOUNT_KEY, None)
+    browser_session.end()
     st.session_state.pop(LAST_SEEN_KEY, None)
     if expired:
         st.session_state[EXPIRED_KEY] = True
-    if name is not None:
+    if name is not None and audited:
         try:
             with get_store().transaction(name) as tx:
                 audit.record(tx, name, "sign_out", auth.ACCOUNTS, name,

@@ -138,17 +138,18 @@ def accounts_store(tmp_path, use_store):
 
 # ------------------------------------------------------------------------ visibility
 def _visible(account=None):
-    """The titles of the pages session.visible_pages() lets through (stand-ins titled by key;
-    the sign-in form is titled 登录)."""
+    """The titles of the pages navigation.visible_pages() lets through (stand-ins titled by
+    key; the sign-in form is titled 登录), without the hidden pages refusing the others."""
     def script():
         import streamlit as st
 
-        from components import session as sess
+        from components import navigation
 
         keys = ["overview", "compound", "planner", "grids", "orders", "data_io", "audit",
                 "big_screen"]
         pages = {k: st.Page(lambda: None, title=k, url_path=k) for k in keys}
-        st.text(",".join(p.title for p in sess.visible_pages(pages)))
+        st.text(",".join(p.title for p in navigation.visible_pages(pages)
+                         if not getattr(p._page, "__name__", "").startswith("refused_")))
 
     at = AppTest.from_function(script, default_timeout=30)
     if account is not None:

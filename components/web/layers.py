@@ -1,0 +1,60 @@
+"""``GET /hongtu/layers/<folder>/<name>.json``: the map's layer files, with the same sign-in
+as the page that draws them.
+
+* What the public big screen draws (outlines, grids with member totals, compounds, positions,
+  dispatch areas, and ``combined.json`` which holds just these) is public.
+* Member points (:data:`components.layer_publish.PRIVATE_LAYERS`) need a principal that may open
+  the network map: 401 without a valid session cookie, 403 for a role without the map (the
+  big-screen account). Demo mode (no account) stays open, as every page does.
+* Only the current store revision's files are served (and the previous revision's for a short
+  grace, :data:`components.map_layers.GRACE_SECONDS`); any other folder, name or file is 404.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from components.data import get_store
+from components.layer_publish import PRIVATE_LAYERS
+from components.map_layers import REVISIONS
+from components.session import may_open
+from components.web.gate import refusal
+from components.web.principal import request_principal
+from components.web.state import layer_root
+from geo import auth
+
+FOLDER = re.compile(r"[0-9a-f]{16}-(wgs84|gcj02)-[a-z]{2}")
+NAME = re.compile(r"[a-z_]{1,40}")
+MAP_PAGE = "overview"  # member points are shown to whoever may open the network map
+HEADERS = {"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"}
+
+
+def _check(folder: str, name: str, cookies) -> int | None:
+    """None when the file may be served, else the HTTP status refusing it."""
+    if not FOLDER.fullmatch(folder) or not NAME.fullmatch(name):
+        return 404
+    REVISIONS.note(get_store().revision())
+    if not REVISIONS.serves(folder):
+        return 404
+    if name in PRIVATE_LAYERS:
+        principal = request_principal(cookies)
+        if principal == auth.ANONYMOUS:
+            return 401
+        if not may_open(principal, MAP_PAGE):
+            return 403
+    return None
+
+
+async def layer_file(request: Request) -> Response:
+    folder, name = request.path_params["folder"], request.path_params["name"]
+    status = await run_in_threadpool(_check, folder, name, request.cookies)
+    path = layer_root() / folder / f"{name}.json"
+    if status is None and not path.is_file():
+        status = 404
+    if status is not None:
+        return refusal(status)
+    return FileResponse(path, media_type="application/json", headers=HEADERS)

@@ -1,0 +1,136 @@
+"""Data a signed-in page shows needs the same sign-in when fetched directly: map layer files,
+downloads (/media/) and /_stcore/metrics, asked with plain HTTP (no browser) with and without
+the session cookie of a real browser sign-in. What the public big screen draws stays public;
+the local demo stays open."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from fixtures_browser import VIEWPORT, folium_frame, sign_in
+from fixtures_browser import wait_for_app as wait_briefly
+
+from components.map_layers import revision_dir_name
+from components.web.session_cookie import COOKIE_NAME
+from geo import auth
+from geo.store import open_store
+
+pytestmark = pytest.mark.browser
+
+SLOW_MS = 240_000
+PASSWORD = "a-long-password-1"
+ACCOUNTS = {"zuzhi": "org", "kan": "viewer", "dapin": "big_screen"}
+PUBLIC = ("combined", "grids", "compounds", "positions", "streets")
+
+
+@pytest.fixture(scope="module")
+def accounts_store_path(sample_store_path, tmp_path_factory):
+    path = tmp_path_factory.mktemp("gated") / "accounts.gpkg"
+    shutil.copyfile(sample_store_path, path)
+    store = open_store(path)
+    for name, role in ACCOUNTS.items():
+        auth.add_user(store, name, role, PASSWORD, rounds=4)
+    return path
+
+
+def status(url: str, cookie: str | None = None) -> int:
+    request = urllib.request.Request(url)
+    if cookie:
+        request.add_header("Cookie", f"{COOKIE_NAME}={cookie}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def wait_warm(base: str) -> None:
+    deadline = time.monotonic() + SLOW_MS / 1000
+    while status(f"{base}/hongtu/warm") != 200:
+        assert time.monotonic() < deadline, "the server never warmed its caches"
+        time.sleep(0.5)
+
+
+def layer_url(base: str, store_path, name: str, frame: str = "wgs84-zh") -> str:
+    folder = revision_dir_name(open_store(store_path).revision(), frame)
+    return f"{base}/hongtu/layers/{folder}/{name}.json"
+
+
+def signed_in_cookie(browser, base: str, account: str, path: str = "/grids"):
+    """(context, page, cookie value) of a browser signed in as ``account``."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(SLOW_MS)
+    page.goto(base + path)
+    wait_briefly(page, timeout_ms=SLOW_MS)
+    sign_in(page, account, PASSWORD)
+    deadline = time.monotonic() + SLOW_MS / 1000
+    while time.monotonic() < deadline:
+        cookie = next((c["value"] for c in context.cookies() if c["name"] == COOKIE_NAME), None)
+        if cookie:
+            return context, page, cookie
+        page.wait_for_timeout(200)
+    raise AssertionError("no session cookie after sign-in")
+
+
+def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accounts_store_path):
+    base = streamlit_app.start(accounts_store_path)
+    wait_warm(base)  # the start-up warm-up wrote the layer files
+    members = layer_url(base, accounts_store_path, "members")
+    anonymous = {name: status(layer_url(base, accounts_store_path, name)) for name in PUBLIC}
+    assert anonymous == dict.fromkeys(PUBLIC, 200)  # what the big screen draws
+    assert status(members) == 401
+    assert status(f"{base}/_stcore/metrics") == 401
+    assert status(f"{base}/media/0123456789abcdef.xlsx") == 401
+    assert status(f"{base}/app/static/layers/x/members.json") == 404  # the old public place
+    other_revision = members.replace(members.split("/")[-2], revision_dir_name("old", "wgs84-zh"))
+    assert status(other_revision) == 404
+    assert status(f"{base}/hongtu/layers/..%2F..%2Fvar/secret_key.json") == 404
+
+    context, page, org = signed_in_cookie(browser, base, "zuzhi")
+    try:
+        assert status(members, org) == 200
+        assert status(f"{base}/_stcore/metrics", org) == 200
+        assert status(members, org[:-2] + "xx") == 401  # altered cookie
+        page.get_by_role("heading", name="网格党员覆盖").wait_for()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="导出名册 Excel").click()
+        media = download.value.url
+        assert "/media/" in media
+        assert status(media) == 401
+        assert status(media, org) == 200
+        # the map in the signed-in browser fetches its member points with the cookie
+        page.goto(base + "/overview")
+        wait_briefly(page, timeout_ms=SLOW_MS)
+        frame = folium_frame(page, timeout_ms=SLOW_MS)
+        frame.wait_for_function("() => window.hongtuDrawn && window.hongtuDrawn.grids > 0",
+                                timeout=SLOW_MS)
+        frame.evaluate("() => window.map.setZoom(16, {animate: false})")
+        frame.wait_for_function("() => window.hongtuDrawn.members > 0", timeout=SLOW_MS)
+    finally:
+        context.close()
+
+    context, _page, viewer = signed_in_cookie(browser, base, "kan")
+    try:
+        assert status(members, viewer) == 200
+        assert status(f"{base}/_stcore/metrics", viewer) == 403
+    finally:
+        context.close()
+    context, _page, screen = signed_in_cookie(browser, base, "dapin", path="/")
+    try:
+        assert status(members, screen) == 403  # the big-screen account draws no member points
+        assert status(layer_url(base, accounts_store_path, "combined"), screen) == 200
+    finally:
+        context.close()
+
+
+def test_demo_mode_stays_open(streamlit_app, sample_store_path):
+    base = streamlit_app.start(sample_store_path)
+    wait_warm(base)
+    assert status(layer_url(base, sample_store_path, "members")) == 200
+    assert status(f"{base}/_stcore/metrics") == 200
