@@ -5,7 +5,7 @@ index and headline figures, and the default basemap's layer files in both langua
 from __future__ import annotations
 
 from components import i18n, network_cache
-from components.data import get_store, load_layer
+from components.data import _load_raw_layer, get_store
 from components.layer_publish import publish_layers
 from components.web import layers  # noqa: F401 - the layer route's module, before its first use
 from geo import auth
@@ -13,9 +13,9 @@ from geo import auth
 
 def warm_caches() -> None:
     store = get_store()
-    load_layer(auth.ACCOUNTS)
+    _load_raw_layer(auth.ACCOUNTS)
     for name in store.layer_names():
-        load_layer(name)
+        _load_raw_layer(name)
     data = network_cache.map_data()
     network_cache.search_index()
     network_cache.headline()

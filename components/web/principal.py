@@ -4,7 +4,7 @@ the same principal the pages would see for that browser."""
 from __future__ import annotations
 
 from components.browser_session import idle_seconds
-from components.data import load_layer
+from components.data import _load_raw_layer
 from components.session import principal_of_account
 from components.web.session_cookie import cookie_token
 from components.web.session_registry import REGISTRY
@@ -15,7 +15,7 @@ from geo.auth import Principal
 def request_principal(cookies) -> Principal:
     """DEMO (no account in the store), the account of a valid session cookie, else ANONYMOUS.
     A request is not activity: it does not extend the sign-in's idle time."""
-    accounts = load_layer(auth.ACCOUNTS)
+    accounts = _load_raw_layer(auth.ACCOUNTS)
     if accounts.empty:
         return auth.DEMO
     name = REGISTRY.account(cookie_token(cookies), idle_seconds())
