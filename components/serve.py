@@ -17,7 +17,9 @@ import socket
 import sys
 from pathlib import Path
 
-ASGI = Path(__file__).resolve().parents[1] / "asgi.py"
+from geo.paths import APP_ROOT
+
+ASGI = APP_ROOT / "asgi.py"  # the checkout's, or the installed wheel's (hongtu_app/)
 SCRIPT_ENV = "HONGTU_SCRIPT"  # read by asgi.py
 
 

@@ -32,6 +32,7 @@ from components.data import get_store, load_layer
 from components.i18n import get_lang, t
 from geo import audit, auth
 from geo.auth import Principal, Role
+from geo.paths import APP_ROOT
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ ACCOUNT_KEY = "hongtu_account"
 LAST_SEEN_KEY = "hongtu_last_seen"
 EXPIRED_KEY = "hongtu_session_expired"
 DEFAULT_SESSION_MINUTES = 30.0
-LOGIN_SCRIPT = Path(__file__).resolve().parents[1] / "views" / "login.py"
+LOGIN_SCRIPT = APP_ROOT / "views" / "login.py"  # the checkout's or the installed wheel's
 BIG_SCREEN_PAGE = "big_screen"
 
 _MAPS = ("overview", "compound")

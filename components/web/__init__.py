@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+from components.web import assets
+
 
 def routes() -> list:
     """Starlette routes checked before Streamlit's own (namespaced under ``/hongtu/``)."""
-    return []
+    return [*assets.routes()]
 
 
 def middleware() -> list:
