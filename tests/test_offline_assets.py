@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import branca.colormap
@@ -231,3 +232,19 @@ def test_missing_assets_are_named_above_the_map(tmp_path, monkeypatch, tiny_stor
     monkeypatch.undo()
     app = AppTest.from_file(str(PROJECT_ROOT / OFFLINE_APP), default_timeout=60).run()
     assert [e.value for e in app.error] == []
+
+
+def test_health_route_reads_the_store_and_reports_a_broken_one(tiny_store_path, tmp_path,
+                                                               monkeypatch):
+    from starlette.applications import Starlette
+
+    from components.web import health
+
+    app = Starlette(routes=health.routes())
+    monkeypatch.setenv("HONGTU_DATABASE_URL", str(tiny_store_path))
+    status, _, body = _get(app, "/hongtu/health")
+    assert status == 200 and json.loads(body)["store"] == "gpkg"
+    (tmp_path / "broken.gpkg").write_bytes(b"not a database")
+    monkeypatch.setenv("HONGTU_DATABASE_URL", str(tmp_path / "broken.gpkg"))
+    status, _, body = _get(app, "/hongtu/health")
+    assert status == 503 and json.loads(body)["status"] == "error"

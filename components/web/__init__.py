@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from components.web import assets
+from components.web import assets, health
 
 
 def routes() -> list:
     """Starlette routes checked before Streamlit's own (namespaced under ``/hongtu/``)."""
-    return [*assets.routes()]
+    return [*assets.routes(), *health.routes()]
 
 
 def middleware() -> list:

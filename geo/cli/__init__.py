@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "geo.cli.grid_cmds",  # grid-coverage
     "geo.cli.work_cmds",  # kpis
     "geo.cli.user_cmds",  # user add|passwd|disable
+    "geo.cli.ops_cmds",  # backup, restore
 )
 
 
