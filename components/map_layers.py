@@ -27,8 +27,9 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from components.map_js import HELPERS_JS
+from geo.paths import APP_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = APP_ROOT  # the checkout, or the installed wheel's hongtu_app/ (static serving)
 LAYER_ROOT = PROJECT_ROOT / "static" / "layers"
 LAYER_URL = "/app/static/layers"
 COORD_DIGITS = 6

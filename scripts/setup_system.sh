@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: headless Chromium (Playwright drives /usr/bin/chromium; no
 # browser is ever downloaded), CJK and emoji fonts for screenshots, PostgreSQL 15 + PostGIS 3
-# for the PostGIS store tests and GDAL's command-line tools. Installs only what is missing (one
-# non-interactive `apt-get update` then), as root or through sudo.
+# for the PostGIS store tests, GDAL's command-line tools, and nginx for the reverse-proxy test.
+# Installs only what is missing (one non-interactive `apt-get update` then), as root or sudo.
 set -euo pipefail
 
 PACKAGES=(
     chromium fonts-noto-cjk fonts-noto-color-emoji
-    postgresql-15 postgresql-15-postgis-3 gdal-bin
+    postgresql-15 postgresql-15-postgis-3 gdal-bin nginx-light
 )
 
 missing=()
