@@ -39,6 +39,6 @@ Install: ./install.sh [PREFIX]   (default /opt/hongtu; no network used)
 Start:   PREFIX/bin/hongtu serve --port 8501 --address 0.0.0.0
 TXT
 (cd "$STAGE/wheels" && sha256sum ./*.whl > SHA256SUMS)
-tar -C build -czf "dist/${NAME}.tar.gz" "$NAME"
+tar -C build -I "gzip -1" -cf "dist/${NAME}.tar.gz" "$NAME"  # wheels are compressed already
 ls -l "dist/${NAME}.tar.gz"
 echo "dist/${NAME}.tar.gz"

@@ -20,9 +20,9 @@ CHROMIUM = "/usr/bin/chromium"
 
 def main(prefix: str, port: int) -> int:
     base = f"http://127.0.0.1:{port}"
-    log = open(Path(prefix) / "serve.log", "wb")
-    server = subprocess.Popen([f"{prefix}/bin/hongtu", "serve", "--port", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT, cwd="/")
+    with open(Path(prefix) / "serve.log", "wb") as log:  # the server keeps its own descriptor
+        server = subprocess.Popen([f"{prefix}/bin/hongtu", "serve", "--port", str(port)],
+                                  stdout=log, stderr=subprocess.STDOUT, cwd="/")
     result = {"drawn": False}
     try:
         started = time.monotonic()
@@ -64,7 +64,6 @@ def main(prefix: str, port: int) -> int:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-        log.close()
     print(json.dumps(result))
     return 0 if result["drawn"] else 1
 
