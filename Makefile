@@ -15,7 +15,7 @@ SAMPLE := data/sample.gpkg
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 PYTEST_ARGS ?=  # e.g. make test PYTEST_ARGS="tests/test_offline_assets.py -x"
 
-.PHONY: run test
+.PHONY: run test bundle
 
 run: $(STAMPS)/install $(SAMPLE)
 	$(BIN)/python scripts/vendor_assets.py
@@ -25,6 +25,10 @@ test: $(STAMPS)/install-test
 	bash scripts/setup_system.sh
 	$(BIN)/python scripts/vendor_assets.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The offline bundle for an intranet server (needs PyPI and npm while building; see README).
+bundle: $(STAMPS)/install $(SAMPLE)
+	bash scripts/build_bundle.sh
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -24,7 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fixtures_browser import STORE_ENV, StreamlitServers, _free_port
 
-PATHS = ("/_stcore/health", "/app/static/vendor/hongtu/leaflet-bundle.css")
+PATHS = ("/_stcore/health", "/hongtu/assets/hongtu/leaflet-bundle.css")
 
 
 def per_request_ms(port: int, requests: int) -> float:

@@ -5,8 +5,6 @@ form before sign-in, else a hidden page saying why (demo mode: the page needs an
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from components.i18n import t
@@ -18,8 +16,9 @@ from components.session import (
     signed_in_principal,
 )
 from geo import auth
+from geo.paths import APP_ROOT
 
-LOGIN_SCRIPT = Path(__file__).resolve().parents[1] / "views" / "login.py"
+LOGIN_SCRIPT = APP_ROOT / "views" / "login.py"  # the checkout's or the installed wheel's
 
 
 def _url_path(key: str, page) -> str:

@@ -2,8 +2,10 @@
 
 folium and streamlit-folium load Leaflet, its plugins, jQuery, Bootstrap, Font Awesome and
 d3 from public CDNs; government intranets (and this machine) reach none of them. The files
-are taken at install time from pinned npm packages (``scripts/vendor_assets.py``) into
-``static/vendor/`` and served by Streamlit's static file serving under ``/app/static/vendor``.
+are taken from pinned, hash-checked npm packages (``scripts/vendor_assets.py``) into
+``components/assets/vendor/`` (package data: a wheel carries them, with their licences) and
+served by Hongtu's own route ``/hongtu/assets`` (``components/web/assets.py``). When they are
+missing, every map says so, and how to get them, instead of staying blank.
 
 :func:`use_local_assets` rewrites every known CDN address to its local copy: the
 ``default_js``/``default_css`` lists of folium's map and plugins, branca's hard-wired links (the
@@ -20,10 +22,10 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-VENDOR_DIR = PROJECT_ROOT / "static" / "vendor"
-STATIC_ROUTE = "app/static/vendor"  # Streamlit serves <app dir>/static/* at /app/static/*
+VENDOR_DIR = Path(__file__).resolve().parent / "assets" / "vendor"
+STATIC_ROUTE = "hongtu/assets"  # served by components/web/assets.py
 STAMP_FILE = ".vendored"
+LICENSES_FILE = "LICENSES.md"  # written by scripts/vendor_assets.py
 
 # npm packages (pinned) -> files taken from the package, relative to its root (globs allowed).
 # Each lands in static/vendor/<package name without scope>@<version>/<same relative path>.
@@ -143,7 +145,11 @@ def url_prefix() -> str:
     """Where the vendored files are served, honouring Streamlit's ``server.baseUrlPath``."""
     from streamlit import config
 
-    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    return route_path(config.get_option("server.baseUrlPath") or "")
+
+
+def route_path(base_url_path: str) -> str:
+    base = base_url_path.strip("/")
     return "/" + "/".join(part for part in (base, STATIC_ROUTE) if part)
 
 
@@ -182,7 +188,7 @@ def bundled_links(js: list[str], css: list[str], prefix: str) -> tuple[list[str]
 
 
 def missing_files() -> list[str]:
-    """Local paths the maps may reference that are not in ``static/vendor``."""
+    """Local paths the maps may reference that are not in ``VENDOR_DIR``."""
     wanted = {*CDN_TO_LOCAL.values(), ICON_PATH_JS, BUNDLE_JS, BUNDLE_CSS}
     return sorted(p for p in wanted if not (VENDOR_DIR / p).is_file())
 
@@ -255,12 +261,25 @@ def _patch_streamlit_folium() -> None:
 
     @_mark_patched
     def component(*args, css_links=(), js_links=(), **kwargs):
+        warn_if_missing()
         prefix = url_prefix()
         js, css = bundled_links([local_url(u, prefix) for u in js_links],
                                 [local_url(u, prefix) for u in css_links], prefix)
         return original(*args, css_links=css, js_links=js, **kwargs)
 
     streamlit_folium._component_func = component
+
+
+def warn_if_missing() -> None:
+    """Above a map: which asset files are missing and how to get them (else it stays blank)."""
+    missing = missing_files()
+    if missing:
+        import streamlit as st
+
+        from components.i18n import t
+
+        shown = ", ".join(missing[:4]) + (f" … (+{len(missing) - 4})" if len(missing) > 4 else "")
+        st.error(t("assets.missing", folder=str(VENDOR_DIR), files=shown), icon="🗺️")
 
 
 LEAN_JS = ("leaflet", "leaflet_icon_path")

@@ -20,7 +20,9 @@ from pathlib import Path
 from streamlit.web import cli
 from streamlit.web.server.starlette import starlette_server
 
-ASGI = Path(__file__).resolve().parents[1] / "asgi.py"
+from geo.paths import APP_ROOT
+
+ASGI = APP_ROOT / "asgi.py"  # the checkout's, or the installed wheel's (hongtu_app/)
 SCRIPT_ENV = "HONGTU_SCRIPT"  # read by asgi.py
 
 

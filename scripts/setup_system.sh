@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: headless Chromium (Playwright drives /usr/bin/chromium; no
-# browser is ever downloaded), CJK and emoji fonts for screenshots and printed documents, PostgreSQL 15 + PostGIS 3
-# for the PostGIS store tests, GDAL's command-line tools and poppler-utils (pdftoppm: the print
-# tests render PDF pages to images). Installs only what is missing (one
-# non-interactive `apt-get update` then), as root or through sudo.
+# browser is ever downloaded), CJK and emoji fonts for screenshots and printed documents,
+# PostgreSQL 15 + PostGIS 3 for the PostGIS store tests, GDAL's command-line tools, poppler-utils
+# (pdftoppm: the print tests render PDF pages to images) and nginx for the reverse-proxy test.
+# Installs only what is missing (one non-interactive `apt-get update` then), as root or sudo.
 set -euo pipefail
 
 PACKAGES=(
     chromium fonts-noto-cjk fonts-noto-color-emoji fonts-wqy-zenhei
-    postgresql-15 postgresql-15-postgis-3 gdal-bin poppler-utils
+    postgresql-15 postgresql-15-postgis-3 gdal-bin poppler-utils nginx-light
 )
 
 missing=()

@@ -1,4 +1,6 @@
-"""Put the map's scripts, style sheets and icon fonts into static/vendor/ (no CDN at run time).
+"""Put the map's scripts, style sheets and icon fonts into components/assets/vendor/ (package
+data of the wheel; no CDN at run time), each package's licence beside its files and a list of
+them all in LICENSES.md.
 
 The packages, their pinned versions and integrity hashes, and the files taken from each are
 listed in ``components/offline.py``. Tarballs come from the npm registry through ``npm pack``
@@ -37,6 +39,7 @@ from components.offline import (
     HEAT_JS,
     ICON_PATH_JS,
     ICON_PATH_SCRIPT,
+    LICENSES_FILE,
     NPM_INTEGRITY,
     NPM_PACKAGES,
     ROTATE_CSS,
@@ -50,6 +53,7 @@ from components.offline import (
 DEFAULT_REGISTRY = "https://registry.npmjs.org"
 GLYPHICONS_SOURCE = ("bootstrap@3.4.1", "dist/css/bootstrap.css")
 CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+LICENSE_NAME = re.compile(r"^[^/]*(licen[cs]e|copying)[^/]*$", re.IGNORECASE)
 
 
 def fingerprint() -> str:
@@ -100,16 +104,23 @@ def check_integrity(spec: str, tarball: Path) -> None:
         raise SystemExit(f"{spec}: tarball integrity mismatch (got sha512-{digest})")
 
 
-def extract(spec: str, tarball: Path) -> dict[str, bytes]:
-    """The wanted files of one package tarball, by path relative to the package root."""
+def extract(spec: str, tarball: Path) -> tuple[dict[str, bytes], str]:
+    """The wanted files of one package tarball (by path relative to the package root, its
+    licence files included) and the licence named in its package.json."""
     wanted = NPM_PACKAGES[spec]
     files: dict[str, bytes] = {}
+    licence = "?"
     with tarfile.open(tarball, "r:gz") as archive:
         for member in archive.getmembers():
             rel = member.name.split("/", 1)[-1]
-            if member.isfile() and ".." not in rel.split("/") and any(
-                fnmatch(rel, pattern) for pattern in wanted
-            ):
+            if not member.isfile() or ".." in rel.split("/"):
+                continue
+            if rel == "package.json":
+                meta = json.loads(archive.extractfile(member).read())
+                named = meta.get("license") or meta.get("licenses") or "?"
+                licence = (" AND ".join(str(n.get("type", n)) for n in named)
+                           if isinstance(named, list) else str(named))
+            if LICENSE_NAME.match(rel) or any(fnmatch(rel, pattern) for pattern in wanted):
                 files[rel] = archive.extractfile(member).read()
         if spec == GLYPHICONS_SOURCE[0]:
             member = archive.getmember(f"package/{GLYPHICONS_SOURCE[1]}")
@@ -117,7 +128,7 @@ def extract(spec: str, tarball: Path) -> dict[str, bytes]:
     for pattern in wanted:
         if not any(fnmatch(rel, pattern) for rel in files):
             raise SystemExit(f"{spec}: no file matches {pattern!r}")
-    return files
+    return files, licence
 
 
 def glyphicons_css(bootstrap3_css: str) -> str:
@@ -148,9 +159,14 @@ def heat_js() -> bytes:
 
 
 def vendor(target: Path) -> None:
+    licences = ["# Licences of the vendored map assets", "",
+                "| package | licence | licence file | npm integrity |", "| --- | --- | --- | --- |"]
     with tempfile.TemporaryDirectory(prefix="hongtu-vendor-") as tmp:
         for spec in NPM_PACKAGES:
-            files = extract(spec, fetch_tarball(spec, Path(tmp)))
+            files, licence = extract(spec, fetch_tarball(spec, Path(tmp)))
+            texts = [rel for rel in files if LICENSE_NAME.match(rel)]
+            shown = ", ".join(f"{package_dir_name(spec)}/{rel}" for rel in texts) or "-"
+            licences.append(f"| {spec} | {licence} | {shown} | `{NPM_INTEGRITY[spec][:23]}…` |")
             root = target / package_dir_name(spec)
             for rel, data in files.items():
                 if spec == GLYPHICONS_SOURCE[0] and rel == GLYPHICONS_SOURCE[1]:
@@ -167,6 +183,11 @@ def vendor(target: Path) -> None:
     (target / BUNDLE_JS).parent.mkdir(parents=True, exist_ok=True)
     (target / BUNDLE_JS).write_text(bundle_text(target, css=False), encoding="utf-8")
     (target / BUNDLE_CSS).write_text(bundle_text(target, css=True), encoding="utf-8")
+    folium_version = importlib.metadata.version("folium")
+    folium_row = (f"| folium {folium_version} (leaflet_heat.min.js; awesome.rotate.css rebuilt) "
+                  "| MIT | - | - |")
+    licences += [folium_row, ""]
+    (target / LICENSES_FILE).write_text("\n".join(licences), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import branca.colormap
@@ -9,7 +10,7 @@ import folium
 import geopandas as gpd
 import pytest
 import streamlit_folium
-from fixtures_browser import folium_frame, is_loopback_url, wait_for_app
+from fixtures_browser import PROJECT_ROOT, folium_frame, is_loopback_url, wait_for_app
 from folium.plugins import Fullscreen, HeatMap, MarkerCluster
 from shapely.geometry import box
 
@@ -41,7 +42,7 @@ def _vendor_path(url: str) -> str:
 
 def test_known_cdn_urls_map_to_the_static_route_and_others_stay():
     leaflet = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
-    assert offline.local_url(leaflet) == "/app/static/vendor/leaflet@1.9.4/dist/leaflet.js"
+    assert offline.local_url(leaflet) == "/hongtu/assets/leaflet@1.9.4/dist/leaflet.js"
     tiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     assert offline.local_url(tiles) == tiles
 
@@ -51,7 +52,7 @@ def test_rendered_map_html_names_no_external_address():
     offline.use_local_assets()  # idempotent: a second call changes nothing
     html = _sample_map().get_root().render()
     assert EXTERNAL_URL.findall(html) == []
-    links = re.findall(r'(?:src|href)="(/app/static/vendor/[^"]+)"', html)
+    links = re.findall(r'(?:src|href)="(/hongtu/assets/[^"]+)"', html)
     # folium.Map: 4 scripts (+ the icon path setter) and 6 style sheets; MarkerCluster 1 + 2;
     # Fullscreen 1 + 1; HeatMap 1; the colour scale's d3 1.
     assert len(set(links)) == 18
@@ -65,9 +66,9 @@ def test_streamlit_folium_hands_only_local_links_to_its_iframe(monkeypatch):
     streamlit_folium.st_folium(_sample_map(), returned_objects=[])
     links = calls[0]["js_links"] + calls[0]["css_links"]
     # The colour scale makes streamlit-folium add d3 v4 and d3 3.5.5 itself.
-    assert "/app/static/vendor/d3@4.13.0/build/d3.min.js" in links
-    assert "/app/static/vendor/d3@3.5.5/d3.min.js" in links
-    assert [url for url in links if not url.startswith("/app/static/vendor/")] == []
+    assert "/hongtu/assets/d3@4.13.0/build/d3.min.js" in links
+    assert "/hongtu/assets/d3@3.5.5/d3.min.js" in links
+    assert [url for url in links if not url.startswith("/hongtu/assets/")] == []
     assert EXTERNAL_URL.findall(calls[0]["header"] + calls[0]["html"]) == []
 
 
@@ -99,7 +100,7 @@ def test_glyphicons_sheet_holds_the_icon_font_and_no_bootstrap3_layout():
 @pytest.mark.parametrize(
     ("url", "loopback"),
     [
-        ("http://127.0.0.1:8501/app/static/vendor/leaflet@1.9.4/dist/leaflet.js", True),
+        ("http://127.0.0.1:8501/hongtu/assets/leaflet@1.9.4/dist/leaflet.js", True),
         ("http://127.8.9.10/", True),
         ("http://[::1]:8501/_stcore/health", True),
         ("http://localhost:8501/", True),
@@ -165,3 +166,85 @@ def test_map_draws_in_chromium_with_the_network_cut(
     screenshot("offline_map")
     assert failed == []
     assert blocked_requests == []
+
+
+def test_asset_route_honours_the_base_url_path():
+    assert offline.route_path("") == "/hongtu/assets"
+    assert offline.route_path("/red/map/") == "/red/map/hongtu/assets"
+
+
+def _get(app, path: str) -> tuple[int, dict, bytes]:
+    """One GET through an ASGI app, in process: (status, headers, body)."""
+    import asyncio
+
+    scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(),
+             "root_path": "", "query_string": b"", "headers": [], "scheme": "http",
+             "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1), "http_version": "1.1"}
+    sent, requested = [], []
+
+    async def receive():
+        if not requested:
+            requested.append(True)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()  # the client stays connected
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
+
+
+def test_asset_route_serves_the_vendored_files_and_404s_the_rest():
+    from starlette.applications import Starlette
+
+    from components.web import assets
+
+    app = Starlette(routes=assets.routes())
+    status, headers, body = _get(app, "/hongtu/assets/leaflet@1.9.4/dist/leaflet.js")
+    assert status == 200 and "javascript" in headers["content-type"]
+    assert body == (offline.VENDOR_DIR / "leaflet@1.9.4/dist/leaflet.js").read_bytes()
+    assert _get(app, "/hongtu/assets/nothing.js")[0] == 404
+    assert _get(app, "/hongtu/assets/../../offline.py")[0] == 404
+
+
+def test_licences_are_listed_for_every_vendored_package():
+    listed = (offline.VENDOR_DIR / offline.LICENSES_FILE).read_text()
+    for spec in offline.NPM_PACKAGES:
+        assert f"| {spec} |" in listed
+
+
+def test_missing_assets_are_named_above_the_map(tmp_path, monkeypatch, tiny_store_path):
+    """#14.10: with no vendored files the map area says what is missing and how to get them."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(offline, "VENDOR_DIR", tmp_path / "no-assets")
+    monkeypatch.setenv("HONGTU_DATABASE_URL", str(tiny_store_path))
+    app = AppTest.from_file(str(PROJECT_ROOT / OFFLINE_APP), default_timeout=60).run()
+    errors = [e.value for e in app.error]
+    assert len(errors) == 1, errors
+    missing = offline.missing_files()
+    assert len(missing) > 10 and missing[0] in errors[0] and f"(+{len(missing) - 4})" in errors[0]
+    assert "scripts/vendor_assets.py" in errors[0] and "make bundle" in errors[0]
+    assert str(tmp_path / "no-assets") in errors[0]
+    monkeypatch.undo()
+    app = AppTest.from_file(str(PROJECT_ROOT / OFFLINE_APP), default_timeout=60).run()
+    assert [e.value for e in app.error] == []
+
+
+def test_health_route_reads_the_store_and_reports_a_broken_one(tiny_store_path, tmp_path,
+                                                               monkeypatch):
+    from starlette.applications import Starlette
+
+    from components.web import health
+
+    app = Starlette(routes=health.routes())
+    monkeypatch.setenv("HONGTU_DATABASE_URL", str(tiny_store_path))
+    status, _, body = _get(app, "/hongtu/health")
+    assert status == 200 and json.loads(body)["store"] == "gpkg"
+    (tmp_path / "broken.gpkg").write_bytes(b"not a database")
+    monkeypatch.setenv("HONGTU_DATABASE_URL", str(tmp_path / "broken.gpkg"))
+    status, _, body = _get(app, "/hongtu/health")
+    assert status == 503 and json.loads(body)["status"] == "error"

@@ -8,6 +8,8 @@ sign-in registry is keyed by random tokens, never a "current" user).
 * :mod:`.layers`: ``/hongtu/layers/...``, the map's layer files, gated by sign-in and role.
 * :mod:`.gate`: middleware gating ``/media/`` and ``/_stcore/metrics``.
 * :mod:`.warmup`: caches warmed in a background thread at start-up; ``/hongtu/warm``.
+* :mod:`.assets`: ``/hongtu/assets/...``, the map's scripts, styles and fonts (package data).
+* :mod:`.health`: ``/hongtu/health``, for a reverse proxy.
 
 The modules are imported inside the functions, when the server builds the app: the page
 scripts import this package too (``components.session`` -> :mod:`.session_cookie`), and the
@@ -36,10 +38,10 @@ async def layer_file(request):
 
 def routes() -> list:
     """Starlette routes checked before Streamlit's own (namespaced under ``/hongtu/``)."""
-    from components.web import session_cookie, warmup
+    from components.web import assets, health, session_cookie, warmup
 
     return [*session_cookie.routes(), Route(LAYER_ROUTE, layer_file, methods=["GET"]),
-            *warmup.routes()]
+            *warmup.routes(), *assets.routes(), *health.routes()]
 
 
 def middleware() -> list:

@@ -17,7 +17,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from geo.paths import DATA_DIR, IS_CHECKOUT, SOURCE_ROOT
+
 STATE_DIR_ENV = "HONGTU_STATE_DIR"
 SECRET_ENV = "HONGTU_SECRET_KEY"
 SECRET_SECTION, SECRET_NAME = "hongtu", "secret_key"
@@ -26,7 +27,10 @@ MIN_SECRET_CHARS = 32
 
 
 def state_dir() -> Path:
-    return Path(os.environ.get(STATE_DIR_ENV) or PROJECT_ROOT / "var")
+    """``HONGTU_STATE_DIR``; else ``var/`` of a checkout, or ``var/`` in the data directory of
+    an installed wheel (never inside site-packages)."""
+    default = SOURCE_ROOT / "var" if IS_CHECKOUT else DATA_DIR / "var"
+    return Path(os.environ.get(STATE_DIR_ENV) or default)
 
 
 def layer_root() -> Path:

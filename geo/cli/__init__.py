@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "geo.cli.work_cmds",  # kpis
     "geo.cli.user_cmds",  # user add|passwd|disable
     "geo.cli.print_cmds",  # print-map, briefing
+    "geo.cli.ops_cmds",  # backup, restore
 )
 
 

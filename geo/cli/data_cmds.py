@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -95,9 +94,16 @@ def cmd_info(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    """Replace this process by the server (exec): a service manager's or ``kill``'s SIGTERM
+    then reaches Streamlit itself, which stops and closes the port (a child process would
+    have kept serving after its parent was killed). Runs in the app directory so that its
+    ``.streamlit/config.toml`` applies."""
     env = dict(os.environ)
     if args.store:
         env["HONGTU_DATABASE_URL"] = args.store
     cmd = [sys.executable, "-m", "components.serve", "run", str(PROJECT_ROOT / "app.py"),
            "--server.port", str(args.port), "--server.address", args.address]
-    return subprocess.call(cmd, cwd=PROJECT_ROOT, env=env)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(PROJECT_ROOT)
+    os.execve(sys.executable, cmd, env)

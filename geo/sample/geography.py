@@ -8,17 +8,16 @@ All partitioning happens in EPSG:4549 metres.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from geo.paths import REFERENCE_DIR
 from geo.schema import METRIC_CRS, WGS84
 
-REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
+REFERENCE = REFERENCE_DIR
 DISTRICT_FILE = REFERENCE / "huangyan_district_wgs84.geojson"
 COUNTIES_FILE = REFERENCE / "taizhou_counties_wgs84.geojson"
 TOWNSHIPS_FILE = REFERENCE / "huangyan_townships_nbs2023.csv"

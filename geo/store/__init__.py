@@ -1,11 +1,11 @@
 """Open the configured store: ``HONGTU_DATABASE_URL`` (a GeoPackage path or a
-``postgresql://`` URL), else the bundled sample store under ``data/``."""
+``postgresql://`` URL), else the sample store ``sample.gpkg`` in the data directory (``geo.paths``)."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
+from geo.paths import APP_ROOT, DATA_DIR
 from geo.store.base import (  # noqa: F401
     CompoundDetail,
     ConflictError,
@@ -15,8 +15,8 @@ from geo.store.base import (  # noqa: F401
     Transaction,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_STORE = PROJECT_ROOT / "data" / "sample.gpkg"
+PROJECT_ROOT = APP_ROOT
+SAMPLE_STORE = DATA_DIR / "sample.gpkg"
 ENV_URL = "HONGTU_DATABASE_URL"
 
 

@@ -1,17 +1,27 @@
-"""The embedded GeoPackage store: one file, WGS84 on disk, copy-on-write transactions.
+"""The embedded GeoPackage store: one file, WGS84 on disk, SQLite's own transactions.
 
-A transaction copies the file, applies every operation to the copy (pyogrio for whole layers,
-sqlite3 for row updates) and swaps it in with one atomic ``os.replace``. A failure leaves the
-original file untouched, byte for byte. A lock file serialises writers across processes.
+Every write is one SQLite transaction on the file itself, in WAL mode (write-ahead log): row
+edits, deletes and whole-layer replacements of existing layers are plain SQL (``gpkg_sql``), so
+an edit costs the rows it touches, not the size of the store. A failed or cancelled write rolls
+back and changes nothing; a process killed mid-write (kill -9, power loss with
+``synchronous=FULL``) leaves the committed state, which SQLite recovers from the log on the next
+open. Readers never wait for a writer and see the old state until the commit.
+
+Only a write that needs GDAL (a layer the file does not have yet, or columns the schema gained)
+works on a private copy: the copy is taken with SQLite's backup API, GDAL writes into it, and
+the result goes back into the file with the backup API as one transaction (the first write of a
+new file is moved into place with ``os.replace``). A lock file serialises writers across
+processes; a copy left behind by a killed process is removed by the next writer.
+
+``revision()`` is the file's inode and a counter in the table ``hongtu_state`` that every
+committed write increments (the file's mtime does not change while the log holds the writes).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 import sqlite3
-import struct
 import tempfile
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -19,31 +29,15 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-import shapely
 
 from geo import schema
-from geo.schema import GEOMETRY, ID, VERSION
-from geo.store.base import (
-    ConflictError,
-    NotFoundError,
-    Store,
-    StoreError,
-    Transaction,
-    coerce,
-    empty_frame,
-    to_storage,
-)
+from geo.schema import GEOMETRY
+from geo.store import gpkg_sql as sql
+from geo.store.base import Store, StoreError, Transaction, coerce, empty_frame, to_storage
 from geo.store.sign_ins import SqliteSignIns
 
-
-def _sql_value(value):
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%dT%H:%M:%S")
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+TMP_INFIX = ".tx-"  # <stem>.tx-XXXX.gpkg: a private copy while a layer is written by GDAL
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 class GeoPackageStore(Store):
@@ -64,38 +58,50 @@ class GeoPackageStore(Store):
     def revision(self) -> str:
         if not self.path.exists():
             return "missing"
-        st = self.path.stat()
-        return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+        with closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as conn:
+            counter = sql.read_revision(conn)
+        return f"{self.path.stat().st_ino}-{counter}"
 
     # ------------------------------------------------------------------ writes
     @contextmanager
     def transaction(self, account: str = "system"):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        with open(lock_path, "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with writer_lock(self.path):
+            _remove_stale_copies(self.path)
+            tx = _GpkgTransaction(self.path)
             try:
-                fd, tmp = tempfile.mkstemp(
-                    prefix=self.path.stem + ".tx-", suffix=".gpkg", dir=self.path.parent
-                )
-                os.close(fd)
-                os.unlink(tmp)
-                if self.path.exists():
-                    shutil.copyfile(self.path, tmp)
-                tx = _GpkgTransaction(Path(tmp))
-                try:
-                    yield tx
-                    tx.close()
-                    if Path(tmp).exists():
-                        with open(tmp, "rb") as fh:
-                            os.fsync(fh.fileno())
-                        os.replace(tmp, self.path)
-                finally:
-                    tx.close()
-                    for leftover in Path(tmp).parent.glob(Path(tmp).stem + "*"):
-                        leftover.unlink(missing_ok=True)
+                yield tx
+                tx.commit()
             finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                tx.close()
+
+
+@contextmanager
+def writer_lock(path: Path):
+    """The exclusive writer lock of a store file (``<file>.lock``), across processes."""
+    with open(path.with_name(path.name + ".lock"), "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _remove_stale_copies(path: Path) -> None:
+    """Copies left by a writer that was killed (we hold the writer lock: nobody uses them)."""
+    for leftover in path.parent.glob(f"{path.stem}{TMP_INFIX}*"):
+        leftover.unlink(missing_ok=True)
+
+
+def _remove_side_files(path: Path) -> None:
+    for suffix in SIDE_FILES:
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def use_wal(path: Path) -> None:
+    """Put a (closed, private) GeoPackage file into WAL mode; the mode is kept in the file."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
 
 
 def _tables(path: Path) -> set[str]:
@@ -136,16 +142,109 @@ def _read(path: Path, name: str, where: dict | None = None) -> pd.DataFrame:
 
 
 class _GpkgTransaction(Transaction):
+    """Row operations in one SQLite transaction on the live file; switches to a private copy
+    (replaying what it did so far) when an operation needs GDAL."""
+
     def __init__(self, path: Path):
         self.path = path
+        self._done: list[tuple[str, tuple]] = []  # operations applied so far, for a replay
+        self._writer = _DirectWriter(path) if path.exists() else _CopyWriter(path)
+
+    def _run(self, op: str, *args):
+        try:
+            result = getattr(self._writer, op)(*args)
+        except sql.NeedsLayerWrite:
+            self._writer.close()
+            self._writer = _CopyWriter(self.path)
+            for done_op, done_args in self._done:
+                getattr(self._writer, done_op)(*done_args)
+            result = getattr(self._writer, op)(*args)
+        self._done.append((op, args))
+        return result
+
+    def load(self, name: str) -> pd.DataFrame:
+        return self._writer.load(name)
+
+    def replace(self, name: str, frame: pd.DataFrame) -> None:
+        self._run("replace", name, frame)
+
+    def append(self, name: str, frame: pd.DataFrame) -> None:
+        self._run("append", name, frame)
+
+    def update(self, name, row_id, changes, expected_version=None) -> dict:
+        return self._run("update", name, row_id, changes, expected_version)
+
+    def delete(self, name: str, ids: list[str]) -> int:
+        return self._run("delete", name, list(ids))
+
+    def commit(self) -> None:
+        if self._done:
+            self._writer.commit()
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+class _DirectWriter:
+    """One SQLite write transaction (BEGIN IMMEDIATE) on the live file, in WAL mode."""
+
+    def __init__(self, path: Path):
+        self.conn = sql.connect(path)
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def load(self, name: str) -> pd.DataFrame:
+        return sql.read_layer(self.conn, name)
+
+    def replace(self, name: str, frame: pd.DataFrame) -> None:
+        sql.write_rows(self.conn, name, frame, replace=True)
+
+    def append(self, name: str, frame: pd.DataFrame) -> None:
+        if len(frame) == 0 and sql.has_layer(self.conn, name):
+            return
+        sql.write_rows(self.conn, name, frame, replace=False)
+
+    def update(self, name, row_id, changes, expected_version=None) -> dict:
+        return sql.update_row(self.conn, name, row_id, changes, expected_version)
+
+    def delete(self, name: str, ids: list[str]) -> int:
+        return sql.delete_rows(self.conn, name, ids)
+
+    def commit(self) -> None:
+        sql.bump_revision(self.conn)
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            self.conn.close()
+            self.conn = None
+
+
+class _CopyWriter:
+    """GDAL writes on a private copy of the file; on commit the copy goes back into the file
+    as one SQLite transaction (backup API), or is moved into place for a new file."""
+
+    def __init__(self, live: Path):
+        self.live = live
+        fd, tmp = tempfile.mkstemp(prefix=live.stem + TMP_INFIX, suffix=".gpkg", dir=live.parent)
+        os.close(fd)
+        os.unlink(tmp)
+        self.path = Path(tmp)
+        if live.exists():
+            with closing(sqlite3.connect(live)) as src, closing(sqlite3.connect(tmp)) as dst:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")
         self._conn: sqlite3.Connection | None = None
 
     def _sql(self) -> sqlite3.Connection:
         if self._conn is None:
             if not self.path.exists():
                 raise StoreError("empty store: write a layer first")
-            self._conn = sqlite3.connect(self.path, isolation_level=None)
-            _register_gpkg_functions(self._conn)
+            self._conn = sql.connect(self.path)
             self._conn.execute("BEGIN IMMEDIATE")
         return self._conn
 
@@ -155,9 +254,6 @@ class _GpkgTransaction(Transaction):
             self._conn.close()
             self._conn = None
 
-    def close(self) -> None:
-        self._flush()
-
     def load(self, name: str) -> pd.DataFrame:
         self._flush()
         return _read(self.path, name)
@@ -166,20 +262,19 @@ class _GpkgTransaction(Transaction):
         self._flush()
         spec = schema.layer(name)
         data = to_storage(name, frame)
-        if spec.geometry is None:
-            data = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([None] * len(data)))
-            geometry_type = None
-        else:
-            geometry_type = spec.geometry
         exists = self.path.exists() and name in _tables(self.path)
         if append and exists and len(data) == 0:
             return
         if spec.geometry is None:
-            _write_table(self.path, name, data.drop(columns=[GEOMETRY]), append and exists)
+            data = gpd.GeoDataFrame(data.drop(columns=[GEOMETRY], errors="ignore"))
+            pyogrio.write_dataframe(
+                data, self.path, layer=name, driver="GPKG", append=append and exists,
+                geometry_type=None, layer_options={"ASPATIAL_VARIANT": "GPKG_ATTRIBUTES"},
+            )
         else:
             pyogrio.write_dataframe(
                 data, self.path, layer=name, driver="GPKG", append=append and exists,
-                geometry_type=geometry_type, promote_to_multi=geometry_type.startswith("Multi"),
+                geometry_type=spec.geometry, promote_to_multi=spec.geometry.startswith("Multi"),
             )
 
     def replace(self, name: str, frame: pd.DataFrame) -> None:
@@ -189,110 +284,29 @@ class _GpkgTransaction(Transaction):
         self._write(name, frame, append=True)
 
     def update(self, name, row_id, changes, expected_version=None) -> dict:
-        spec = schema.layer(name)
-        bad = [c for c in changes if c in (ID, VERSION) or c not in spec.columns]
-        if bad:
-            raise StoreError(f"{name}: cannot update columns {bad}")
-        geometry = changes.get(GEOMETRY)  # a shapely geometry in WGS84, or absent
-        changes = {k: v for k, v in changes.items() if k != GEOMETRY}
-        conn = self._sql()
-        conn.row_factory = sqlite3.Row
-        row = conn.execute(f'SELECT * FROM "{name}" WHERE id = ?', (row_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(name, row_id)
-        keys = row.keys()  # sqlite3.Row iterates values, not keys
-        before = {k: row[k] for k in keys if k not in ("fid", "geom", GEOMETRY)}
-        if expected_version is not None and int(row[VERSION]) != int(expected_version):
-            raise ConflictError(name, row_id, int(expected_version), int(row[VERSION]))
-        sets = [f'"{c}" = ?' for c in changes]
-        values = [_sql_value(v) for v in _storage_values(name, changes)]
-        if geometry is not None:
-            column, srs_id = conn.execute(
-                "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
-                (name,),
-            ).fetchone()
-            sets.append(f'"{column}" = ?')
-            values.append(_geometry_blob(geometry, srs_id, spec.geometry))
-        conn.execute(
-            f'UPDATE "{name}" SET {", ".join([*sets, "version = version + 1"])} WHERE id = ?',
-            [*values, row_id],
-        )
-        return before
+        return sql.update_row(self._sql(), name, row_id, changes, expected_version)
 
     def delete(self, name: str, ids: list[str]) -> int:
-        conn = self._sql()
-        marks = ",".join("?" * len(ids))
-        return conn.execute(f'DELETE FROM "{name}" WHERE id IN ({marks})', list(ids)).rowcount
+        return sql.delete_rows(self._sql(), name, ids)
 
+    def commit(self) -> None:
+        sql.bump_revision(self._sql())
+        self._flush()
+        if self.live.exists():
+            with closing(sqlite3.connect(self.path)) as src, \
+                    closing(sqlite3.connect(self.live, timeout=60)) as dst:
+                dst.execute("PRAGMA synchronous=FULL")
+                src.backup(dst)
+            return
+        use_wal(self.path)
+        with open(self.path, "rb") as fh:
+            os.fsync(fh.fileno())
+        _remove_side_files(self.live)  # a log left beside a deleted file must not replay
+        os.replace(self.path, self.live)
 
-def _storage_values(name: str, changes: dict) -> list:
-    spec = schema.layer(name)
-    out = []
-    for key, value in changes.items():
-        f = spec.field(key)
-        if value is None or (isinstance(value, float) and pd.isna(value)):
-            out.append(None)
-        elif f.dtype == "date":
-            out.append(pd.Timestamp(value).strftime("%Y-%m-%d"))
-        elif f.dtype == "datetime":
-            out.append(pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%S"))
-        elif f.dtype == "bool":
-            out.append(1 if value else 0)
-        elif f.dtype == "json" and not isinstance(value, str):
-            import json
-
-            out.append(json.dumps(value, ensure_ascii=False, sort_keys=True))
-        else:
-            out.append(value)
-    return out
-
-
-def _write_table(path: Path, name: str, data: pd.DataFrame, append: bool) -> None:
-    pyogrio.write_dataframe(
-        gpd.GeoDataFrame(data), path, layer=name, driver="GPKG", append=append,
-        geometry_type=None, layer_options={"ASPATIAL_VARIANT": "GPKG_ATTRIBUTES"},
-    )
-
-
-# GDAL's R-tree triggers call these SQL functions on geometry blobs; sqlite3 lacks them.
-_ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}
-
-
-def _blob_bounds(blob: bytes | None):
-    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
-        return None
-    flags = blob[3]
-    if flags & 0x10:  # empty geometry
-        return None
-    order = "<" if flags & 1 else ">"
-    doubles = _ENVELOPE_DOUBLES.get((flags >> 1) & 7, 0)
-    if doubles:
-        minx, maxx, miny, maxy = struct.unpack(order + "4d", blob[8 : 8 + 32])
-        return minx, miny, maxx, maxy
-    geom = shapely.from_wkb(blob[8:])
-    return None if geom.is_empty else geom.bounds
-
-
-def _geometry_blob(geom, srs_id: int, geometry_type: str) -> bytes:
-    """A GeoPackage geometry blob: 'GP', version 0, flags (little-endian, xy envelope unless a
-    point), srs id, envelope, then ISO WKB; single parts promoted for Multi* layers."""
-    if geometry_type.startswith("Multi") and not geom.geom_type.startswith("Multi"):
-        geom = {"Polygon": shapely.MultiPolygon, "LineString": shapely.MultiLineString,
-                "Point": shapely.MultiPoint}[geom.geom_type]([geom])
-    if geom.is_empty:
-        return b"GP" + bytes([0, 0x11]) + struct.pack("<i", srs_id) + shapely.to_wkb(geom)
-    point = geom.geom_type == "Point"
-    header = b"GP" + bytes([0, 0x01 if point else 0x03]) + struct.pack("<i", srs_id)
-    if not point:
-        minx, miny, maxx, maxy = geom.bounds
-        header += struct.pack("<4d", minx, maxx, miny, maxy)
-    return header + shapely.to_wkb(geom, byte_order=1, flavor="iso")
-
-
-def _register_gpkg_functions(conn: sqlite3.Connection) -> None:
-    def bound(i):
-        return lambda blob: (b := _blob_bounds(blob)) and b[i]
-
-    conn.create_function("ST_IsEmpty", 1, lambda blob: int(_blob_bounds(blob) is None))
-    for i, fn in enumerate(("ST_MinX", "ST_MinY", "ST_MaxX", "ST_MaxY")):
-        conn.create_function(fn, 1, bound(i), deterministic=True)
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self.path.unlink(missing_ok=True)
+        _remove_side_files(self.path)
