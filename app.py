@@ -10,7 +10,7 @@ import os
 
 import streamlit as st
 
-from components import frame
+from components import frame, streamlit_text
 from components.i18n import t
 
 st.set_page_config(page_title="红图 Hongtu", page_icon="🗺️", layout="wide")
@@ -35,6 +35,7 @@ if FLOOR:  # "map": the empty page plus an empty streamlit-folium map
     PAGES["overview"] = st.Page(frame.bare_map_page if FLOOR == "map" else frame.blank_page,
                                 title=t("page.overview"), default=True, url_path="overview")
 
+streamlit_text.apply()
 visible = frame.visible_pages(PAGES)
 page = st.navigation(visible, position="sidebar" if len(visible) > 1 else "hidden")
 if page.url_path != "big_screen":

@@ -47,9 +47,11 @@ if len(hits):
 elif state.get("ov_query"):
     search_col.caption(t("map.search.none"))
 street_col.multiselect(t("map.filter.street"), list(street_names), key="ov_streets",
-                       format_func=street_names.get, placeholder=t("map.filter.all"))
+                       format_func=street_names.get, placeholder=t("map.filter.all"),
+                       select_all=False)
 tier_col.multiselect(t("map.filter.tier"), list(TIERS), key="ov_tiers",
-                     format_func=lambda k: t(f"map.tier.{k}"), placeholder=t("map.filter.all"))
+                     format_func=lambda k: t(f"map.tier.{k}"), placeholder=t("map.filter.all"),
+                     select_all=False)
 indicator_col.selectbox(t("map.filter.indicator"), network.INDICATORS, key="ov_indicator",
                         format_func=lambda k: t(f"map.indicator.{k}"))
 basemap_col.selectbox(t("map.filter.basemap"), choices, key="ov_basemap",
