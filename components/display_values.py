@@ -50,8 +50,9 @@ def blank_frame(frame: pd.DataFrame, missing: str = MISSING) -> pd.DataFrame:
     """A copy of ``frame`` for display: missing cells of text columns read ``missing``."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(lambda v: shown(v, missing))
+        series = out[column]
+        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            out[column] = series.astype(object).map(lambda v: shown(v, missing)).astype(object)
     return out
 
 

@@ -30,7 +30,7 @@ def upload_limit_mb() -> int:
 
 def _replace(selector: str, text: str, size: str = "0.875rem") -> str:
     return (f"{selector}{{font-size:0 !important;}}"
-            f"{selector}::after{{content:{json.dumps(text)};font-size:{size};}}")
+            f"{selector}::after{{content:{json.dumps(text, ensure_ascii=False)};font-size:{size};}}")
 
 
 def chinese_css() -> str:

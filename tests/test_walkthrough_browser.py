@@ -42,6 +42,7 @@ VIEWPORTS = ({"width": 1920, "height": 1080}, {"width": 1366, "height": 768})
 URL_PATHS = {"data_io": "data"}  # page key -> url path where they differ
 SHOT_DIRS = (ARTIFACTS / "walkthrough", Path("/tmp/hongtu-walkthrough"))
 MAP_DRAW_MS = 15_000
+WAIT_MS = 180_000  # a page's run on 2 cores shared with a busy CI job
 
 # --------------------------------------------------------------------- what is a defect
 NAMESPACES = sorted({key.split(".")[0] for key in TEXT})
@@ -311,13 +312,13 @@ class Walk:
         if key == "overview" and not link.count():  # the default page links to "/"
             link = self.page.locator('[data-testid="stSidebarNavLink"]').first
         link.first.click()
-        wait_for_app(self.page)
+        wait_for_app(self.page, WAIT_MS)
 
     def switch_language(self, lang: str) -> None:
         label = "English" if lang == "en" else "中文"
         self.page.locator('[data-testid="stSidebar"] [data-testid="stRadio"] label').filter(
             has_text=label).click()
-        wait_for_app(self.page)
+        wait_for_app(self.page, WAIT_MS)
 
     @property
     def lang(self) -> str:
@@ -343,7 +344,7 @@ def test_walkthrough(mode, stores, streamlit_app, page, shot_dirs):
             for key in ("overview", "data_io", "audit", *_pages(mode)):
                 walk.where = f"{key}/{lang}/url"
                 page.goto(f"{base}/{URL_PATHS.get(key, key)}?lang={lang}")
-                wait_for_app(page)
+                wait_for_app(page, WAIT_MS)
                 if key in _pages(mode):
                     walk.check(key, lang)
                 else:  # /data and /audit need an account: the page says so, in this language
@@ -351,9 +352,9 @@ def test_walkthrough(mode, stores, streamlit_app, page, shot_dirs):
                     walk._flush_errors(key)
     elif ACCOUNTS[mode] != "big_screen":
         page.goto(f"{base}/?lang=zh")
-        wait_for_app(page)
+        wait_for_app(page, WAIT_MS)
         sign_in(page, mode, PASSWORD)
-        wait_for_app(page)
+        wait_for_app(page, WAIT_MS)
         for lang in ("zh", "en"):
             if lang == "en":
                 walk.switch_language("en")
@@ -364,7 +365,7 @@ def test_walkthrough(mode, stores, streamlit_app, page, shot_dirs):
     if mode in ("demo", "dapin"):  # the big screen is the same display for every principal
         for lang in ("zh", "en"):
             page.goto(f"{base}/big_screen?lang={lang}")
-            wait_for_app(page)
+            wait_for_app(page, WAIT_MS)
             walk.check("big_screen", lang)
     mine, owned = walk.report()
     report = ARTIFACTS / "walkthrough" / f"problems-{mode}.txt"
