@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.display_values import blank_frame
 from components.i18n import fmt_date, fmt_int, fmt_pct, t
 from geo.masking import mask_name
 
@@ -96,11 +97,14 @@ def show_activity(summary: dict, full: bool) -> None:
         from geo.auth import mask_for
 
         members = mask_for(_principal(), summary["members"], "members")
+        grid_names = dict(zip(grids["id"], grids["name"]))
+        members = pd.DataFrame(members).assign(  # grid names, not 14-digit codes
+            grid_id=lambda f: f["grid_id"].map(lambda g: grid_names.get(g, g)))
         cols = {"name": t("cp.col.name"), "grid_id": t("cp.col.grid"),
                 "post": t("cp.col.post"), "duty": t("cp.col.duty"),
                 "work_unit": t("cp.col.work_unit")}
-        st.dataframe(pd.DataFrame(members)[list(cols)].rename(columns=cols), hide_index=True,
-                     width="stretch", height=240)
+        st.dataframe(blank_frame(members[list(cols)].rename(columns=cols)), hide_index=True,
+                     width="stretch")
     st.markdown(f"**{t('cp.nearest')}**")
     nearest = summary["nearest"].assign(tier=lambda f: f["tier"].map(_tier))
     st.dataframe(nearest.drop(columns=["id"]).rename(columns={

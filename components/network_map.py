@@ -21,6 +21,7 @@ from streamlit_folium import st_folium
 
 from components import basemaps, legend
 from components.i18n import get_lang, t
+from components.map_controls import add_metric_scale
 from components.map_layers import DrawnLayer, Helpers, MemberLayer, layer_group, publish
 from components.map_payloads import MapData, payload_builders
 from components.offline import lean_map
@@ -102,8 +103,9 @@ def build_map(data: MapData, view: MapView):
         sources = {name: build() for name, build in builders.items()}
     minx, miny, maxx, maxy = data.bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None,
-                   prefer_canvas=view.mode == SERVED, control_scale=True)
+                   prefer_canvas=view.mode == SERVED)
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)  # no tiles: the map itself needs them
+    add_metric_scale(m)
     lean_map(m)
     Helpers(legend.OFFLINE_BACKGROUND).add_to(m)
     basemaps.add_tiles(m, chosen)
@@ -187,6 +189,7 @@ def render_compound_map(detail, nearest, positions, height: int = 360) -> None:
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=16, tiles=None,
                    prefer_canvas=True)
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)
+    add_metric_scale(m)
     lean_map(m)
     Helpers(legend.OFFLINE_BACKGROUND).add_to(m)
     folium.GeoJson(detail.geometry.__geo_interface__, tooltip=esc(detail.compound["name"]),

@@ -14,8 +14,8 @@ import pytest
 
 from components import display_values as dv
 from components import i18n, map_payloads, streamlit_text
-from geo import grid_report, siting
 from geo import grid_coverage as gc
+from geo import grid_report, siting
 from geo import scenarios as sc
 from geo.importer.readers import DEFAULT_SIZE_LIMIT
 

@@ -14,11 +14,15 @@ if not names:
     st.stop()
 wanted = st.query_params.get("id") or st.query_params.get("compound")
 ids = list(names)
-choice = st.selectbox(t("cp.choose"), ids, index=ids.index(wanted) if wanted in names else 0,
+unknown = bool(wanted) and wanted not in names  # say so; show no other compound in its place
+choice = st.selectbox(t("cp.choose"), ids, index=None if unknown else ids.index(wanted)
+                      if wanted in names else 0, placeholder=t("polish.select.compound"),
                       format_func=lambda i: f"{names[i]} ({i})", key="cp_choice")
-if wanted and wanted not in names:
+if choice is None:
     st.warning(t("cp.missing", id=wanted))
-st.query_params["id"] = choice
+    st.stop()
+if choice != wanted:  # the URL keeps what was asked for until another compound is chosen
+    st.query_params["id"] = choice
 try:
     detail, summary, street_names = network_cache.compound(choice)
 except NotFoundError:

@@ -58,3 +58,4 @@ TEXT.update({
     "polish.yes": ("是", "yes"),
     "polish.no": ("否", "no"),
 })
+TEXT["polish.select.compound"] = ("请选择小区", "Choose a compound")
