@@ -11,7 +11,8 @@ the same layers inline in the HTML, SVG rendering, every change rebuilds the map
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 import folium
 import streamlit as st
@@ -68,8 +69,9 @@ def _outline_options(kind: str, tiled: bool) -> dict:
             "dash": style.get("dash"), "interactive": kind not in ("counties", "districts")}
 
 
-def dynamic_groups(view: MapView, sources: dict) -> list[folium.FeatureGroup]:
-    """The layers that follow filters and selection: compounds and service positions."""
+def dynamic_groups(view: MapView, sources: dict, street_ids=()) -> list[folium.FeatureGroup]:
+    """The layers that follow filters and selection: compounds and service positions, and,
+    with streets chosen, the other streets dimmed."""
     compound_options = {
         "kind": "compounds", "by": view.indicator,
         "colours": legend.INDICATOR_COLOURS[view.indicator], "fill": "#999999",
@@ -81,7 +83,13 @@ def dynamic_groups(view: MapView, sources: dict) -> list[folium.FeatureGroup]:
         "kind": "positions", "by": "tier", "symbols": legend.tier_symbol_options(),
         "filters": {"tier": list(view.tiers), "street_id": list(view.streets)},
     }
+    others = [s for s in street_ids if s not in set(view.streets)]
+    dimmed = [layer_group(t("polish.map.dim"), DrawnLayer("polygons", sources["streets"], {
+        "kind": "street_dim", "stroke": "#9e9e9e", "fill": "#546e7a", "weight": 0.5,
+        "fillOpacity": 0.45, "interactive": False, "filters": {"id": others}}))
+    ] if view.streets and others else []
     return [
+        *dimmed,
         layer_group(t("map.layer.compounds"),
                     DrawnLayer("polygons", sources["compounds"], compound_options)),
         layer_group(t("map.layer.positions"),
@@ -126,7 +134,7 @@ def build_map(data: MapData, view: MapView):
         sources["grids"], sources["members"],
         {"threshold": MEMBER_ZOOM, "colour": legend.MEMBER_COLOUR})).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
-    groups = dynamic_groups(view, sources)
+    groups = dynamic_groups(view, sources, list(data.streets["id"]))
     control = folium.LayerControl(collapsed=True, position="topright")
     if view.mode == EMBEDDED:
         for group in groups:
@@ -144,8 +152,34 @@ def _shift_to_map(view: MapView, gcj02: bool) -> list[float] | None:
     return [float(lat), float(lon)]
 
 
+def fit_zoom(bounds, width_px: int = 900, height_px: int = 640) -> int:
+    """The largest web-map zoom at which ``bounds`` (minx, miny, maxx, maxy, degrees) fit."""
+    minx, miny, maxx, maxy = bounds
+
+    def mercator(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    x_share = max((maxx - minx) / 360, 1e-9)
+    y_share = max((mercator(maxy) - mercator(miny)) / (2 * math.pi), 1e-9)
+    zoom = math.floor(min(math.log2(width_px / 256 / x_share), math.log2(height_px / 256 / y_share)))
+    return int(max(MIN_ZOOM, min(MAX_ZOOM, zoom)))
+
+
+def street_view(data: MapData, view: MapView) -> MapView:
+    """With streets chosen and no place searched: the view moves to fit those streets."""
+    if view.center is not None or not view.streets:
+        return view
+    chosen = data.streets[data.streets["id"].isin(set(view.streets))]
+    if chosen.empty:
+        return view
+    minx, miny, maxx, maxy = (float(v) for v in chosen.total_bounds)
+    return replace(view, center=[(miny + maxy) / 2, (minx + maxx) / 2],
+                   zoom=fit_zoom((minx, miny, maxx, maxy)))
+
+
 def render_map(data: MapData, view: MapView, height: int = 640):
     """Draw the map; the page reads clicks with :func:`pending_click` before calling this."""
+    view = street_view(data, view)
     m, groups, control = build_map(data, view)
     gcj02 = basemaps.basemap(view.basemap).gcj02
     if view.mode == EMBEDDED:

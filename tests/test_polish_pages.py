@@ -3,12 +3,17 @@ in its box, clearing the street clears the grid, names instead of grid codes."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
+import folium
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_grid_coverage import build_grid_store
 
+from components import network_map
+from components.i18n import t
 from geo import grid_coverage as gc
 from geo.store import ENV_URL
 
@@ -66,7 +71,7 @@ def test_clearing_the_street_clears_community_and_grid(grid_store):
     assert not at.exception
     assert at.selectbox(key="grids_community").value is None
     assert at.selectbox(key="grids_grid").value is None
-    assert [m.value for m in at.metric][0] == "4"  # every grid again
+    assert next(m.value for m in at.metric) == "4"  # every grid again
 
 
 def test_grid_table_has_no_raw_values(grid_store):
@@ -76,3 +81,58 @@ def test_grid_table_has_no_raw_values(grid_store):
     assert "None" not in text and "nan" not in text
     per_member = [v for v in table["户/党员"] if v != "—"]
     assert all(len(v.split(".")[-1]) == 1 for v in per_member)  # one decimal
+
+
+def test_legend_counts_only_the_chosen_streets(grid_store):
+    at = _open("overview", street="s2", indicator="disclosure")
+    assert not at.exception
+    legend = next(m.value for m in at.markdown if "全部公开" in m.value or "未公开" in m.value)
+    counts = [int(n) for n in re.findall(r"\((\d+)\)", legend.split("小区着色")[-1])]
+    in_street = (grid_store.load("compounds")["street_id"] == "s2").sum()
+    assert sum(counts) == in_street < len(grid_store.load("compounds"))
+
+
+def test_a_street_filter_moves_the_map_to_the_street_and_dims_the_others(grid_store):
+    data = network_cache_free_map_data(grid_store)
+    whole = network_map.fit_zoom(data.bounds)
+    view = network_map.street_view(data, network_map.MapView(streets=("s1",)))
+    minx, miny, maxx, maxy = data.streets[data.streets["id"] == "s1"].total_bounds
+    assert miny <= view.center[0] <= maxy and minx <= view.center[1] <= maxx
+    assert view.zoom >= whole
+    groups = network_map.dynamic_groups(view, {k: f"{k}.json" for k in
+                                               ("streets", "compounds", "positions")},
+                                        list(data.streets["id"]))
+    holder = folium.Map(tiles=None)
+    for group in groups:
+        group.add_to(holder)
+    html = holder.get_root().render()
+    assert len(groups) == 3 and "street_dim" in html
+    assert '"filters":{"id":["s2"]}' in html.replace(" ", "")  # only the other street dimmed
+    plain = network_map.dynamic_groups(network_map.MapView(), {k: f"{k}.json" for k in
+                                                              ("streets", "compounds",
+                                                               "positions")}, ["s1", "s2"])
+    assert len(plain) == 2
+
+
+def network_cache_free_map_data(store):
+    from components.map_payloads import prepare
+
+    names = ("counties", "districts", "streets", "communities", "grids", "members", "compounds",
+             "party_branches", "property_firms", "disclosures", "service_positions",
+             "joint_duty_stations")
+    return prepare("test", {n: store.load(n) for n in names})
+
+
+def test_maps_have_a_metric_scale_and_tiled_basemaps_say_when_tiles_fail():
+    from components import basemaps
+    from components.map_controls import add_metric_scale
+
+    html = add_metric_scale(folium.Map(tiles=None)).get_root().render()
+    assert "imperial: false" in html
+    offline, osm = folium.Map(tiles=None), folium.Map(tiles=None)
+    basemaps.add_tiles(offline, basemaps.basemap(basemaps.OFFLINE))
+    basemaps.add_tiles(osm, basemaps.basemap(basemaps.OSM))
+    assert "tileerror" not in offline.get_root().render()
+    osm_html = osm.get_root().render()
+    message = json.dumps(t("polish.map.tiles_failed"))  # as the page's script carries it
+    assert "tileerror" in osm_html and message in osm_html

@@ -59,3 +59,15 @@ TEXT.update({
     "polish.no": ("否", "no"),
 })
 TEXT["polish.select.compound"] = ("请选择小区", "Choose a compound")
+# the overview map: the chosen streets stand out, a basemap that cannot load says so
+TEXT.update({
+    "polish.map.dim": ("其他街道(淡化)", "Other streets (dimmed)"),
+    "polish.map.tiles_failed": (
+        "底图瓦片无法加载(瓦片服务器不可达?)。请在上方“底图”中改用离线底图。",
+        ("The basemap tiles cannot be loaded (tile server unreachable?). Choose the offline "
+         "basemap above.")),
+    "polish.map.tiles_hint": ("在线底图需要能访问瓦片服务器;地图空白时请改用离线底图。",
+                              ("Online basemaps need their tile server; if the map stays "
+                               "blank, use the offline basemap.")),
+    "polish.map.use_offline": ("改用离线底图", "Use the offline basemap"),
+})
