@@ -214,8 +214,32 @@ def pending_click(basemap_key: str) -> tuple[str | None, tuple[float, float] | N
     return None, (lon, lat)
 
 
-def render_compound_map(detail, nearest, positions, height: int = 360) -> None:
-    """A small static map of one compound and its nearest service positions."""
+def _context_layers(m: folium.Map, context: MapData, box: tuple, compound_id) -> None:
+    """Streets, grids and neighbouring compounds around a compound, in grey, named on hover."""
+    from components.map_layers import esc
+
+    minx, miny, maxx, maxy = box
+    styles = (("streets", {"color": "#78909c", "weight": 2, "dashArray": "6 4",
+                           "fillOpacity": 0.0}),
+              ("grids", {"color": "#bf9b7a", "weight": 0.8, "fillColor": "#f5ebe0",
+                         "fillOpacity": 0.35}),
+              ("compounds", {"color": "#607d8b", "weight": 1, "fillColor": "#b0bec5",
+                             "fillOpacity": 0.6}))
+    for kind, style in styles:
+        frame = getattr(context, kind).cx[minx:maxx, miny:maxy]
+        frame = frame[frame["id"] != compound_id][["id", "name", "geometry"]]
+        if frame.empty:
+            continue
+        frame = frame.assign(name=frame["name"].map(esc))
+        folium.GeoJson(frame.to_json(), style_function=lambda _, s=style: s,
+                       tooltip=folium.GeoJsonTooltip(["name"], labels=False),
+                       name=t(f"map.layer.{kind}")).add_to(m)
+
+
+def render_compound_map(detail, nearest, positions, height: int = 360,
+                        context: MapData | None = None) -> None:
+    """A small static map of one compound (in the centre) and its nearest service positions,
+    over its streets, grids and neighbouring compounds when ``context`` is given."""
     _use_local_assets()
     from components.map_layers import esc
 
@@ -226,17 +250,24 @@ def render_compound_map(detail, nearest, positions, height: int = 360) -> None:
     add_metric_scale(m)
     lean_map(m)
     Helpers(legend.OFFLINE_BACKGROUND).add_to(m)
+    centre = detail.geometry.centroid
+    near = positions[positions["id"].isin(set(nearest["id"]))]
+    # symmetric around the compound, so that fitting the view keeps the compound in the middle
+    reach_x = max([maxx - centre.x, centre.x - minx,
+                   *(abs(p.x - centre.x) for p in near.geometry)]) * 1.15
+    reach_y = max([maxy - centre.y, centre.y - miny,
+                   *(abs(p.y - centre.y) for p in near.geometry)]) * 1.15
+    box = (centre.x - reach_x, centre.y - reach_y, centre.x + reach_x, centre.y + reach_y)
+    if context is not None:
+        _context_layers(m, context, box, detail.compound.get("id"))
     folium.GeoJson(detail.geometry.__geo_interface__, tooltip=esc(detail.compound["name"]),
                    style_function=lambda _: {"color": legend.SELECTED_COLOUR, "weight": 3,
                                              "fillColor": "#c62828", "fillOpacity": 0.4}).add_to(m)
-    bounds = [[miny, minx], [maxy, maxx]]
-    near = positions[positions["id"].isin(set(nearest["id"]))]
     for row in near.itertuples(index=False):
         _shape, size, colour, _ = legend.TIER_SYMBOLS[row.tier]
         folium.CircleMarker([row.geometry.y, row.geometry.x], radius=size / 3, color=colour,
                             fill=True, fill_opacity=0.9, tooltip=esc(row.name)).add_to(m)
-        bounds += [[row.geometry.y, row.geometry.x]]
-    m.fit_bounds(bounds, padding=(20, 20))
+    m.fit_bounds([[box[1], box[0]], [box[3], box[2]]])
     st_folium(m, key="compound_map", height=height, use_container_width=True,
               returned_objects=[])
 

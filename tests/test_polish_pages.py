@@ -136,3 +136,22 @@ def test_maps_have_a_metric_scale_and_tiled_basemaps_say_when_tiles_fail():
     osm_html = osm.get_root().render()
     message = json.dumps(t("polish.map.tiles_failed"))  # as the page's script carries it
     assert "tileerror" in osm_html and message in osm_html
+
+
+def test_compound_mini_map_is_centred_on_the_compound_with_context(grid_store, monkeypatch):
+    from components import network_cache
+
+    drawn = {}
+    monkeypatch.setattr(network_map, "st_folium", lambda m, **_: drawn.setdefault("map", m))
+    data = network_cache.map_data()
+    detail, summary, _ = network_cache.compound("k1")
+    network_map.render_compound_map(detail, summary["nearest"], data.positions, context=data)
+    fmap = drawn["map"]
+    html = fmap.get_root().render()
+    (south, west), (north, east) = next(
+        child.bounds for child in fmap._children.values() if type(child).__name__ == "FitBounds")
+    centre = detail.geometry.centroid
+    assert (south + north) / 2 == pytest.approx(centre.y) and (west + east) / 2 == pytest.approx(
+        centre.x)
+    grid = str(grid_store.load("grids").set_index("id").loc["A", "name"])
+    assert grid in html or json.dumps(grid)[1:-1] in html  # context: the compound's grid

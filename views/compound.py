@@ -33,5 +33,5 @@ with records_col:
     st.subheader(detail.compound["name"])
     compound_panel.show_records(detail, street_names)
 with map_col:
-    network_map.render_compound_map(detail, summary["nearest"], data.positions)
+    network_map.render_compound_map(detail, summary["nearest"], data.positions, context=data)
 compound_panel.show_activity(summary, full=True)
