@@ -3,8 +3,9 @@
 Streamlit 1.67 has parameters for most of its texts and the pages use them (multiselect
 ``placeholder`` and ``select_all=False``, the uploader's ``max_upload_size``). What is left is
 hard-coded in its frontend: the skip link, the input hint ("Press Enter to submit form"), the
-uploader's "Upload" button and "50MB per file" line, and the table and chart toolbars (search,
-download, fullscreen: English tooltips). In Chinese those texts are replaced by stylesheet
+uploader's "Upload" button and "50MB per file" line, a menu's "No results" (react-aria marks an
+empty list ``data-empty``), and the table and chart toolbars (search, download, fullscreen:
+English tooltips). In Chinese those texts are replaced by stylesheet
 content scoped to Streamlit's ``data-testid`` attributes (the original text is sized to zero
 and the Chinese drawn in ``::after``), and the element toolbars are hidden (every table the
 app shows that a user needs as a file has its own export button). English keeps Streamlit's
@@ -42,6 +43,8 @@ def chinese_css() -> str:
         _replace('[data-testid="stFileUploaderDropzone"] button', t("polish.upload.browse")),
         _replace('[data-testid="stFileUploaderDropzoneInstructions"] span',
                  t("polish.upload.limit", mb=upload_limit_mb()), "0.75rem"),
+        _replace('[role="listbox"][data-empty] > [role="option"] > span',
+                 t("polish.select.no_results")),
         '[data-testid="stElementToolbar"]{display:none !important;}',
     ])
 

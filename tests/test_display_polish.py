@@ -115,6 +115,6 @@ def test_upload_limit_is_one_setting():
 def test_chinese_stylesheet_replaces_streamlit_english(chinese, monkeypatch):
     monkeypatch.setattr(streamlit_text, "upload_limit_mb", lambda: 50)
     css = streamlit_text.chinese_css()
-    for text in ("跳到正文", "按回车键确认", "选择文件", "单个文件不超过 50 MB"):
+    for text in ("跳到正文", "按回车键确认", "选择文件", "单个文件不超过 50 MB", "无匹配项"):
         assert text in css
     assert "stElementToolbar" in css

@@ -85,12 +85,34 @@ PENDING = {
     ("page not found", "overview"): "NAME=session (#14 defect 3: /overview deep link)",
     ("page not found", "data_io"): "NAME=session (#14 defect 3: /data in demo mode)",
     ("page not found", "audit"): "NAME=session (#14 defect 3: /audit in demo mode)",
+    ("console error", "overview"): "NAME=session (#14 defect 3: 'page ... does not seem to exist')",
+    ("console error", "data_io"): "NAME=session (#14 defect 3: 'page ... does not seem to exist')",
+    ("console error", "audit"): "NAME=session (#14 defect 3: 'page ... does not seem to exist')",
 }
 
-FRAME_TEXT = """() => document.body ? document.body.innerText : ''"""
-ATTRIBUTES = """() => Array.from(document.querySelectorAll('[placeholder],[aria-label],[title]'))
+# The text a sighted user can read: text nodes in visible, non-zero-size elements whose font is
+# not sized to zero (screen-reader-only announcements and text replaced by the app's Chinese
+# stylesheet are skipped; the replacement itself is read by PSEUDO_TEXT).
+FRAME_TEXT = """() => {
+    if (!document.body) return '';
+    const seen = new Map(), out = [];
+    const readable = e => {
+        if (seen.has(e)) return seen.get(e);
+        const r = e.getBoundingClientRect(), style = getComputedStyle(e);
+        const ok = e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})
+            && r.width > 1 && r.height > 1 && parseFloat(style.fontSize) > 0
+            && !(style.clipPath && style.clipPath.startsWith('inset(50%'));
+        seen.set(e, ok); return ok; };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const text = n.textContent.trim();
+        if (text && n.parentElement && readable(n.parentElement)) out.push(text);
+    }
+    return out.join('\\n'); }"""
+# hover texts, and a placeholder only while it shows (an input with no value)
+ATTRIBUTES = """() => Array.from(document.querySelectorAll('[placeholder],[title]'))
     .filter(e => e.getClientRects().length > 0)
-    .flatMap(e => ['placeholder', 'aria-label', 'title'].map(a => e.getAttribute(a)))
+    .flatMap(e => [e.getAttribute('title'), e.value === '' ? e.getAttribute('placeholder') : null])
     .filter(v => v)"""
 # ::before/::after content a stylesheet puts on screen (the app replaces Streamlit's English so)
 PSEUDO_TEXT = """() => Array.from(document.querySelectorAll('[data-testid]')).flatMap(e =>
@@ -301,8 +323,8 @@ class Walk:
             if target.count() and target.is_visible():
                 target.hover(timeout=5000)
                 page.wait_for_timeout(300)
-                for value in page.evaluate(ATTRIBUTES):
-                    self._latin(key, value, f"toolbar of {element}")
+                for value in [page.evaluate(FRAME_TEXT), *page.evaluate(ATTRIBUTES)]:
+                    self._latin(key, value, f"hovering {element}")
         page.mouse.move(1, 1)
 
     # ------------------------------------------------------------- navigation
