@@ -15,7 +15,7 @@ import os
 
 import streamlit as st
 
-from components import frame, session
+from components import frame, session, streamlit_text
 from components.i18n import t
 
 st.set_page_config(page_title="红图 Hongtu", page_icon="🗺️", layout="wide")
@@ -43,6 +43,7 @@ if FLOOR:  # "map": the empty page plus an empty streamlit-folium map
         frame.bare_map_page if FLOOR == "map" else frame.blank_page, title=t("page.overview"),
         default=True, url_path=session.HOME_PAGE, visibility="hidden")
 
+streamlit_text.apply()
 visible = frame.visible_pages(PAGES)
 menu = [p for p in visible if p.visibility == "visible"]
 page = st.navigation(visible, position="sidebar" if len(menu) > 1 else "hidden")

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 
 from components.i18n import t
 from components.map_layers import esc
@@ -95,9 +97,43 @@ def add_tiles(m: folium.Map, chosen: Basemap) -> None:
             name=t(f"map.basemap.{chosen.key}") + ("" if i == 0 else " · 注记"),
             overlay=i > 0, control=False,
         ).add_to(m)
+    if chosen.tiles:
+        TileFailureNotice(t("polish.map.tiles_failed")).add_to(m)
     credit = t("map.credit.offline") if not chosen.tiles else chosen.tiles[0][1]
     m.get_root().html.add_child(folium.Element(
         "<div class='hongtu-credit' style='position:absolute;left:6px;bottom:4px;z-index:1000;"
         "background:rgba(255,255,255,.8);font-size:11px;padding:1px 4px'>"
         f"{esc(credit)}</div>"
     ))
+
+
+class TileFailureNotice(MacroElement):
+    """A message on the map once its basemap tiles fail to load (no network, blocked tile
+    server): without it the map is simply blank."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+          var shown = false;
+          map.eachLayer(function (layer) {
+            if (!(layer instanceof L.TileLayer)) { return; }
+            layer.on('tileerror', function () {
+              if (shown) { return; }
+              shown = true;
+              var box = L.DomUtil.create('div', 'hongtu-tile-failure');
+              box.setAttribute('role', 'alert');
+              box.style.cssText = 'position:absolute;top:10px;left:50%;transform:translateX(-50%);'
+                + 'z-index:1001;background:#fff3e0;color:#bf360c;border:1px solid #ffb74d;'
+                + 'border-radius:4px;padding:6px 10px;font-size:13px;max-width:70%';
+              box.textContent = {{ this.message|tojson }};
+              map.getContainer().appendChild(box);
+            });
+          });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, message: str):
+        super().__init__()
+        self._name = "TileFailureNotice"
+        self.message = message

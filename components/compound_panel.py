@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.display_values import blank_frame
 from components.i18n import fmt_date, fmt_int, fmt_pct, t
 
 
@@ -76,12 +77,15 @@ def show_activity(summary: dict, full: bool) -> None:
     st.dataframe(grids.rename(columns={"name": t("cp.col.grid"), "members": t("cp.col.members")})
                  .drop(columns=["id"]), hide_index=True, width="stretch")
     if full and len(summary["members"]):
-        members = summary["members"]
+        members = summary["members"]  # masked for the session's role by the page context
+        grid_names = dict(zip(grids["id"], grids["name"]))
+        members = pd.DataFrame(members).assign(  # grid names, not 14-digit codes
+            grid_id=lambda f: f["grid_id"].map(lambda g: grid_names.get(g, g)))
         cols = {"name": t("cp.col.name"), "grid_id": t("cp.col.grid"),
                 "post": t("cp.col.post"), "duty": t("cp.col.duty"),
                 "work_unit": t("cp.col.work_unit")}
-        st.dataframe(pd.DataFrame(members)[list(cols)].rename(columns=cols), hide_index=True,
-                     width="stretch", height=240)
+        st.dataframe(blank_frame(members[list(cols)].rename(columns=cols)), hide_index=True,
+                     width="stretch")
     st.markdown(f"**{t('cp.nearest')}**")
     nearest = summary["nearest"].assign(tier=lambda f: f["tier"].map(_tier))
     st.dataframe(nearest.drop(columns=["id"]).rename(columns={

@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from components.i18n import fmt_int, t
+from components.map_controls import add_metric_scale
 from components.offline import lean_map, use_local_assets
 from geo import grid_coverage as gc
 
@@ -54,7 +55,7 @@ def grid_map(
     features = _features(grids, coverage, selected_ids)
     scale = colour_scale(coverage.attrs.get("threshold", math.inf), features[gc.PER_MEMBER]
                          .astype(float))
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    fmap = add_metric_scale(folium.Map(tiles=None, prefer_canvas=True))
     lean_map(fmap)
     if streets is not None and len(streets):
         folium.GeoJson(

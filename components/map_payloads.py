@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from components.display_values import label, shown
 from components.i18n import fmt_int, t
 from components.legend import PLANNED, symbol_key
 from components.map_layers import esc, feature_collection
@@ -77,7 +78,7 @@ def _rows(frame: pd.DataFrame) -> list[dict]:
 
 def _popup(title: str, lines: list[tuple[str, object]]) -> str:
     body = "".join(f"<tr><th style='text-align:left;padding-right:6px'>{esc(k)}</th>"
-                   f"<td>{esc(v)}</td></tr>" for k, v in lines)
+                   f"<td>{esc(shown(v))}</td></tr>" for k, v in lines)
     return f"<b>{esc(title)}</b><table>{body}</table>"
 
 
@@ -116,7 +117,7 @@ def compounds_payload(compounds: gpd.GeoDataFrame) -> dict:
                 (t("map.f.firm"), row["firm_name"]),
                 (t("map.f.branch_type"), t(f"map.value.branch_type.{row['branch_type']}")),
                 (t("map.f.disclosure"), t(f"map.value.disclosure.{row['disclosure']}")),
-                (t("map.f.practice"), row.get("practice") or "—"),
+                (t("map.f.practice"), row.get("practice")),
             ]),
         })
     return feature_collection(compounds, props)
@@ -125,10 +126,9 @@ def compounds_payload(compounds: gpd.GeoDataFrame) -> dict:
 def positions_payload(positions: gpd.GeoDataFrame) -> dict:
     props = []
     for row in _rows(positions):
-        kind = row.get("kind")
-        tier_label = t(f"map.tier.{row['tier']}")
-        if kind:
-            tier_label += " · " + t(f"map.kind.{kind}")
+        tier_label = label("map.tier.", row["tier"])
+        if kind := shown(row.get("kind"), ""):
+            tier_label += " · " + label("map.kind.", kind)
         status = row.get("status")
         if status == PLANNED:  # not built: said in the tooltip and the popup, drawn hollow
             tier_label += " · " + t("planned.tag")

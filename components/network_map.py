@@ -11,7 +11,8 @@ the same layers inline in the HTML, SVG rendering, every change rebuilds the map
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 import folium
 import streamlit as st
@@ -22,6 +23,7 @@ from streamlit_folium import st_folium
 from components import basemaps, legend
 from components.i18n import t
 from components.layer_publish import PRIVATE_LAYERS, publish_layers
+from components.map_controls import add_metric_scale
 from components.map_layers import DrawnLayer, Helpers, MemberLayer, esc, layer_group
 from components.map_payloads import MapData, payload_builders
 from components.offline import lean_map, use_local_assets
@@ -61,8 +63,9 @@ def _outline_options(kind: str, tiled: bool) -> dict:
             "dash": style.get("dash"), "interactive": kind not in ("counties", "districts")}
 
 
-def dynamic_groups(view: MapView, sources: dict) -> list[folium.FeatureGroup]:
-    """The layers that follow filters and selection: compounds and service positions."""
+def dynamic_groups(view: MapView, sources: dict, street_ids=()) -> list[folium.FeatureGroup]:
+    """The layers that follow filters and selection: compounds and service positions, and,
+    with streets chosen, the other streets dimmed."""
     compound_options = {
         "kind": "compounds", "by": view.indicator,
         "colours": legend.INDICATOR_COLOURS[view.indicator], "fill": "#999999",
@@ -74,7 +77,13 @@ def dynamic_groups(view: MapView, sources: dict) -> list[folium.FeatureGroup]:
         "kind": "positions", "by": "symbol", "symbols": legend.tier_symbol_options(),
         "filters": {"tier": list(view.tiers), "street_id": list(view.streets)},
     }
+    others = [s for s in street_ids if s not in set(view.streets)]
+    dimmed = [layer_group(t("polish.map.dim"), DrawnLayer("polygons", sources["streets"], {
+        "kind": "street_dim", "stroke": "#9e9e9e", "fill": "#546e7a", "weight": 0.5,
+        "fillOpacity": 0.45, "interactive": False, "filters": {"id": others}}))
+    ] if view.streets and others else []
     return [
+        *dimmed,
         layer_group(t("map.layer.compounds"),
                     DrawnLayer("polygons", sources["compounds"], compound_options)),
         layer_group(t("map.layer.positions"),
@@ -95,8 +104,9 @@ def build_map(data: MapData, view: MapView):
                    if not (view.public and name in PRIVATE_LAYERS)}
     minx, miny, maxx, maxy = data.bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None,
-                   prefer_canvas=view.mode == SERVED, control_scale=True)
+                   prefer_canvas=view.mode == SERVED)
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)  # no tiles: the map itself needs them
+    add_metric_scale(m)
     lean_map(m)
     Helpers(legend.OFFLINE_BACKGROUND).add_to(m)
     basemaps.add_tiles(m, chosen)
@@ -117,7 +127,7 @@ def build_map(data: MapData, view: MapView):
         sources["grids"], sources.get("members"),
         {"threshold": MEMBER_ZOOM, "colour": legend.MEMBER_COLOUR})).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
-    groups = dynamic_groups(view, sources)
+    groups = dynamic_groups(view, sources, list(data.streets["id"]))
     control = folium.LayerControl(collapsed=True, position="topright")
     if view.mode == EMBEDDED:
         for group in groups:
@@ -133,8 +143,34 @@ def _shift_to_map(view: MapView, gcj02: bool) -> list[float] | None:
     return [float(lat), float(lon)]
 
 
+def fit_zoom(bounds, width_px: int = 900, height_px: int = 640) -> int:
+    """The largest web-map zoom at which ``bounds`` (minx, miny, maxx, maxy, degrees) fit."""
+    minx, miny, maxx, maxy = bounds
+
+    def mercator(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    x_share = max((maxx - minx) / 360, 1e-9)
+    y_share = max((mercator(maxy) - mercator(miny)) / (2 * math.pi), 1e-9)
+    zoom = math.floor(min(math.log2(width_px / 256 / x_share), math.log2(height_px / 256 / y_share)))
+    return int(max(MIN_ZOOM, min(MAX_ZOOM, zoom)))
+
+
+def street_view(data: MapData, view: MapView) -> MapView:
+    """With streets chosen and no place searched: the view moves to fit those streets."""
+    if view.center is not None or not view.streets:
+        return view
+    chosen = data.streets[data.streets["id"].isin(set(view.streets))]
+    if chosen.empty:
+        return view
+    minx, miny, maxx, maxy = (float(v) for v in chosen.total_bounds)
+    return replace(view, center=[(miny + maxy) / 2, (minx + maxx) / 2],
+                   zoom=fit_zoom((minx, miny, maxx, maxy)))
+
+
 def render_map(data: MapData, view: MapView, height: int = 640):
     """Draw the map; the page reads clicks with :func:`pending_click` before calling this."""
+    view = street_view(data, view)
     m, groups, control = build_map(data, view)
     gcj02 = basemaps.basemap(view.basemap).gcj02
     if view.mode == EMBEDDED:
@@ -167,26 +203,56 @@ def pending_click(basemap_key: str) -> tuple[str | None, tuple[float, float] | N
     return None, (lon, lat)
 
 
-def render_compound_map(detail, nearest, positions, height: int = 360) -> None:
-    """A small static map of one compound and its nearest service positions."""
+def _context_layers(m: folium.Map, context: MapData, box: tuple, compound_id) -> None:
+    """Streets, grids and neighbouring compounds around a compound, in grey, named on hover."""
+    minx, miny, maxx, maxy = box
+    styles = (("streets", {"color": "#78909c", "weight": 2, "dashArray": "6 4",
+                           "fillOpacity": 0.0}),
+              ("grids", {"color": "#bf9b7a", "weight": 0.8, "fillColor": "#f5ebe0",
+                         "fillOpacity": 0.35}),
+              ("compounds", {"color": "#607d8b", "weight": 1, "fillColor": "#b0bec5",
+                             "fillOpacity": 0.6}))
+    for kind, style in styles:
+        frame = getattr(context, kind).cx[minx:maxx, miny:maxy]
+        frame = frame[frame["id"] != compound_id][["id", "name", "geometry"]]
+        if frame.empty:
+            continue
+        frame = frame.assign(name=frame["name"].map(esc))
+        folium.GeoJson(frame.to_json(), style_function=lambda _, s=style: s,
+                       tooltip=folium.GeoJsonTooltip(["name"], labels=False),
+                       name=t(f"map.layer.{kind}")).add_to(m)
+
+
+def render_compound_map(detail, nearest, positions, height: int = 360,
+                        context: MapData | None = None) -> None:
+    """A small static map of one compound (in the centre) and its nearest service positions,
+    over its streets, grids and neighbouring compounds when ``context`` is given."""
     use_local_assets()
     minx, miny, maxx, maxy = detail.geometry.bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=16, tiles=None,
                    prefer_canvas=True)
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)
+    add_metric_scale(m)
     lean_map(m)
     Helpers(legend.OFFLINE_BACKGROUND).add_to(m)
+    centre = detail.geometry.centroid
+    near = positions[positions["id"].isin(set(nearest["id"]))]
+    # symmetric around the compound, so that fitting the view keeps the compound in the middle
+    reach_x = max([maxx - centre.x, centre.x - minx,
+                   *(abs(p.x - centre.x) for p in near.geometry)]) * 1.15
+    reach_y = max([maxy - centre.y, centre.y - miny,
+                   *(abs(p.y - centre.y) for p in near.geometry)]) * 1.15
+    box = (centre.x - reach_x, centre.y - reach_y, centre.x + reach_x, centre.y + reach_y)
+    if context is not None:
+        _context_layers(m, context, box, detail.compound.get("id"))
     folium.GeoJson(detail.geometry.__geo_interface__, tooltip=esc(detail.compound["name"]),
                    style_function=lambda _: {"color": legend.SELECTED_COLOUR, "weight": 3,
                                              "fillColor": "#c62828", "fillOpacity": 0.4}).add_to(m)
-    bounds = [[miny, minx], [maxy, maxx]]
-    near = positions[positions["id"].isin(set(nearest["id"]))]
     for row in near.itertuples(index=False):
         _shape, size, colour, _ = legend.TIER_SYMBOLS[row.tier]
         folium.CircleMarker([row.geometry.y, row.geometry.x], radius=size / 3, color=colour,
                             fill=True, fill_opacity=0.9, tooltip=esc(row.name)).add_to(m)
-        bounds += [[row.geometry.y, row.geometry.x]]
-    m.fit_bounds(bounds, padding=(20, 20))
+    m.fit_bounds([[box[1], box[0]], [box[3], box[2]]])
     st_folium(m, key="compound_map", height=height, use_container_width=True,
               returned_objects=[])
 

@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from components.i18n import fmt_int, t
+from components.map_controls import add_metric_scale
 from components.offline import lean_map, use_local_assets
 from geo import coverage as cov
 from geo.schema import GEOMETRY, ID, METRIC_CRS, WGS84
@@ -39,7 +40,7 @@ def planner_map(result: cov.CoverageResult, demand: gpd.GeoDataFrame,
     """``demand``/``supply``: the metric points of :func:`geo.coverage.demand_points` /
     :func:`geo.coverage.supply_points` (candidates included); ``result`` their coverage."""
     use_local_assets()
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, max_zoom=MAX_ZOOM)
+    fmap = add_metric_scale(folium.Map(tiles=None, prefer_canvas=True, max_zoom=MAX_ZOOM))
     lean_map(fmap)
     for outline in outlines:
         if outline is not None and len(outline):

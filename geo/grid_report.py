@@ -132,7 +132,8 @@ def grid_summary_html(
         f"<p>{esc(label('grids.flags'))}: {flags}</p>",
         f"<h2>{esc(label('grids.by_post'))}</h2>", posts.to_html(index=False, escape=True),
         f"<h2>{esc(label('grids.roster'))}</h2>",
-        labelled(roster, label).to_html(index=False, escape=True, na_rep=""),
+        labelled(roster.astype(object).where(roster.notna(), ""), label)
+        .to_html(index=False, escape=True),  # a member with no team: a blank cell, not "None"
     ]
     title = esc(f"{label('grids.report.title')} {record['name']}")
     return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>{title}</title>'

@@ -147,8 +147,13 @@ def to_geojson(scenario: Scenario) -> bytes:
     return frame.to_json(ensure_ascii=False, drop_id=True).encode("utf-8")
 
 
-def to_excel(scenario: Scenario, result: cov.CoverageResult, headers: dict | None = None) -> bytes:
-    """Sheets: summary, candidate positions, compounds (distance, covered), positions."""
+def to_excel(scenario: Scenario, result: cov.CoverageResult, headers: dict | None = None,
+             values: dict | None = None, sheet_names: dict | None = None) -> bytes:
+    """Sheets: summary, candidate positions, compounds (distance, covered), positions.
+
+    For a reader's language (geo holds no UI text): ``headers`` renames columns, ``values``
+    maps a column to a function applied to its cells (codes to words), ``sheet_names``
+    renames sheets."""
     summary = pd.DataFrame([{
         "scenario": scenario.name, "radius_m": scenario.radius_m, "demand": result.demand,
         "unit": result.unit,
@@ -165,7 +170,10 @@ def to_excel(scenario: Scenario, result: cov.CoverageResult, headers: dict | Non
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for sheet, frame in sheets.items():
-            cells.write_sheet(writer, frame.rename(columns=headers or {}), sheet)
+            frame = frame.assign(**{c: frame[c].map(f) for c, f in (values or {}).items()
+                                    if c in frame})
+            cells.write_sheet(writer, frame.rename(columns=headers or {}),
+                              (sheet_names or {}).get(sheet, sheet)[:31])
     return buffer.getvalue()
 
 

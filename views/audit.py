@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components.context import page_context
+from components.display_values import audit_action, blank_frame, layer_name
 from components.exports import audited_download
 from components.i18n import fmt_int, get_lang, t
 from geo import audit, clock
@@ -22,8 +23,11 @@ if not frame.empty:
     dates = top[0].date_input(t("audit.dates"), value=(first, last), key="audit_dates")
     since, until = clock.utc_day_bounds(
         *((tuple(dates) + (None, None))[:2] if isinstance(dates, tuple) else (dates, None)))
-accounts = top[1].multiselect(t("audit.accounts"), sorted(frame[audit.ACCOUNT].dropna().unique()))
-actions = top[2].multiselect(t("audit.actions"), sorted(frame[audit.ACTION].dropna().unique()))
+accounts = top[1].multiselect(t("audit.accounts"), sorted(frame[audit.ACCOUNT].dropna().unique()),
+                              placeholder=t("map.filter.all"), select_all=False)
+actions = top[2].multiselect(t("audit.actions"), sorted(frame[audit.ACTION].dropna().unique()),
+                             format_func=audit_action, placeholder=t("map.filter.all"),
+                             select_all=False)
 outcome = top[3].selectbox(t("audit.outcome"), list(outcomes), format_func=outcomes.get)
 text = st.text_input(t("audit.text"), key="audit_text")
 
@@ -35,8 +39,10 @@ headers[audit.AT] = t("orders_time.audit_zone", zone=clock.zone_name())  # shown
 if rows.empty:
     st.info(t("audit.empty"))
 else:
-    table = audit.export_table(rows, headers)
-    table[headers[audit.OUTCOME]] = table[headers[audit.OUTCOME]].map(outcomes.get)
+    rows = rows.assign(**{audit.ACTION: rows[audit.ACTION].map(audit_action),
+                          audit.OBJECT_LAYER: rows[audit.OBJECT_LAYER].map(layer_name),
+                          audit.OUTCOME: rows[audit.OUTCOME].map(outcomes.get)})
+    table = blank_frame(audit.export_table(rows, headers))
     st.dataframe(table, hide_index=True, width="stretch")
     stamp = f"audit_unmasked_{get_lang()}"  # before/after values are not masked
     left, right = st.columns(2)

@@ -17,11 +17,15 @@ if not names:
     st.stop()
 wanted = st.query_params.get("id") or st.query_params.get("compound")
 ids = list(names)
-choice = st.selectbox(t("cp.choose"), ids, index=ids.index(wanted) if wanted in names else 0,
+unknown = bool(wanted) and wanted not in names  # say so; show no other compound in its place
+choice = st.selectbox(t("cp.choose"), ids, index=None if unknown else ids.index(wanted)
+                      if wanted in names else 0, placeholder=t("polish.select.compound"),
                       format_func=lambda i: f"{names[i]} ({i})", key="cp_choice")
-if wanted and wanted not in names:
+if choice is None:
     st.warning(t("cp.missing", id=literal(wanted)))
-st.query_params["id"] = choice
+    st.stop()
+if choice != wanted:  # the URL keeps what was asked for until another compound is chosen
+    st.query_params["id"] = choice
 try:
     detail, summary, street_names = ctx.compound(choice)
 except NotFoundError:
@@ -33,5 +37,5 @@ with records_col:
     print_panel.print_action("cp_print", choice, detail.compound.get("street_id"), highlight=choice)
     compound_panel.show_records(detail, street_names)
 with map_col:
-    network_map.render_compound_map(detail, summary["nearest"], data.positions)
+    network_map.render_compound_map(detail, summary["nearest"], data.positions, context=data)
 compound_panel.show_activity(summary, full=True)

@@ -13,10 +13,10 @@ from components import session
 from components.context import page_context
 from components.exports import audited_download
 from components.i18n import fmt_int, get_lang, t
+from components.streamlit_text import upload_limit_mb
 from geo import auth, clock
 from geo.exporter import FORMATS, export_bytes
 from geo.importer import (
-    DEFAULT_SIZE_LIMIT,
     IMPORTABLE_LAYERS,
     LAYER_LABELS,
     ImportRefused,
@@ -63,7 +63,7 @@ def _plan(files: tuple, crs: tuple, layer, repair, revision):
             paths.append((path, name))
         return plan_import(paths, ctx.store, crs={n: c for n, c in crs if c}, layer=layer,
                            repair=repair,
-                           size_limit=DEFAULT_SIZE_LIMIT)
+                           size_limit=upload_limit_mb() * 1048576)
 
 
 tab_import, tab_log, tab_templates, tab_export = st.tabs(
@@ -71,8 +71,9 @@ tab_import, tab_log, tab_templates, tab_export = st.tabs(
 
 with tab_import:
     uploads = st.file_uploader(t("io.upload"), accept_multiple_files=True, key="io_upload",
-                               type=["xlsx", "csv", "geojson", "json", "zip", "gpkg"])
-    st.caption(t("io.size_limit", mb=DEFAULT_SIZE_LIMIT // 1048576))
+                               type=["xlsx", "csv", "geojson", "json", "zip", "gpkg"],
+                               max_upload_size=upload_limit_mb())
+    st.caption(t("io.size_limit", mb=upload_limit_mb()))
     left, right = st.columns([2, 1])
     layer = left.selectbox(t("io.layer"), [None, *IMPORTABLE_LAYERS], key="io_layer",
                            format_func=lambda n: t("io.layer_auto") if n is None else layer_name(n))

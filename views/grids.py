@@ -9,6 +9,7 @@ from streamlit_folium import st_folium
 
 from components import grid_map, print_panel
 from components.context import page_context
+from components.display_values import blank_frame, number
 from components.exports import audited_download
 from components.i18n import fmt_int, fmt_pct, t
 from components.session import localized
@@ -81,19 +82,24 @@ st.title(t("grids.title"))
 st.caption(t("grids.caption"))
 pick = st.columns(4)
 street = pick[0].selectbox(t("grids.pick.street"), [None, *streets["id"]], key=KEY_STREET,
-                           format_func=lambda i: names.get(i, t("grids.pick.all")))
+                           format_func=lambda i: names.get(i, t("grids.pick.all")),
+                           on_change=st.session_state.update,  # a new street: choose again below
+                           kwargs={KEY_COMMUNITY: None, KEY_GRID: None})
 in_street = grids if street is None else grids[grids["street_id"] == street]
 community_ids = [c for c in communities["id"] if c in set(in_street["community_id"])]
 if st.session_state.get(KEY_COMMUNITY) not in (None, *community_ids):
     st.session_state[KEY_COMMUNITY] = None
 community = pick[1].selectbox(t("grids.pick.community"), [None, *community_ids], key=KEY_COMMUNITY,
-                              format_func=lambda i: names.get(i, t("grids.pick.all")))
+                              format_func=lambda i: names.get(i, t("grids.pick.all")),
+                              on_change=st.session_state.update, kwargs={KEY_GRID: None})
 in_community = in_street if community is None else in_street[in_street["community_id"] == community]
 if st.session_state.get(KEY_GRID) not in (None, *in_community["id"]):
     st.session_state[KEY_GRID] = None
 grid = pick[2].selectbox(t("grids.pick.grid"), [None, *in_community["id"]], key=KEY_GRID,
                          format_func=lambda i: f"{names[i]} ({i})" if i else t("grids.pick.all"))
-threshold = pick[3].number_input(t("grids.pick.threshold"), min_value=1.0, value=None, step=10.0,
+auto_limit = coverage_for(store.url, ctx.revision, None)[1]  # shown in the box, not blank
+threshold = pick[3].number_input(t("grids.pick.threshold"), min_value=1.0,
+                                 value=float(auto_limit), step=10.0, format="%.0f",
                                  help=t("grids.pick.threshold_help"), key="grids_threshold")
 print_panel.print_action("grids_print", community or street, street)
 
@@ -144,8 +150,10 @@ charts[1].caption(f"{t('grids.card.reported')} {fmt_int(reported)} · {t('grids.
                   f"{fmt_pct(100 * placed[gc.PLACED].sum() / reported) if reported else '-'}")
 table = scope[[gc.GRID_ID, "name", gc.MEMBERS, gc.HOUSEHOLDS, gc.PER_MEMBER, gc.FLAGS]].copy()
 table[gc.FLAGS] = table[gc.FLAGS].map(lambda f: "、".join(t("grids.flag." + x) for x in f))
+table[gc.PER_MEMBER] = table[gc.PER_MEMBER].map(number)
+table_headers = {c: t("grids.col." + c) for c in table.columns} | {"name": t("polish.col.grid_name")}
 with st.expander(t("grids.table"), expanded=grid is None):
-    st.dataframe(table.rename(columns=lambda c: t("grids.col." + c)), hide_index=True)
+    st.dataframe(blank_frame(table.rename(columns=table_headers)), hide_index=True)
 
 st.subheader(t("grids.roster"))
 seen = rights(principal, scope_ids)
@@ -153,7 +161,7 @@ roster = grid_report.roster_frame(members, grids, teams, seen, scope_ids)
 if not all(seen.values()) or not seen:
     st.caption(t("grids.roster.masked"))
 with st.container(height=420):  # a table has no toolbar: no unaudited "Download as CSV"
-    st.table(grid_report.labelled(roster.astype(object).where(roster.notna(), ""), t))
+    st.table(blank_frame(grid_report.labelled(roster, t)))
 st.caption(t("grids.roster.audited"))
 exports = st.columns(2)
 export_rights = rights(principal, scope_ids, "export_personal")
@@ -187,7 +195,8 @@ if auth.allowed(principal, "edit_members") or principal.role == auth.Role.GRID_L
     with st.form("grids_reassign", clear_on_submit=True):
         chosen = st.multiselect(
             t("grids.edit.members"), list(movable.index), key="grids_members",
-            format_func=lambda m: f"{m} · {movable.loc[m, 'name']} · {movable.loc[m, 'grid']}")
+            format_func=lambda m: f"{m} · {movable.loc[m, 'name']} · {movable.loc[m, 'grid']}",
+            placeholder=t("polish.select.placeholder"), select_all=False)
         target = st.selectbox(
             t("grids.edit.target"), targets, key="grids_target",
             format_func=lambda i: f"{names[i]} ({i})" if i else t("grids.edit.keep"))

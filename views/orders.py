@@ -64,14 +64,18 @@ tab_queue, tab_detail, tab_new, tab_charts = st.tabs(
 with tab_queue:
     cols = st.columns([1, 2, 2, 2, 1])
     kinds = cols[0].multiselect(t("orders.filter.type"), [ov.ORDER, ov.CASE], key="orders_f_type",
-                                format_func=lambda k: t(f"orders.type.{k}"))
+                                format_func=lambda k: t(f"orders.type.{k}"),
+                                placeholder=t("map.filter.all"), select_all=False)
     statuses = cols[1].multiselect(t("orders.filter.status"), sorted(set(queue["status"])),
                                    key="orders_f_status",
-                                   format_func=lambda s: t(f"orders.status.{s}"))
+                                   format_func=lambda s: t(f"orders.status.{s}"),
+                                   placeholder=t("map.filter.all"), select_all=False)
     categories = cols[2].multiselect(t("orders.filter.category"), sorted(set(queue["category"])),
-                                     key="orders_f_category")
+                                     key="orders_f_category", placeholder=t("map.filter.all"),
+                                     select_all=False)
     ages = cols[3].multiselect(t("orders.filter.age"), [b[0] for b in ov.AGE_BUCKETS],
-                               key="orders_f_age", format_func=lambda a: t(f"orders.age.{a}"))
+                               key="orders_f_age", format_func=lambda a: t(f"orders.age.{a}"),
+                               placeholder=t("map.filter.all"), select_all=False)
     open_only = cols[4].toggle(t("orders.filter.open"), value=True, key="orders_f_open")
     for column, chosen in (("kind", kinds), ("status", statuses), ("category", categories),
                            ("age", ages)):

@@ -31,6 +31,8 @@ choices = basemaps.available_basemaps()
 state.setdefault("ov_basemap", query.get("basemap") if query.get("basemap") in choices
                  else basemaps.OFFLINE)
 
+if state.get("ov_basemap_next"):
+    state["ov_basemap"] = state.pop("ov_basemap_next")
 show_headline(*network_cache.headline())
 search_col, street_col, tier_col, indicator_col, basemap_col = st.columns([3, 2, 2, 1.4, 1.4])
 hits = network.search(network_cache.search_index(),
@@ -49,9 +51,11 @@ if len(hits):
 elif state.get("ov_query"):
     search_col.caption(t("map.search.none"))
 street_col.multiselect(t("map.filter.street"), list(street_names), key="ov_streets",
-                       format_func=street_names.get, placeholder=t("map.filter.all"))
+                       format_func=street_names.get, placeholder=t("map.filter.all"),
+                       select_all=False)
 tier_col.multiselect(t("map.filter.tier"), list(TIERS), key="ov_tiers",
-                     format_func=lambda k: t(f"map.tier.{k}"), placeholder=t("map.filter.all"))
+                     format_func=lambda k: t(f"map.tier.{k}"), placeholder=t("map.filter.all"),
+                     select_all=False)
 indicator_col.selectbox(t("map.filter.indicator"), network.INDICATORS, key="ov_indicator",
                         format_func=lambda k: t(f"map.indicator.{k}"))
 basemap_col.selectbox(t("map.filter.basemap"), choices, key="ov_basemap",
@@ -84,10 +88,18 @@ def map_and_panel() -> None:
     map_col, side_col = st.columns([3, 1.25])
     with map_col:
         network_map.render_map(data, view, height=660)
+        if view.basemap != basemaps.OFFLINE:  # a blank map when the tile server is unreachable
+            hint, switch = st.columns([4, 1])
+            hint.caption(t("polish.map.tiles_hint"))
+            if switch.button(t("polish.map.use_offline"), key="ov_use_offline"):
+                state["ov_basemap_next"] = basemaps.OFFLINE  # set before the picker is drawn
+                st.rerun(scope="app")
     with side_col:
         if selected:
             show_compound(selected)
-        counts = data.compounds[view.indicator].astype(str).str.lower().value_counts().to_dict()
+        shown = data.compounds if not view.streets else data.compounds[
+            data.compounds["street_id"].isin(set(view.streets))]  # the legend counts what is drawn
+        counts = shown[view.indicator].astype(str).str.lower().value_counts().to_dict()
         counts[legend.PLANNED] = len(network.planned_positions(data.positions))  # shown apart
         with st.expander(t("map.legend.title"), expanded=not selected):
             legend.show_legend(data.classification, float(data.grids["members_per_100"].min()),

@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 
 from components import planner_map
 from components.context import page_context
+from components.display_values import label, scenario_excel_labels
 from components.exports import audited_download
 from components.i18n import fmt_int, fmt_pct, t
 from components.session import localized
@@ -87,12 +88,12 @@ preset = controls[0].selectbox(t("planner.radius"), PRESETS, key=K_RADIUS,
 radius = cov.RADIUS_PRESETS.get(preset) or controls[1].number_input(
     t("planner.radius.metres"), min_value=50.0, max_value=5000.0, step=50.0, key=K_METRES)
 tiers = controls[2].multiselect(t("planner.tiers"), TIERS, key="planner_tiers",
-                                placeholder=t("planner.tiers.all"),
+                                placeholder=t("planner.tiers.all"), select_all=False,
                                 format_func=lambda x: t(f"planner.tier.{x}"))
 planned = controls[3].toggle(t("planner.include_planned"), key="planner_planned")
 existing = positions[positions["status"] == cov.STATUS_EXISTING]
 removed = st.multiselect(t("planner.remove"), list(existing["id"]), key="planner_removed",
-                         placeholder=t("planner.remove.none"),
+                         placeholder=t("planner.remove.none"), select_all=False,
                          format_func=dict(zip(existing["id"], existing["name"])).get)
 
 args = (store.url, ctx.revision, demand_kind, float(radius), tuple(tiers), planned)
@@ -154,7 +155,9 @@ with right:
             st.session_state[K_CANDS] = [c for c in candidates if c["id"] != pick]
             st.rerun()
     if candidates:
-        st.dataframe(pd.DataFrame(candidates).rename(columns=lambda c: t(f"planner.col.{c}")),
+        shown_candidates = pd.DataFrame(candidates).assign(
+            tier=lambda f: f["tier"].map(lambda x: label("planner.tier.", x)))
+        st.dataframe(shown_candidates.rename(columns=lambda c: t(f"planner.col.{c}")),
                      hide_index=True, height=160)
         st.caption(tu("planner.gain", households=fmt_int(delta)))
     else:
@@ -182,7 +185,8 @@ with right:
     if report := st.session_state.get("planner_report"):
         st.info(tu("planner.suggest.report", after=fmt_int(report["covered_after"]),
                   before=fmt_int(report["covered_before"]),
-                  greedy=fmt_int(report["greedy_after"]), status=report["solver_status"],
+                  greedy=fmt_int(report["greedy_after"]),
+                  status=label("polish.solver.", report["solver_status"]),
                   seconds=f"{report['seconds']:.2f}"))
         if report["solver_status"] == "Infeasible":
             st.warning(t("planner.suggest.infeasible"))
@@ -244,7 +248,8 @@ else:
                      principal=principal, key="planner_geojson", mime="application/geo+json")
     evaluated = sc.evaluate(scenario, layers["compounds"], positions, layers["roads"],
                             layers["grids"])
-    audited_download(actions[2], t("planner.scenario.excel"), sc.to_excel(scenario, evaluated),
+    audited_download(actions[2], t("planner.scenario.excel"),
+                     sc.to_excel(scenario, evaluated, **scenario_excel_labels()),
                      f"{scenario.name}.xlsx", what="scenarios", masked=True,
                      principal=principal, key="planner_excel")
     may_promote = auth.allowed(principal, sc.ACTION_PROMOTE)
