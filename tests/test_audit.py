@@ -131,7 +131,7 @@ def test_audit_page_for_the_org_department(app_store):
     assert [t.value for t in at.title] == ["审计日志"]
     table = at.dataframe[0].value
     assert len(table) == 4  # three accounts added, one refusal
-    assert sorted(table["操作"]) == ["account_change"] * 3 + ["import"]
+    assert sorted(table["操作"]) == sorted(["账号变更"] * 3 + ["导入数据"])  # in words, not codes
     at.selectbox[0].select("refused").run()
     table = at.dataframe[0].value
     assert list(table["账号"]) == ["kan"] and list(table["结果"]) == ["被拒绝"]
