@@ -22,7 +22,8 @@ PASSWORD = "a-long-password-1"
 ACCOUNTS = {"zuzhi": "org", "kan": "viewer", "tingyong": "viewer"}
 SIGN_IN_TITLE = "登录红图"
 GRIDS_TITLE = "网格党员覆盖"
-IDLE_ENV = {"HONGTU_SESSION_MINUTES": "0.5"}  # 30 s
+IDLE_SECONDS = 45
+IDLE_ENV = {"HONGTU_SESSION_MINUTES": str(IDLE_SECONDS / 60)}
 
 
 @pytest.fixture(scope="module")
@@ -151,16 +152,19 @@ def test_altered_cookie_is_refused(streamlit_app, browser, accounts_store_path):
 
 
 def test_idle_timeout_ends_the_browser_sign_in(streamlit_app, browser, accounts_store_path):
+    """A light page (a viewer at /data: the refusal) so that a run takes seconds, not the idle
+    time, even on a loaded machine; activity counts when a page run starts."""
     base = streamlit_app.start(accounts_store_path, env=IDLE_ENV)
     context, page = new_page(browser)
     try:
-        sign_in_at(page, f"{base}/grids", "kan")
+        sign_in_at(page, f"{base}/data", "kan")
         wait_for_cookie(context)
         page.reload()
         wait_for_app(page)
         assert signed_in(page, "kan")  # within the idle time
-        time.sleep(35)
-        body = open_page(page, f"{base}/grids")
+        assert "无权打开" in page.inner_text("body")
+        time.sleep(IDLE_SECONDS + 5)
+        body = open_page(page, f"{base}/data")
         assert SIGN_IN_TITLE in body and "长时间未操作" in body
     finally:
         context.close()
