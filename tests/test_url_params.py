@@ -64,3 +64,32 @@ def test_big_screen_with_a_bad_interval_explains_instead_of_failing(sample_store
     assert len(messages) == 1
     assert "链接参数 interval=`abc`" in messages[0] and "已使用 20" in messages[0]
     assert "ValueError" not in messages[0] and ".py" not in messages[0]
+
+
+@pytest.mark.browser
+def test_url_text_stays_inert_in_chromium(streamlit_app, page, sample_store_path, tmp_path):
+    """In the real front end: no link or image from the URL, the bad interval explained."""
+    import shutil
+    from urllib.parse import quote, urlparse
+
+    from fixtures_browser import wait_for_app
+
+    demo = tmp_path / "demo.gpkg"  # no accounts: the demo opens every map page
+    shutil.copyfile(sample_store_path, demo)
+    base = streamlit_app.start(demo)
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(f"{base}/compound?id={quote(PHISHING)}")
+    wait_for_app(page, timeout_ms=240_000)
+    warning = page.locator('[data-testid="stAlertContentWarning"]').filter(
+        has_text="未找到该小区")
+    warning.wait_for(timeout=60_000)
+    assert "evil.example" in warning.inner_text()
+    assert page.locator('a[href*="evil.example"], img[src*="evil.example"]').count() == 0
+    assert not [url for url in fetched if urlparse(url).hostname == "evil.example"]
+    page.goto(f"{base}/big_screen?interval=abc")
+    wait_for_app(page, timeout_ms=240_000)
+    notice = page.get_by_text("链接参数 interval=")
+    notice.wait_for(timeout=60_000)
+    assert "已使用 20" in notice.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
