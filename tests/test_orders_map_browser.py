@@ -16,8 +16,7 @@ SLOW_MS = 240_000  # the orders page's first run on a busy two-core machine
 # the open items of the map's marker cluster (FastMarkerCluster: one L.MarkerClusterGroup)
 MAP = "window.map_div"  # streamlit-folium's name for the folium map
 CLUSTERED = """() => Object.values(window.map_div._layers)
-    .filter(l => typeof l.getAllChildMarkers === 'function' && typeof l.getLayers === 'function'
-                 && l._featureGroup !== undefined)
+    .filter(l => typeof l.refreshClusters === 'function' && l._featureGroup !== undefined)
     .reduce((n, l) => n + l.getLayers().length, 0)"""
 
 
