@@ -112,9 +112,10 @@ def map_points(queue: pd.DataFrame, compounds) -> list[list]:
 def open_items_map(queue: pd.DataFrame, compounds, streets) -> folium.Map:
     """Open orders and cases as one clustered layer over the street outlines."""
     offline.use_local_assets()  # Leaflet and the cluster plugin from the app, not a CDN
-    # no tile layer: the map needs its own maxZoom, or the cluster layer throws and draws nothing
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, max_zoom=MAX_ZOOM,
-                      min_zoom=MIN_ZOOM)
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    # no tile layer: the map itself needs a maxZoom (folium hands max_zoom to the tiles only),
+    # or the cluster layer throws "Map has no maxZoom specified" and nothing is drawn
+    fmap.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)
     lean_map(fmap)
     if len(streets):
         folium.GeoJson(streets[["name", "geometry"]], name="streets", interactive=False,

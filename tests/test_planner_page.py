@@ -145,11 +145,18 @@ def test_planner_saves_to_the_store_and_promotes(tiny_store):
     at.text_input(key="planner_scenario_name").set_value("方案甲").run()
     at.button(key="planner_save").click().run()
     assert tiny_store.load("scenarios")["name"].tolist() == ["方案甲"]
+    assert at.button(key="planner_promote").disabled  # a confirmation first
+    confirm = next(c for c in at.checkbox if c.label.startswith("确认将方案「方案甲」"))
+    confirm.check().run()
+    assert not at.button(key="planner_promote").disabled
     at.button(key="planner_promote").click().run()
     assert not at.exception
     assert at.success[0].value == "已写入 1 个规划阵地(状态:规划)。"
     positions = tiny_store.load("service_positions")
     assert positions["status"].tolist().count("planned") == 2  # P3 and the promoted one
+    at.button(key="planner_promote").click().run()  # twice: nothing new
+    assert "已采纳为规划阵地" in at.success[0].value
+    assert tiny_store.load("service_positions")["status"].tolist().count("planned") == 2
     audit = tiny_store.load("audit")
     assert audit[audit["action"] == "promote_scenario"]["account"].tolist() == ["li"]
     at.run()  # planned positions do not count as existing
