@@ -8,6 +8,7 @@ import geopandas as gpd
 import pytest
 from fixtures_browser import sign_in, wait_for_app
 from make_bad_files import build_tiny_store
+from playwright.sync_api import expect
 
 from geo import auth, crs
 from geo.importer import import_log
@@ -78,7 +79,7 @@ def test_upload_with_crs_per_file_then_roll_back_around_a_later_edit(
     page.get_by_text("保留了修改").wait_for(timeout=60_000)
     # the log was drawn again after the rollback: nothing left to offer for rollback (#14.9)
     page.get_by_text("没有可回滚的导入").wait_for(timeout=60_000)
-    assert page.get_by_role("button", name="回滚").count() == 0
+    expect(page.get_by_role("button", name="回滚", exact=True)).to_have_count(0, timeout=60_000)
     after = store.load("members").set_index("id")
     assert sorted(after.index) == ["M1", "M1S", "M2"]
     assert after.loc["M1S", "duty"] == "后来改的职责"

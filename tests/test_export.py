@@ -94,7 +94,7 @@ def test_excel_has_chinese_headers_and_one_sheet_per_layer(tmp_path):
     data, name = export_bytes(source, "xlsx", can_see_personal=True)
     assert name.endswith(".xlsx")
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["区县", "街道", "社区", "网格", "小区", "在职党员"]
+    assert book.sheetnames == ["区县", "街道", "社区", "网格", "小区", "在职党员", "导出说明"]
     head = [c.value for c in book["在职党员"][1]]
     assert head[:4] == ["编号", "姓名", "电话", "性别"] and head[-2:] == ["经度", "纬度"]
     assert [c.value for c in book["在职党员"][2]][:3] == ["M1", "张三明", "13812341234"]

@@ -88,7 +88,7 @@ def test_conflicting_edit_shows_a_clear_message(leader_store):
 
 def test_roster_is_masked_in_demo_mode(grid_store):
     at = _open("A")
-    roster = at.dataframe[-1].value
+    roster = at.table[-1].value
     assert sorted(roster["姓名"]) == ["张*", "李*"]
     assert sorted(roster["电话"]) == ["138****0000", "138****0001"]
     assert [i.value for i in at.info] == ["当前角色只能查看"]  # demo: read-only, no form
@@ -97,9 +97,9 @@ def test_roster_is_masked_in_demo_mode(grid_store):
 
 def test_grid_leader_sees_own_names_and_viewer_cannot_edit(leader_store):
     at = _open("A", "leader1")
-    assert sorted(at.dataframe[-1].value["姓名"]) == ["张明", "李华"]
+    assert sorted(at.table[-1].value["姓名"]) == ["张明", "李华"]
     at = _open("A", "viewer1")
-    assert sorted(at.dataframe[-1].value["姓名"]) == ["张*", "李*"]
+    assert sorted(at.table[-1].value["姓名"]) == ["张*", "李*"]
     assert [i.value for i in at.info] == ["当前角色只能查看"]
 
 

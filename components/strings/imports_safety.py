@@ -8,9 +8,6 @@ TEXT = {
                           "Downloads are recorded in the audit log (who, what, masked or not)"),
     "io.rollback_none": ("没有可回滚的导入(已回滚的不再提供)",
                          "No import to roll back (rolled-back imports are not offered again)"),
-    "io.changed_since_check": ("检查之后数据被他人修改,未导入:{error}",
-                               ("Changed by someone else after the check, nothing imported: "
-                               "{error}")),
     "grids.roster.audited": ("花名册仅能通过下方按钮导出,下载会记入审计日志",
                              ("The roster leaves only through the buttons below; every download "
                              "is recorded in the audit log")),
