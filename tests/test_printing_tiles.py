@@ -42,7 +42,7 @@ def tile_server():
     requests = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
+        def do_GET(self):
             requests.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
