@@ -96,7 +96,8 @@ def chart_figure(b: Briefing, label, width_in: float = 7.0, height_in: float = 5
            label=label("brief.chart.orders_created"))
     ax.bar([i + 0.2 for i in x], trend["orders_done"], 0.4, color=CHART_COLOURS[1],
            label=label("brief.chart.orders_done"))
-    ax.legend(fontsize=7, frameon=False)
+    ax.set_ylim(0, max(1, trend[["orders_created", "orders_done"]].to_numpy().max()) * 1.3)
+    ax.legend(fontsize=7, frameon=False, ncols=2, loc="upper left")
     ax.set_title(label("brief.chart.orders"), fontsize=9)
     for ax, column, key, colour in (
             (axes[0][1], "satisfaction_pct", "brief.chart.satisfaction", CHART_COLOURS[2]),
