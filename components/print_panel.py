@@ -12,7 +12,7 @@ from components import basemaps
 from components.data import get_store, store_meta
 from components.i18n import get_lang, t
 from components.session import current_principal, localized
-from geo import auth
+from geo import auth, network
 from geo.printing import sheet
 from geo.printing.documents import print_briefing, print_map
 from geo.printing.fonts import FontMissing
@@ -46,7 +46,7 @@ def _sheet_options(unit, key: str, view: dict) -> tuple[sheet.SheetOptions, str]
         basemaps.TIANDITU_VECTOR, basemaps.TIANDITU_IMAGERY) else None)
     options = sheet.SheetOptions(
         unit=unit, size=size, orientation=orientation,
-        indicator=view.get("indicator") or sheet.network.INDICATORS[0],
+        indicator=view.get("indicator") or network.INDICATORS[0],
         tiers=tuple(view.get("tiers") or ()), basemap=chosen.key, tiles=chosen.tiles,
         review_no=review_no, gcj02=chosen.gcj02, highlight=view.get("highlight"))
     return options, fmt

@@ -85,8 +85,9 @@ def text_lines(b: Briefing, label) -> list[str]:
 def chart_figure(b: Briefing, label, width_in: float = 7.0, height_in: float = 5.2) -> Figure:
     """Four small charts of the 12 months up to the briefing's month."""
     use_cjk_font()
-    fig = Figure(figsize=(width_in, height_in), dpi=150, layout="constrained")
+    fig = Figure(figsize=(width_in, height_in), dpi=150)
     axes = fig.subplots(2, 2)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.1, top=0.9, wspace=0.22, hspace=0.45)
     trend = b.trend
     months = [m[2:] for m in trend["month"]]
     x = range(len(months))
@@ -95,7 +96,8 @@ def chart_figure(b: Briefing, label, width_in: float = 7.0, height_in: float = 5
            label=label("brief.chart.orders_created"))
     ax.bar([i + 0.2 for i in x], trend["orders_done"], 0.4, color=CHART_COLOURS[1],
            label=label("brief.chart.orders_done"))
-    ax.legend(fontsize=7, frameon=False)
+    ax.set_ylim(0, max(1, trend[["orders_created", "orders_done"]].to_numpy().max()) * 1.3)
+    ax.legend(fontsize=7, frameon=False, ncols=2, loc="upper left")
     ax.set_title(label("brief.chart.orders"), fontsize=9)
     for ax, column, key, colour in (
             (axes[0][1], "satisfaction_pct", "brief.chart.satisfaction", CHART_COLOURS[2]),

@@ -17,7 +17,13 @@ from geo.printing.briefing_docx import briefing_docx
 from geo.printing.briefing_parts import map_figure
 from geo.printing.briefing_pdf import briefing_pdf
 from geo.printing.paper import BRIEFING_FORMATS
-from geo.printing.sheet import SheetOptions, draw_sheet, figure_bytes, load_sheet_frames
+from geo.printing.sheet import (
+    SHEET_LAYERS,
+    SheetOptions,
+    draw_sheet,
+    figure_bytes,
+    load_sheet_frames,
+)
 from geo.printing.units import resolve_unit
 
 PRINT_MAP, PRINT_BRIEFING = "print_map", "print_briefing"
@@ -86,7 +92,9 @@ def print_briefing(store, unit_id: str | None, month: str, fmt: str, label, prin
                          f"{BRIEFING_FORMATS}: {fmt!r}")
     principal = principal or auth.SYSTEM
     frames = load_briefing_frames(store)
-    frames.update({k: v for k, v in load_sheet_frames(store).items() if k not in frames})
+    present = set(store.layer_names())
+    frames.update({name: store.load(name) for name in SHEET_LAYERS
+                   if name not in frames and name in present})
     check_unmasked(store, principal, unmasked, resolve_unit(frames, unit_id))
     b = build_briefing(frames, unit_id, month, principal=principal, unmasked=unmasked)
     printed_on = pd.Timestamp(printed_on or pd.Timestamp.now(tz="Asia/Shanghai"))

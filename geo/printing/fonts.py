@@ -8,6 +8,7 @@ both."""
 from __future__ import annotations
 
 import functools
+import logging
 
 from matplotlib import font_manager, rcParams
 
@@ -22,6 +23,16 @@ WORD_FONT = "Microsoft YaHei"  # named in Word documents (Word substitutes where
 SETUP_HINT = ("没有找到中文字体(CJK),请安装 fonts-wqy-zenhei 或 fonts-noto-cjk"
               "(scripts/setup_system.sh)| no CJK font found: install fonts-wqy-zenhei or "
               "fonts-noto-cjk (scripts/setup_system.sh)")
+
+
+class _NoBoldNotice(logging.Filter):
+    """WenQuanYi Zen Hei has one weight: bold text is drawn in it, without a warning per text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Failed to find font weight" not in record.getMessage()
+
+
+logging.getLogger("matplotlib.font_manager").addFilter(_NoBoldNotice())
 
 
 class FontMissing(RuntimeError):
