@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from geo import audit
+from geo.auth import SYSTEM
 from geo.reassignment import move_members, point_in_grid
 from geo.store import open_store
 
@@ -70,7 +71,7 @@ def bench(path: Path, runs: int) -> dict:
 
     def reassign(i: int) -> None:
         move_members(store, [member_ids[i % len(member_ids)]], targets[(i + 1) % 2],
-                     "benchmark", "bench")
+                     "benchmark", "bench", principal=SYSTEM)
 
     copy_to = work.with_name(work.stem + "-copy.gpkg")
     result = {

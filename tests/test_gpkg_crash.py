@@ -130,3 +130,16 @@ def test_a_new_layer_goes_through_a_copy_and_replays_earlier_edits(tmp_path):
     assert store.load("grids", where={"id": "g1"}).iloc[0]["households"] == 5
     assert store.load("audit")["id"].tolist() == ["a1"]
     assert not list(tmp_path.glob("new.tx-*"))
+
+
+def test_a_copy_left_by_a_killed_writer_is_removed_by_the_next_write(tmp_path):
+    path = tmp_path / "left.gpkg"
+    _seed(path)
+    stale = [tmp_path / "left.tx-k1ll3d.gpkg", tmp_path / "left.tx-k1ll3d.gpkg-journal"]
+    for leftover in stale:
+        leftover.write_bytes(b"half a copy")
+    other = tmp_path / "other.tx-keep.gpkg"  # another store's file is not touched
+    other.write_bytes(b"x")
+    with open_store(path).transaction() as tx:
+        tx.update("grids", "g1", {"households": 1})
+    assert not any(p.exists() for p in stale) and other.exists()
