@@ -110,7 +110,7 @@ def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accou
         frame = folium_frame(page, timeout_ms=SLOW_MS)
         frame.wait_for_function("() => window.hongtuDrawn && window.hongtuDrawn.grids > 0",
                                 timeout=SLOW_MS)
-        frame.evaluate("() => window.map.setZoom(16, {animate: false})")
+        frame.evaluate("() => { window.map.setZoom(16, {animate: false}); }")
         frame.wait_for_function("() => window.hongtuDrawn.members > 0", timeout=SLOW_MS)
     finally:
         context.close()
