@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import kpis
+from geo import clock, kpis
 from geo.sample.activity import generate_activity
 from geo.store.base import coerce
 
@@ -50,6 +50,13 @@ def _cases() -> pd.DataFrame:
         "status": "closed" if d else "accepted", "satisfied": sat, "hard_problem": hard,
         "joint_meeting_id": m, "category": "高空抛物", "level": "compound"}
         for i, s, c, t, a, d, sat, hard, m in rows]))
+
+
+@pytest.fixture(autouse=True)
+def wall_clock_zone(monkeypatch):
+    """The hand-made times are written as the periods' wall clock: show them in UTC, so that
+    stored (UTC) and displayed dates coincide (the zone conversion is tested below)."""
+    monkeypatch.setenv(clock.ENV_ZONE, "UTC")
 
 
 @pytest.fixture
@@ -183,3 +190,14 @@ def test_sample_store_lands_on_the_article_figures(sample_store):
     assert (k["disclosure_before_pct"], k["disclosure_pct"]) == (30.6, 73.5)
     assert k["events_held"] >= 400 and k["hard_problems_solved"] >= 40
     assert k["orders_open"] > 0 and k["cases_open"] > 0 and k["orders_total"] > 2000
+
+
+def test_months_and_periods_are_those_of_the_display_zone(frames, monkeypatch):
+    """Stored 2022-03-31 17:00 UTC is 2022-04-01 01:00 in Shanghai: an April case there."""
+    cases = frames["cases"].copy()
+    cases.loc[cases.index[0], "reported_at"] = pd.Timestamp("2022-03-31 17:00")
+    moved = {**frames, "cases": cases}
+    utc = kpis.monthly_trend(moved, as_of=AS_OF, months=3).set_index("month")["cases_reported"]
+    monkeypatch.setenv(clock.ENV_ZONE, "Asia/Shanghai")
+    local = kpis.monthly_trend(moved, as_of=AS_OF, months=3).set_index("month")["cases_reported"]
+    assert local["2022-04"] == utc["2022-04"] + 1 and local["2022-03"] == utc["2022-03"] - 1
