@@ -41,6 +41,7 @@ def chinese_css() -> str:
         _replace('[data-testid="InputInstructions"] > span:first-child', t("polish.input.enter"),
                  "0.75rem"),
         _replace('[data-testid="stFileUploaderDropzone"] button', t("polish.upload.browse")),
+        '[data-testid="stFileUploaderDropzone"] button *{font-size:0 !important;}',
         _replace('[data-testid="stFileUploaderDropzoneInstructions"] span',
                  t("polish.upload.limit", mb=upload_limit_mb()), "0.75rem"),
         _replace('[role="listbox"][data-empty] > [role="option"] > span',

@@ -83,6 +83,7 @@ st.caption(t("grids.caption"))
 pick = st.columns(4)
 street = pick[0].selectbox(t("grids.pick.street"), [None, *streets["id"]], key=KEY_STREET,
                            format_func=lambda i: names.get(i, t("grids.pick.all")),
+                           placeholder=t("grids.pick.all"),  # None reads as "no choice"
                            on_change=st.session_state.update,  # a new street: choose again below
                            kwargs={KEY_COMMUNITY: None, KEY_GRID: None})
 in_street = grids if street is None else grids[grids["street_id"] == street]
@@ -91,12 +92,14 @@ if st.session_state.get(KEY_COMMUNITY) not in (None, *community_ids):
     st.session_state[KEY_COMMUNITY] = None
 community = pick[1].selectbox(t("grids.pick.community"), [None, *community_ids], key=KEY_COMMUNITY,
                               format_func=lambda i: names.get(i, t("grids.pick.all")),
+                              placeholder=t("grids.pick.all"),
                               on_change=st.session_state.update, kwargs={KEY_GRID: None})
 in_community = in_street if community is None else in_street[in_street["community_id"] == community]
 if st.session_state.get(KEY_GRID) not in (None, *in_community["id"]):
     st.session_state[KEY_GRID] = None
 grid = pick[2].selectbox(t("grids.pick.grid"), [None, *in_community["id"]], key=KEY_GRID,
-                         format_func=lambda i: f"{names[i]} ({i})" if i else t("grids.pick.all"))
+                         format_func=lambda i: f"{names[i]} ({i})" if i else t("grids.pick.all"),
+                         placeholder=t("grids.pick.all"))
 auto_limit = coverage_for(store.url, ctx.revision, None)[1]  # shown in the box, not blank
 threshold = pick[3].number_input(t("grids.pick.threshold"), min_value=1.0,
                                  value=float(auto_limit), step=10.0, format="%.0f",
@@ -199,7 +202,8 @@ if auth.allowed(principal, "edit_members") or principal.role == auth.Role.GRID_L
             placeholder=t("polish.select.placeholder"), select_all=False)
         target = st.selectbox(
             t("grids.edit.target"), targets, key="grids_target",
-            format_func=lambda i: f"{names[i]} ({i})" if i else t("grids.edit.keep"))
+            format_func=lambda i: f"{names[i]} ({i})" if i else t("grids.edit.keep"),
+            placeholder=t("grids.edit.keep"))
         post, duty = st.columns(2)
         new_post = post.text_input(t("grids.edit.post"), key="grids_post")
         new_duty = duty.text_input(t("grids.edit.duty"), key="grids_duty")
