@@ -12,6 +12,7 @@ from folium.plugins import FastMarkerCluster
 
 from components import offline
 from components.i18n import fmt_int, get_lang, t
+from components.map_controls import add_metric_scale
 from components.network_map import MAX_ZOOM, MIN_ZOOM
 from components.offline import lean_map
 from geo import clock
@@ -112,7 +113,7 @@ def map_points(queue: pd.DataFrame, compounds) -> list[list]:
 def open_items_map(queue: pd.DataFrame, compounds, streets) -> folium.Map:
     """Open orders and cases as one clustered layer over the street outlines."""
     offline.use_local_assets()  # Leaflet and the cluster plugin from the app, not a CDN
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    fmap = add_metric_scale(folium.Map(tiles=None, prefer_canvas=True))  # metres only
     # no tile layer: the map itself needs a maxZoom (folium hands max_zoom to the tiles only),
     # or the cluster layer throws "Map has no maxZoom specified" and nothing is drawn
     fmap.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)

@@ -77,28 +77,13 @@ BASE_PATH_PROBE = re.compile(r"/[\w-]+/_stcore/(health|host-config)")
 
 # Checks whose fixes are owned by other helpers of #14, working in parallel. A failure listed
 # here is printed, not raised; delete the entry once that helper's branch is merged.
-PENDING = {
-    ("map never drew", "orders"): "NAME=orders (#14 defect 2: orders map never draws)",
-    ("console error", "orders"): "NAME=orders (#14 defect 2: 'Map has no maxZoom specified')",
-    ("page error", "orders"): "NAME=orders (#14 defect 2: map container already initialized)",
-    ("negative duration", "orders"): "NAME=orders (#14 defect 6: ages from one clock)",
-    ("page not found", "overview"): "NAME=session (#14 defect 3: /overview deep link)",
-    ("page not found", "data_io"): "NAME=session (#14 defect 3: /data in demo mode)",
-    ("page not found", "audit"): "NAME=session (#14 defect 3: /audit in demo mode)",
-    ("code in Chinese page", "data_io"): "NAME=imports (the data page's labels: 'make_valid')",
-    ("console error", "overview"): "NAME=session (#14 defect 3: 'page ... does not seem to exist')",
-    ("console error", "data_io"): "NAME=session (#14 defect 3: 'page ... does not seem to exist')",
-    ("console error", "audit"): "NAME=session (#14 defect 3: 'page ... does not seem to exist')",
-}
+PENDING: dict[tuple[str, str], str] = {}  # (check, page) -> who fixes it; empty once merged
 
 # The text a sighted user can read: text nodes in visible, non-zero-size elements whose font is
 # not sized to zero (screen-reader-only announcements and text replaced by the app's Chinese
 # stylesheet are skipped; the replacement itself is read by PSEUDO_TEXT).
 # Errors that surface on whichever page is open when they fire (the orders map, re-created)
-PENDING_MESSAGES = {
-    "Map container is already initialized": "NAME=orders (#14 defect 2)",
-    "Map has no maxZoom specified": "NAME=orders (#14 defect 2)",
-}
+PENDING_MESSAGES: dict[str, str] = {}  # console message -> who fixes it
 
 
 def _owner(check: str, key: str, what: str) -> str | None:
