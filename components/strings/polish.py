@@ -13,6 +13,7 @@ TEXT = {
     "polish.audit.action.members.move": ("党员调整网格", "Member moved to a grid"),
     "polish.audit.action.members.edit": ("党员岗位职责修改", "Member post/duty edited"),
     "polish.audit.action.members.undo": ("撤销党员调整", "Member change undone"),
+    "polish.audit.action.export": ("导出/下载", "Export or download"),
     "polish.audit.action.workflow": ("工单事件 · {name}", "Orders and cases · {name}"),
     # solver status of the MCLP / fewest-positions suggestion (PuLP's status names)
     "polish.solver.Optimal": ("最优解", "optimal"),
