@@ -170,7 +170,9 @@ def main() -> int:
         rows = []
         for users in args.users:
             row = asyncio.run(run_level(base, users, compounds, args.clicks, pid))
-            print(f"  {users} users done in {row['wall']:.0f} s, dropped {row['dropped']}",
+            print(f"  {users} users done in {row['wall']:.0f} s: drawn p50 {row['drawn50']:.2f} s "
+                  f"p95 {row['drawn95']:.2f} s, click p50 {row['click50']:.2f} s p95 "
+                  f"{row['click95']:.2f} s, RSS {row['rss']:.0f} MB, dropped {row['dropped']}",
                   file=sys.stderr, flush=True)
             for error in row["errors"][:3]:
                 print(f"    {error}", file=sys.stderr)
