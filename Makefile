@@ -14,8 +14,11 @@ STAMPS := $(VENV)/.hongtu-stamps
 SAMPLE := data/sample.gpkg
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 PYTEST_ARGS ?=  # e.g. make test PYTEST_ARGS="tests/test_offline_assets.py -x"
+# `make test` leaves out the slow tests (offline bundle build, nginx with two servers: many
+# minutes each); `make test-all` runs them too.
+PYTEST_MARKS ?= not slow
 
-.PHONY: run test bundle
+.PHONY: run test test-all bundle
 
 run: $(STAMPS)/install $(SAMPLE)
 	$(BIN)/python scripts/vendor_assets.py
@@ -24,7 +27,10 @@ run: $(STAMPS)/install $(SAMPLE)
 test: $(STAMPS)/install-test
 	bash scripts/setup_system.sh
 	$(BIN)/python scripts/vendor_assets.py
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "$(PYTEST_MARKS)" $(PYTEST_ARGS)
+
+test-all:
+	$(MAKE) test PYTEST_MARKS=""
 
 # The offline bundle for an intranet server (needs PyPI and npm while building; see README).
 bundle: $(STAMPS)/install $(SAMPLE)
