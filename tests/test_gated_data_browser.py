@@ -116,13 +116,15 @@ def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accou
         context.close()
 
     context, _page, viewer = signed_in_cookie(browser, base, "kan")
-    try:
+    try:  # a sign-in writes the store: the layer files of its new revision
+        members = layer_url(base, accounts_store_path, "members")
         assert status(members, viewer) == 200
         assert status(f"{base}/_stcore/metrics", viewer) == 403
     finally:
         context.close()
     context, _page, screen = signed_in_cookie(browser, base, "dapin", path="/")
     try:
+        members = layer_url(base, accounts_store_path, "members")
         assert status(members, screen) == 403  # the big-screen account draws no member points
         assert status(layer_url(base, accounts_store_path, "combined"), screen) == 200
     finally:
