@@ -176,6 +176,7 @@ def test_asset_route_honours_the_base_url_path():
 def _get(app, path: str) -> tuple[int, dict, bytes]:
     """One GET through an ASGI app, in process: (status, headers, body)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(),
              "root_path": "", "query_string": b"", "headers": [], "scheme": "http",
@@ -191,7 +192,10 @@ def _get(app, path: str) -> tuple[int, dict, bytes]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # a thread of its own: the browser tests' sync Playwright keeps an event loop running in
+    # this thread, where asyncio.run() refuses to start another
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
