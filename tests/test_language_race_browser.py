@@ -7,6 +7,7 @@ overview in parallel, RELOADS times each, and every heading must be in its own l
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fixtures_browser import CHROMIUM, CHROMIUM_ARGS, RUNNING_ICONS, VIEWPORT
@@ -85,5 +86,8 @@ def test_two_languages_reloading_in_parallel_never_mix(streamlit_app, sample_sto
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium")
     assert texts(HEADLINE_KEYS, "zh").isdisjoint(texts(HEADLINE_KEYS, "en"))
     base = streamlit_app.start(sample_store_path)
-    wrong = asyncio.run(race(base))
+    # a thread of its own: another browser test's sync Playwright may keep an event loop
+    # running in this thread, where asyncio.run() refuses to start another
+    with ThreadPoolExecutor(1) as pool:
+        wrong = pool.submit(asyncio.run, race(base)).result()
     assert wrong == {"zh": [], "en": []}, wrong
