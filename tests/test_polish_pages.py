@@ -37,7 +37,7 @@ def _open(page: str, **params) -> AppTest:
 def test_unknown_compound_shows_no_other_compound_and_keeps_the_url(grid_store):
     at = _open("compound", id="C999")
     assert not at.exception
-    assert [w.value for w in at.warning] == ["未找到该小区:C999"]
+    assert [w.value for w in at.warning] == ["未找到该小区:`C999`"]  # the id shown inert (code span)
     first = grid_store.load("compounds")["name"].iloc[0]
     assert first not in [s.value for s in at.subheader]  # no compound shown in its place
     assert at.selectbox(key="cp_choice").value is None
