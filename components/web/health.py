@@ -10,12 +10,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from geo.store import open_store, store_url
-
 PATH = "hongtu/health"
 
 
 def _check() -> dict:
+    from geo.store import open_store, store_url  # here, not at start-up: the server answers at once
+
     store = open_store(store_url())
     started = time.perf_counter()
     revision = store.revision()
