@@ -15,7 +15,7 @@ import os
 
 import streamlit as st
 
-from components import frame, session, streamlit_text
+from components import frame, navigation, session, streamlit_text
 from components.i18n import t
 
 st.set_page_config(page_title="红图 Hongtu", page_icon="🗺️", layout="wide")
@@ -47,7 +47,7 @@ streamlit_text.apply()
 visible = frame.visible_pages(PAGES)
 menu = [p for p in visible if p.visibility == "visible"]
 page = st.navigation(visible, position="sidebar" if len(menu) > 1 else "hidden")
-if page.url_path != "big_screen":
+if not navigation.is_big_screen(page):
     frame.sidebar()
 frame.hand_over_sign_in()
 page.run()

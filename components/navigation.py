@@ -5,11 +5,14 @@ form before sign-in, else a hidden page saying why (demo mode: the page needs an
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from components.i18n import t
 from components.session import (
     BIG_SCREEN_PAGE,
+    HOME_PAGE,
     PAGE_ALIASES,
     audit_page_refusal,
     may_open,
@@ -70,4 +73,21 @@ def visible_pages(pages: dict) -> list:
     allowed = [page for key, page in pages.items() if may_open(principal, key)]
     refused = [refusal_page(key, page) for key, page in pages.items()
                if not may_open(principal, key)]
+    if allowed and HOME_PAGE in pages and not may_open(principal, HOME_PAGE):
+        # a role without the overview (the big-screen account): its first page answers at /
+        # too; else Streamlit serves that page at / only and its own URL is "Page not found"
+        refused = [page for page in refused if _url_path("", page) != HOME_PAGE]
+        allowed.insert(0, home_copy(allowed[0]))
     return allowed + refused
+
+
+def home_copy(page):
+    """``page`` again, hidden, as the default page served at ``/``."""
+    return st.Page(page._page, title=page.title, icon=page.icon, default=True,
+                   url_path=HOME_PAGE, visibility="hidden")
+
+
+def is_big_screen(page) -> bool:
+    """Whether ``page`` (what st.navigation returned) runs the big screen, at its URL or at /."""
+    return (_url_path("", page) == BIG_SCREEN_PAGE
+            or Path(str(getattr(page, "_page", ""))).stem == BIG_SCREEN_PAGE)

@@ -116,14 +116,16 @@ def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accou
         context.close()
 
     context, _page, viewer = signed_in_cookie(browser, base, "kan")
-    try:  # a sign-in writes the store: the layer files of its new revision
+    try:  # a sign-in may write the store: the layer files of its new revision
         members = layer_url(base, accounts_store_path, "members")
         assert status(members, viewer) == 200
         assert status(f"{base}/_stcore/metrics", viewer) == 403
     finally:
         context.close()
-    context, _page, screen = signed_in_cookie(browser, base, "dapin", path="/")
-    try:
+    context, page, screen = signed_in_cookie(browser, base, "dapin", path="/")
+    try:  # its sign-in may write the store (a stronger password hash): wait for its map
+        folium_frame(page, timeout_ms=SLOW_MS).wait_for_function(
+            "() => window.hongtuDrawn && window.hongtuDrawn.grids > 0", timeout=SLOW_MS)
         members = layer_url(base, accounts_store_path, "members")
         assert status(members, screen) == 403  # the big-screen account draws no member points
         assert status(layer_url(base, accounts_store_path, "combined"), screen) == 200

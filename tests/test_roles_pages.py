@@ -181,6 +181,32 @@ def test_pages_per_role(accounts_store, account, pages):
     assert _visible(account) == pages
 
 
+def test_big_screen_account_gets_its_screen_at_both_urls(accounts_store):
+    """app.py serves the overview at / (a hidden default page): the big-screen account may not
+    open it, so its screen answers at / and at /big_screen (not "Page not found")."""
+    def script():
+        import streamlit as st
+
+        from components import navigation, session
+        from geo.paths import APP_ROOT
+
+        pages = {session.HOME_PAGE: st.Page(lambda: None, title="home", default=True,
+                                            url_path=session.HOME_PAGE, visibility="hidden"),
+                 "overview": st.Page(lambda: None, title="overview", url_path="overview"),
+                 "big_screen": st.Page(APP_ROOT / "views" / "big_screen.py", title="big_screen",
+                                       url_path="big_screen")}
+        st.text("|".join(f"{p.title},{p.url_path},{p.visibility},{navigation.is_big_screen(p)}"
+                         for p in navigation.visible_pages(pages)))
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.session_state[session.ACCOUNT_KEY] = "dapin"
+    at.run()
+    assert not at.exception
+    assert at.text[0].value.split("|") == [
+        "big_screen,,hidden,True", "big_screen,big_screen,visible,True",
+        "overview,overview,hidden,False"]
+
+
 def test_disabled_account_is_signed_out(accounts_store):
     auth.disable_user(accounts_store, "kan")
     assert _visible("kan") == LOGIN_ONLY
