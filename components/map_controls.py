@@ -1,5 +1,11 @@
 """Small Leaflet controls shared by every map: a metric-only scale bar (folium's
-``control_scale=True`` draws Leaflet's default, miles above metres)."""
+``control_scale=True`` draws Leaflet's default, miles above metres), and a map that does not
+scroll the page when clicked.
+
+Leaflet focuses the map on every mousedown (its keyboard handler). A map whose bottom lies
+below the fold (the overview's map at 1920x1080 or 1366x768) then scrolls Streamlit's page up
+by the hidden part between mousedown and click, and the click lands that far below the
+pointer: a click on a compound opened nothing. Here the map focuses with ``preventScroll``."""
 
 from __future__ import annotations
 
@@ -9,12 +15,16 @@ from jinja2 import Template
 
 
 class MetricScale(MacroElement):
-    """Leaflet's scale bar in metres and kilometres only."""
+    """Leaflet's scale bar in metres and kilometres only; the map focuses without scrolling."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         L.control.scale({metric: true, imperial: false, maxWidth: 120})
             .addTo({{ this._parent.get_name() }});
+        (function (c) {  // focus without scrolling the page (see the module docstring)
+          var focus = HTMLElement.prototype.focus;
+          c.focus = function (o) { focus.call(c, Object.assign({preventScroll: true}, o)); };
+        })({{ this._parent.get_name() }}.getContainer());
         {% endmacro %}
     """)
 

@@ -40,12 +40,15 @@ window.hongtu = window.hongtu || (function () {
     return o.fill;
   }
   function report(e, token) {
+    // where the pointer was: Leaflet gives a small circle marker's own position as e.latlng
+    var at = e.originalEvent && e.target && e.target._map
+      ? e.target._map.mouseEventToLatLng(e.originalEvent) : e.latlng;
     setTimeout(function () {
       var g = window.__GLOBAL_DATA__;
       if (!g || !g.returned_objects || !window.Streamlit) { return; }
-      g.last_object_clicked = e.latlng;
+      g.last_object_clicked = at;
       g.last_object_clicked_tooltip = token;
-      var full = {last_object_clicked: e.latlng,
+      var full = {last_object_clicked: at,
                   last_object_clicked_count: g.last_object_clicked_count,
                   last_object_clicked_tooltip: token};
       var data = {};

@@ -44,9 +44,6 @@ def test_overview_draws_every_grid_and_position(streamlit_app, page, sample_stor
     screenshot("overview")
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known regression after this session's merges: in Chromium a click on a compound no longer "
-    "opens its panel (AppTest with the compound selected renders it); see the closing note"))
 def test_click_on_a_compound_opens_its_panel(streamlit_app, page, sample_store,
                                              sample_store_path, screenshot):
     frame = _open(page, streamlit_app.start(sample_store_path))
