@@ -27,11 +27,15 @@ from test_import_bomb import PROBE, lying_zip, write_bomb
 
 
 def big_csv(path: Path, mb: float, bad: bool) -> Path:
+    """A members CSV of about ``mb`` MB (each row's id numbered, so rows grow with the count:
+    written until the size is reached, not counted up front)."""
     row = (GOOD_MEMBER + "\n").encode()
-    count = int(mb * 1048576 / len(row))
+    limit, i = int(mb * 1048576), 0
     with open(path, "wb") as handle:
         handle.write((MEMBER_HEADER + "\n").encode())
-        handle.writelines(row.replace(b"M1,", f"M{i},".encode(), 1) for i in range(count))
+        while handle.tell() < limit - len(row) - 16:
+            handle.writelines(row.replace(b"M1,", f"M{i + k},".encode(), 1) for k in range(1000))
+            i += 1000
         if bad:
             handle.write(row.replace(b"121.262", "东经121度".encode()))
     return path

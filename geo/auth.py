@@ -333,17 +333,17 @@ def authenticate(store, name: str, password: str, now=None, *,
     found = accounts[accounts[NAME] == name]
     if found.empty:
         verify_password(password, _dummy_hash(_store_cost(accounts)))
-        _sign_in_refused(store, name, "unknown account", now)
+        _sign_in_refused(store, name, "unknown account")
         raise AuthError(BAD_CREDENTIALS)
     account = found.iloc[0].to_dict()
     failed, locked = store.sign_in_state(name)
     if locked is not None and now < locked:
-        _sign_in_refused(store, name, "locked", now)
+        _sign_in_refused(store, name, "locked")
         raise AccountLocked(locked)
     if not verify_password(password, account[PASSWORD_HASH]):
         _failed(store, name, now, max_attempts, lock_minutes)
     if bool(account[DISABLED]):
-        _sign_in_refused(store, name, "disabled", now)
+        _sign_in_refused(store, name, "disabled")
         raise AuthError(ACCOUNT_DISABLED)
     if failed or locked is not None:
         store.reset_failed_sign_ins(name)
@@ -365,7 +365,7 @@ def _store_cost(accounts: pd.DataFrame) -> int:
     return BCRYPT_ROUNDS
 
 
-def _sign_in_refused(store, name: str, reason: str, now, action: str = "sign_in",
+def _sign_in_refused(store, name: str, reason: str, action: str = "sign_in",
                      after: dict | None = None) -> None:
     store.record_sign_in_event(audit.audit_row(name, action, ACCOUNTS, name, after=after,
                                                reason=reason, outcome=audit.REFUSED))
@@ -374,9 +374,9 @@ def _sign_in_refused(store, name: str, reason: str, now, action: str = "sign_in"
 def _failed(store, name: str, now, max_attempts: int, lock_minutes: float):
     """Count one wrong password (audited); the failure that reaches the limit locks."""
     failures, until, newly = store.record_failed_sign_in(name, now, max_attempts, lock_minutes)
-    _sign_in_refused(store, name, f"wrong password ({failures}/{max_attempts})", now)
+    _sign_in_refused(store, name, f"wrong password ({failures}/{max_attempts})")
     if newly:
-        _sign_in_refused(store, name, f"{failures} wrong passwords", now, "account_locked",
+        _sign_in_refused(store, name, f"{failures} wrong passwords", "account_locked",
                          {LOCKED_UNTIL: until.isoformat()})
     if until is None:
         raise AuthError(BAD_CREDENTIALS)

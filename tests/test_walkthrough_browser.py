@@ -75,23 +75,9 @@ PAGE_NOT_FOUND = ("Page not found", "You have requested page")
 # them, and no option turns the probe off.
 BASE_PATH_PROBE = re.compile(r"/[\w-]+/_stcore/(health|host-config)")
 
-# Checks whose fixes are owned by other helpers of #14, working in parallel. A failure listed
-# here is printed, not raised; delete the entry once that helper's branch is merged.
-PENDING: dict[tuple[str, str], str] = {}  # (check, page) -> who fixes it; empty once merged
-
 # The text a sighted user can read: text nodes in visible, non-zero-size elements whose font is
 # not sized to zero (screen-reader-only announcements and text replaced by the app's Chinese
 # stylesheet are skipped; the replacement itself is read by PSEUDO_TEXT).
-# Errors that surface on whichever page is open when they fire (the orders map, re-created)
-PENDING_MESSAGES: dict[str, str] = {}  # console message -> who fixes it
-
-
-def _owner(check: str, key: str, what: str) -> str | None:
-    """The helper of #14 whose branch fixes this problem, if it is not this one's."""
-    return PENDING.get((check, key)) or next(
-        (owner for message, owner in PENDING_MESSAGES.items() if message in what), None)
-
-
 FRAME_TEXT = """() => {
     if (!document.body) return '';
     const seen = new Map(), out = [];
@@ -184,17 +170,11 @@ class Walk:
     def problem(self, check: str, key: str, what: str, example: str = "") -> None:
         """Record one problem once per (check, page, what), with the first place it was seen."""
         line = f"[{self.mode}/{self.where}] {check}: {what[:300]} {example[:200]}"
-        if owner := _owner(check, key, what):
-            line += f"  -> {owner}"
         self.problems.setdefault((check, key, what), line)
 
-    def report(self) -> tuple[list[str], list[str]]:
-        """(problems, problems owned by other helpers): one line each."""
-        owned = [line for (check, key, what), line in self.problems.items()
-                 if _owner(check, key, what)]
-        mine = [line for (check, key, what), line in self.problems.items()
-                if not _owner(check, key, what)]
-        return mine, owned
+    def report(self) -> list[str]:
+        """The problems found, one line each."""
+        return list(self.problems.values())
 
     # ------------------------------------------------------------- one page, one language
     def check(self, key: str, lang: str) -> None:
@@ -357,10 +337,6 @@ def _pages(mode: str) -> list[str]:
     return [key for key in pages if key != "big_screen"]
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "not yet run to the end on the merged tree of this session (each branch's own run came "
-    "close); its problems are written to artifacts/walkthrough/problems-<mode>.txt: make it "
-    "strict again once those files are empty"))
 @pytest.mark.parametrize("mode", MODES)
 def test_walkthrough(mode, stores, streamlit_app, page, shot_dirs):
     base = streamlit_app.start(stores["demo" if mode == "demo" else "accounts"])
@@ -393,9 +369,7 @@ def test_walkthrough(mode, stores, streamlit_app, page, shot_dirs):
             page.goto(f"{base}/big_screen?lang={lang}")
             wait_for_app(page, WAIT_MS)
             walk.check("big_screen", lang)
-    mine, owned = walk.report()
+    problems = walk.report()
     report = ARTIFACTS / "walkthrough" / f"problems-{mode}.txt"
-    report.write_text("\n".join(mine + ["", "owned by other helpers:", *owned]), encoding="utf-8")
-    for line in owned:
-        print("pending elsewhere:", line)
-    assert not mine, f"{len(mine)} problems (all in {report}):\n" + "\n".join(mine)
+    report.write_text("\n".join(problems), encoding="utf-8")
+    assert not problems, f"{len(problems)} problems (all in {report}):\n" + "\n".join(problems)
