@@ -17,6 +17,10 @@ PYTEST_ARGS ?=  # e.g. make test PYTEST_ARGS="tests/test_offline_assets.py -x"
 # `make test` leaves out the slow tests (offline bundle build, nginx with two servers: many
 # minutes each); `make test-all` runs them too.
 PYTEST_MARKS ?= not slow
+# Two pytest workers (pytest-xdist), whole test files per worker: the suite is one busy core at
+# a time (AppTest runs in-process; a browser test waits on its server), so two workers on two
+# cores halve its time. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test test-all bundle
 
@@ -27,7 +31,7 @@ run: $(STAMPS)/install $(SAMPLE)
 test: $(STAMPS)/install-test
 	bash scripts/setup_system.sh
 	$(BIN)/python scripts/vendor_assets.py
-	$(BIN)/python -m pytest -m "$(PYTEST_MARKS)" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "$(PYTEST_MARKS)" -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-all:
 	$(MAKE) test PYTEST_MARKS=""

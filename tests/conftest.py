@@ -1,3 +1,25 @@
 """Shared pytest configuration; fixtures live in the fixtures_*.py plugins beside this file."""
 
+import os
+import shutil
+import tempfile
+
 pytest_plugins = ["fixtures_store", "fixtures_browser", "fixtures_postgis"]
+
+STATE_DIR_ENV = "HONGTU_STATE_DIR"
+_made: list[str] = []  # the state directory this pytest process made (removed at its end)
+
+
+def pytest_configure(config):
+    """Each pytest process (each xdist worker of ``make test``) keeps the map's layer files and
+    the cookie secret in a state directory of its own: the servers and in-process apps of two
+    workers never prune each other's layer folders (``components.map_layers.prune``)."""
+    if not os.environ.get(STATE_DIR_ENV):
+        _made.append(tempfile.mkdtemp(prefix="hongtu-state-"))
+        os.environ[STATE_DIR_ENV] = _made[-1]
+
+
+def pytest_unconfigure(config):
+    for folder in _made:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(STATE_DIR_ENV, None)
