@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from components.display_values import label, shown
+from components.display_values import MISSING, is_missing, label, number, shown
 from components.i18n import fmt_int, t
 from components.legend import PLANNED, symbol_key
 from components.map_layers import esc, feature_collection
@@ -113,7 +113,7 @@ def compounds_payload(compounds: gpd.GeoDataFrame) -> dict:
             "branch_type": row["branch_type"],
             "tip": f"{esc(row['name'])} · {esc(row['street_name'])}",
             "popup": _popup(row["name"], [
-                (t("map.f.households"), fmt_int(row["households"])),
+                (t("map.f.households"), number(row["households"], 0)),
                 (t("map.f.firm"), row["firm_name"]),
                 (t("map.f.branch_type"), t(f"map.value.branch_type.{row['branch_type']}")),
                 (t("map.f.disclosure"), t(f"map.value.disclosure.{row['disclosure']}")),
@@ -121,6 +121,11 @@ def compounds_payload(compounds: gpd.GeoDataFrame) -> dict:
             ]),
         })
     return feature_collection(compounds, props)
+
+
+def _area(value) -> str:
+    """A floor area for a popup ("1,200 m²"); the missing mark when a position has none."""
+    return MISSING if is_missing(value) else f"{number(value, 0)} m²"
 
 
 def positions_payload(positions: gpd.GeoDataFrame) -> dict:
@@ -140,7 +145,7 @@ def positions_payload(positions: gpd.GeoDataFrame) -> dict:
             "popup": _popup(row["name"], [
                 (t("map.f.tier"), tier_label),
                 (t("map.f.street"), row["street_name"]),
-                (t("map.f.floor_area"), f"{fmt_int(row['floor_area_m2'])} m²"),
+                (t("map.f.floor_area"), _area(row["floor_area_m2"])),
                 (t("map.f.functions"), row["functions"]),
                 (t("map.f.hours"), row["opening_hours"]),
             ]),

@@ -97,3 +97,16 @@ def test_legend_lists_planned_positions_apart(promoted):
     html = legend.legend_html(Classes(), 0.0, "disclosure", {legend.PLANNED: 3})
     assert "规划阵地" in html and "(3)" in html
     assert "规划阵地" not in legend.legend_html(Classes(), 0.0, "disclosure", {})
+
+
+def test_a_position_without_floor_area_still_draws(sample_store):
+    """A missing floor area (or household count) shows the missing mark; the map's layer file
+    is still written (a NaN used to raise in the overview and stop the page)."""
+    positions = sample_store.load("service_positions").copy()
+    positions["street_name"] = positions["street_id"]
+    positions.loc[positions.index[0], "floor_area_m2"] = float("nan")
+    features = positions_payload(positions)["features"]
+    first = features[0]["properties"]
+    assert "面积" in first["popup"] and "— m²" not in first["popup"] and "nan" not in first["popup"]
+    assert all("m²" in f["properties"]["popup"] for f in features[1:])
+
