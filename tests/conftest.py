@@ -4,9 +4,10 @@ import os
 import shutil
 import tempfile
 
+from components.web.state import STATE_DIR_ENV
+
 pytest_plugins = ["fixtures_store", "fixtures_browser", "fixtures_postgis"]
 
-STATE_DIR_ENV = "HONGTU_STATE_DIR"
 _made: list[str] = []  # the state directory this pytest process made (removed at its end)
 
 
