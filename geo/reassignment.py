@@ -150,7 +150,7 @@ def _apply(store, member_ids, make_changes, action, reason, account, principal,
         raise ReassignmentError("未选择党员 | no member chosen")
     if any(not str(reasons.get(m) or "").strip() for m in member_ids):
         raise ReassignmentError("请填写调整原因 | a reason is required")
-    read = store.load(LAYER).set_index(ID, drop=False)
+    read = store.load(LAYER, where={ID: list(member_ids)}).set_index(ID, drop=False)
     missing = [m for m in member_ids if m not in read.index]
     if missing:
         raise NotFoundError(LAYER, ", ".join(missing))
@@ -158,23 +158,24 @@ def _apply(store, member_ids, make_changes, action, reason, account, principal,
     _authorize(store, principal, sorted(grids), list(member_ids))
     applied = []
     with store.transaction(account) as tx:
-        current = tx.load(LAYER).set_index(ID, drop=False)  # under the writer's lock
         for member_id in member_ids:
-            if member_id not in current.index:
-                raise NotFoundError(LAYER, member_id)
-            member = current.loc[member_id]
-            if member[GRID_ID] != read.loc[member_id, GRID_ID]:  # moved since the role check
-                raise ConflictError(LAYER, member_id, int(read.loc[member_id, VERSION]),
-                                    int(member[VERSION]))
+            # The rows read above (by id: an edit costs the same in any size of district) are
+            # the rows changed: each update below expects the version read, so a member changed
+            # since (moved out of the checked grids, or edited) is a ConflictError, as is one
+            # changed since the caller drew it (``expected_versions``).
+            member = read.loc[member_id]
+            seen = int(member[VERSION])
+            wanted = (expected_versions or {}).get(member_id, seen)
+            if int(wanted) != seen:
+                raise ConflictError(LAYER, member_id, int(wanted), seen)
             changes = make_changes(member)
-            expected = (expected_versions or {}).get(member_id, int(member[VERSION]))
             before = {k: _plain(member[k]) for k in changes if k != GEOMETRY}
             after = {k: v for k, v in changes.items() if k != GEOMETRY}
-            stored = _update(tx, member_id, changes, expected)
+            stored = _update(tx, member_id, changes, seen)
             if GEOMETRY in changes and stored:
                 before[GEOMETRY] = member[GEOMETRY].wkt
                 after[GEOMETRY] = changes[GEOMETRY].wkt
-            before[VERSION], after[VERSION] = int(expected), int(expected) + 1
+            before[VERSION], after[VERSION] = seen, seen + 1
             audit_id = audit.record(tx, account, action, LAYER, member_id, before, after,
                                     reasons[member_id])
             applied.append(Change(audit_id, member_id, before, after))

@@ -91,7 +91,8 @@ class Store(ABC):
 
     @abstractmethod
     def load(self, name: str, where: dict | None = None) -> pd.DataFrame:
-        """A layer as a (Geo)DataFrame; ``where`` filters by column equality."""
+        """A layer as a (Geo)DataFrame; ``where`` keeps the rows whose column equals the
+        value, or is one of the values of a list, tuple or set."""
 
     @abstractmethod
     def revision(self) -> str:

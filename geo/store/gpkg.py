@@ -110,34 +110,22 @@ def _tables(path: Path) -> set[str]:
 
 
 def _read(path: Path, name: str, where: dict | None = None) -> pd.DataFrame:
-    """One layer: attribute tables through sqlite3, spatial layers through pyogrio."""
+    """One layer: a whole spatial layer through pyogrio (Arrow), attribute tables and the
+    rows matching ``where`` (equality, or one of a list: by the ``id`` index) through sqlite3."""
     spec = schema.layer(name)
     if not path.exists():
         return coerce(name, empty_frame(name))
-    clause, params = "", []
-    if where:
-        for key in where:
-            if key not in spec.columns:
-                raise KeyError(f"{name}.{key}")
-        clause = " AND ".join(f'"{key}" = ?' for key in where)
-        params = [str(v) for v in where.values()]
+    sql.where_clause(name, where)  # an unknown column is a KeyError before the file is opened
+    if where or spec.geometry is None:
+        with closing(sql.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            return sql.read_layer(conn, name, where)
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         present = conn.execute(
             "SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)
         ).fetchone()
-        if not present:
-            return coerce(name, empty_frame(name))
-        if spec.geometry is None:
-            sql = f'SELECT * FROM "{name}"' + (f" WHERE {clause}" if clause else "")
-            frame = pd.read_sql_query(sql, conn, params=params).drop(columns=["fid"], errors="ignore")
-            return coerce(name, frame)
-    if where:
-        literal = " AND ".join(
-            f"\"{k}\" = '{str(v).replace(chr(39), chr(39) * 2)}'" for k, v in where.items()
-        )
-    frame = pyogrio.read_dataframe(
-        path, layer=name, where=literal if where else None, use_arrow=True, fid_as_index=False,
-    )
+    if not present:
+        return coerce(name, empty_frame(name))
+    frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True, fid_as_index=False)
     return coerce(name, frame)
 
 
@@ -276,6 +264,8 @@ class _CopyWriter:
                 data, self.path, layer=name, driver="GPKG", append=append and exists,
                 geometry_type=spec.geometry, promote_to_multi=spec.geometry.startswith("Multi"),
             )
+        with closing(sqlite3.connect(self.path)) as conn, conn:
+            sql.ensure_id_index(conn, name)
 
     def replace(self, name: str, frame: pd.DataFrame) -> None:
         self._write(name, frame, append=False)

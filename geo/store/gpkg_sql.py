@@ -60,12 +60,30 @@ def has_layer(conn: sqlite3.Connection, name: str) -> bool:
     ).fetchone() is not None
 
 
-def read_layer(conn: sqlite3.Connection, name: str) -> pd.DataFrame:
-    """A whole layer as this connection sees it (uncommitted changes included)."""
+def where_clause(name: str, where: dict | None) -> tuple[str, list]:
+    """`` WHERE ...`` (or "") and its parameters: each key equals its value, or is one of
+    the values of a list, tuple or set."""
+    if not where:
+        return "", []
+    spec = schema.layer(name)
+    clauses, params = [], []
+    for key, value in where.items():
+        if key not in spec.columns or key == GEOMETRY:
+            raise KeyError(f"{name}.{key}")
+        values = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        clauses.append(f'"{key}" IN ({", ".join("?" * len(values))})')  # IN () matches nothing
+        params += [str(v) for v in values]
+    return " WHERE " + " AND ".join(clauses), params
+
+
+def read_layer(conn: sqlite3.Connection, name: str, where: dict | None = None) -> pd.DataFrame:
+    """A layer, or its rows matching ``where`` (:func:`where_clause`), as this connection
+    sees it (uncommitted changes included)."""
     spec = schema.layer(name)
     if not has_layer(conn, name):
         return coerce(name, empty_frame(name))
-    frame = pd.read_sql_query(f'SELECT * FROM "{name}" ORDER BY fid', conn)
+    clause, params = where_clause(name, where)
+    frame = pd.read_sql_query(f'SELECT * FROM "{name}"{clause} ORDER BY fid', conn, params=params)
     frame = frame.drop(columns=["fid"], errors="ignore")
     if spec.geometry is not None:
         column = geometry_column(conn, name)[0]
@@ -107,9 +125,17 @@ def touch(conn: sqlite3.Connection, name: str) -> None:
                  "WHERE table_name = ?", (name,))
 
 
+def ensure_id_index(conn: sqlite3.Connection, name: str) -> None:
+    """An index on the layer's ``id`` (GeoPackage allows extra indexes): a row edit or a read
+    by id then costs the same in a district of 5,000 members or of 500,000."""
+    if has_layer(conn, name) and ID in table_columns(conn, name):
+        conn.execute(f'CREATE INDEX IF NOT EXISTS "{name}_{ID}_idx" ON "{name}" ("{ID}")')
+
+
 def update_row(conn: sqlite3.Connection, name, row_id, changes, expected_version=None) -> dict:
     """Change attribute (and geometry) columns of one row, bump its version; the row before."""
     spec = schema.layer(name)
+    ensure_id_index(conn, name)
     bad = [c for c in changes if c in (ID, VERSION) or c not in spec.columns]
     if bad:
         raise StoreError(f"{name}: cannot update columns {bad}")
@@ -140,6 +166,7 @@ def update_row(conn: sqlite3.Connection, name, row_id, changes, expected_version
 def delete_rows(conn: sqlite3.Connection, name: str, ids: list[str]) -> int:
     if not ids or not has_layer(conn, name):
         return 0
+    ensure_id_index(conn, name)
     marks = ",".join("?" * len(ids))
     return conn.execute(f'DELETE FROM "{name}" WHERE id IN ({marks})', list(ids)).rowcount
 

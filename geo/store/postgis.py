@@ -134,8 +134,12 @@ def _read(conn: Connection, name: str, where: dict | None = None) -> pd.DataFram
     for i, (key, value) in enumerate((where or {}).items()):
         if key not in spec.columns or key == GEOMETRY:
             raise KeyError(f"{name}.{key}")
-        clauses.append(f'"{key}" = :w{i}')
-        params[f"w{i}"] = _where_value(spec.field(key), value)
+        if isinstance(value, (list, tuple, set, frozenset)):  # one of the values
+            clauses.append(f'"{key}" = ANY(:w{i})')
+            params[f"w{i}"] = [_where_value(spec.field(key), v) for v in value]
+        else:
+            clauses.append(f'"{key}" = :w{i}')
+            params[f"w{i}"] = _where_value(spec.field(key), value)
     sql = f"SELECT {', '.join(select)} FROM {table(name)}"
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
