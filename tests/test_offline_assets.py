@@ -158,11 +158,17 @@ def test_map_draws_in_chromium_with_the_network_cut(
     assert frame.locator(".leaflet-overlay-pane path.leaflet-interactive").count() == GRID_COUNT
     assert frame.locator(".awesome-marker i.glyphicon-info-sign").count() == 1
     assert frame.locator(".awesome-marker i.fa-house").count() == 1
-    frame.wait_for_function("document.fonts.status === 'loaded'")
-    loaded_fonts = frame.evaluate(
-        "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
-    assert {"Glyphicons Halflings", "Font Awesome 6 Free"} <= {
-        family.strip('"') for family in loaded_fonts}
+    # A font loads when the browser first lays out text in it, so "no font loading" can be
+    # true before the icons' fonts even started: wait for the icon fonts themselves (a font
+    # that fails offline never loads, and the wait times out with the families loaded).
+    wanted = ["Glyphicons Halflings", "Font Awesome 6 Free"]
+    loaded = """wanted => { const loaded = [...document.fonts].filter(f => f.status === 'loaded')
+        .map(f => f.family.replace(/"/g, '')); return wanted.every(w => loaded.includes(w)); }"""
+    try:
+        frame.wait_for_function(loaded, arg=wanted, timeout=60_000)
+    finally:
+        families = frame.evaluate("[...document.fonts].map(f => f.family + ': ' + f.status)")
+    assert frame.evaluate(loaded, wanted), families
     screenshot("offline_map")
     assert failed == []
     assert blocked_requests == []

@@ -116,8 +116,10 @@ def test_demo_viewer_sees_masked_requesters_and_no_forms(page_store):
     assert any("只能查看" in c.value for c in at.caption)
 
 
-def _wait_for_map(page, folium_frame, item_id: str, present: bool, seconds: float = 60) -> None:
-    """Wait until the map layer's data (in the streamlit-folium iframe) has (or lost) the item."""
+def _wait_for_map(page, folium_frame, item_id: str, present: bool, seconds: float = 120) -> None:
+    """Wait until the map layer's data (in the streamlit-folium iframe) has (or lost) the item.
+    A changed map is a new iframe (streamlit-folium keys it by its script), drawn after the
+    page's text: 60 s ran out once on two cores shared with other heavy jobs."""
     for _ in range(int(seconds * 2)):
         if (item_id in folium_frame(page).content()) == present:
             return

@@ -9,13 +9,17 @@ import sqlite3
 from contextlib import closing
 
 import pytest
+import test_store
 from test_grid_coverage import build_grid_store
-from test_store import filled_gpkg, filled_postgis_url, filled_store  # noqa: F401 - fixtures
 
-from geo import auth
+from geo import auth, schema
 from geo import reassignment as ra
-from geo import schema
 from geo.store import ConflictError, open_store
+
+# test_store's filled stores (both backends), as fixtures of this module too
+filled_gpkg = test_store.filled_gpkg
+filled_postgis_url = test_store.filled_postgis_url
+filled_store = test_store.filled_store
 
 LEADER = auth.Principal("leader1", auth.Role.GRID_LEADER, frozenset({"A", "B", "C", "D"}))
 
