@@ -12,12 +12,14 @@ session's language (:mod:`components.navigation`)."""
 from __future__ import annotations
 
 import os
+import time
 
 import streamlit as st
 
 from components import frame, navigation, session, streamlit_text
 from components.i18n import t
 
+RUN_STARTED = time.perf_counter()
 st.set_page_config(page_title="红图 Hongtu", page_icon="🗺️", layout="wide")
 
 frame.init_language()
@@ -50,4 +52,9 @@ page = st.navigation(visible, position="sidebar" if len(menu) > 1 else "hidden")
 if not navigation.is_big_screen(page):
     frame.sidebar()
 frame.hand_over_sign_in()
-page.run()
+RUN_LOG = os.environ.get("HONGTU_RUN_LOG")  # benchmarks/bench_load.py: the server's side of a run
+try:
+    page.run()
+finally:
+    if RUN_LOG:
+        frame.log_run(RUN_LOG, page.url_path, time.perf_counter() - RUN_STARTED)

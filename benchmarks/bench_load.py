@@ -5,16 +5,21 @@ layer is on the map's canvas, timed in the page) and of "click" (mouse press on 
 until its panel shows the compound's property firm), the server's peak RSS, and dropped
 sessions (any session that failed or timed out). Prints a table.
 
-    .venv/bin/python benchmarks/bench_load.py [--users 1 10 20] [--clicks 3] [--scale 1]
+    .venv/bin/python benchmarks/bench_load.py [--users 1 10 20] [--clicks 3] [--store FILE]
 
 Note: the browsers run on the same machine as the server, so on a small machine the figures
-include the browsers' own CPU use (a real deployment has the browsers elsewhere).
+include the browsers' own CPU use (a real deployment has the browsers elsewhere): the table
+prints the CPU seconds the server used at each level beside what everything else (Chromium)
+used, which says how much of the time is the server's; Chromium runs niced (the server
+first, as with browsers elsewhere; --same-priority to change that), and the server logs each
+page run's own time (HONGTU_RUN_LOG), printed as "run p50/p95".
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import threading
@@ -30,6 +35,7 @@ from playwright.async_api import async_playwright
 from geo.store import SAMPLE_STORE, open_store
 
 SESSION_TIMEOUT_S = 300
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 GRIDS_DRAWN = "() => window.hongtuDrawn && window.hongtuDrawn.grids > 0"
 CENTRE_AND_POINT = """id => { const l = Object.values(window.map._layers).find(l => l.feature
     && l.feature.properties.kind === 'compound' && l.feature.properties.id === id);
@@ -59,6 +65,30 @@ def rss_mb(pid: int) -> float:
         except OSError:
             pass
     return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children so far, in seconds."""
+    total = 0.0
+    pids = [pid]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def machine_cpu_seconds() -> float:
+    """Busy CPU time of the whole machine so far (all cores, /proc/stat), in seconds."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS
 
 
 async def frame_of(page):
@@ -123,8 +153,31 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def run_level(base: str, users: int, compounds, clicks: int, pid: int) -> dict:
+def server_runs(run_log: Path, offset: int) -> tuple[list[float], int]:
+    """Seconds of the page runs the server logged after ``offset`` (HONGTU_RUN_LOG), and the
+    new offset."""
+    if not run_log.exists():
+        return [], offset
+    with open(run_log, encoding="utf-8") as log:
+        log.seek(offset)
+        lines = log.read().splitlines()
+        end = log.tell()
+    return [float(line.split()[-1]) for line in lines if line.strip()], end
+
+
+def niced_chromium(folder: Path) -> Path:
+    """A launcher running Chromium at the lowest CPU priority: the server gets the CPU it
+    asks for first, as it would with the browsers on the users' own machines."""
+    launcher = folder / "chromium-niced"
+    launcher.write_text(f'#!/bin/sh\nexec nice -n 19 {CHROMIUM} "$@"\n')
+    launcher.chmod(0o755)
+    return launcher
+
+
+async def run_level(base: str, users: int, compounds, clicks: int, pid: int,
+                    browser_path: Path = CHROMIUM, run_log: Path | None = None) -> dict:
     peak = [rss_mb(pid)]
+    _, log_offset = server_runs(run_log, 0) if run_log else ([], 0)
     stop = threading.Event()
 
     def sample():
@@ -134,8 +187,9 @@ async def run_level(base: str, users: int, compounds, clicks: int, pid: int) -> 
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    server_cpu, machine_cpu = cpu_seconds(pid), machine_cpu_seconds()
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(executable_path=str(browser_path), args=CHROMIUM_ARGS)
         started = time.monotonic()
         results = await asyncio.gather(
             *(session(browser, base, compounds[i % len(compounds):] + compounds, clicks)
@@ -143,13 +197,18 @@ async def run_level(base: str, users: int, compounds, clicks: int, pid: int) -> 
         wall = time.monotonic() - started
         await browser.close()
     stop.set()
+    server_cpu = cpu_seconds(pid) - server_cpu
+    machine_cpu = machine_cpu_seconds() - machine_cpu
+    runs, _ = server_runs(run_log, log_offset) if run_log else ([], 0)
     ok = [r for r in results if isinstance(r, dict)]
     errors = [repr(r)[:200] for r in results if not isinstance(r, dict)]
     drawn = [r["drawn"] for r in ok]
     click = [c for r in ok for c in r["clicks"]]
     return {"users": users, "drawn50": pct(drawn, 0.5), "drawn95": pct(drawn, 0.95),
             "click50": pct(click, 0.5), "click95": pct(click, 0.95), "rss": max(peak),
-            "dropped": len(errors), "errors": errors, "wall": wall}
+            "dropped": len(errors), "errors": errors, "wall": wall,
+            "server_cpu": server_cpu, "other_cpu": machine_cpu - server_cpu,
+            "runs": len(runs), "run50": pct(runs, 0.5), "run95": pct(runs, 0.95)}
 
 
 def main() -> int:
@@ -157,19 +216,27 @@ def main() -> int:
     parser.add_argument("--users", type=int, nargs="+", default=[1, 10, 20])
     parser.add_argument("--clicks", type=int, default=3)
     parser.add_argument("--store", default=str(SAMPLE_STORE))
+    parser.add_argument("--same-priority", action="store_true",
+                        help="run Chromium at the server's CPU priority (default: niced)")
     args = parser.parse_args()
     store = open_store(args.store)
     firms = store.load("property_firms").set_index("id")["name"]
     compounds = [(row["id"], firms[row["property_firm_id"]])
                  for _, row in store.load("compounds").head(20).iterrows()]
-    servers = StreamlitServers(Path(tempfile.mkdtemp(prefix="bench-load-")))
+    folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    servers = StreamlitServers(folder)
+    run_log = folder / "runs.log"
+    browser = CHROMIUM if args.same_priority else niced_chromium(folder)
+    print(f"Chromium {'at the same priority' if args.same_priority else 'niced (19)'}; "
+          f"store {args.store}", file=sys.stderr)
     try:
-        base = servers.start(args.store)
+        base = servers.start(args.store, env={"HONGTU_RUN_LOG": str(run_log)})
         pid = next(iter(servers.running.values()))[0].pid
-        asyncio.run(run_level(base, 1, compounds, 1, pid))  # warm the server's caches
+        asyncio.run(run_level(base, 1, compounds, 1, pid, browser))  # warm the server's caches
         rows = []
         for users in args.users:
-            row = asyncio.run(run_level(base, users, compounds, args.clicks, pid))
+            row = asyncio.run(run_level(base, users, compounds, args.clicks, pid, browser,
+                                        run_log))
             print(f"  {users} users done in {row['wall']:.0f} s: drawn p50 {row['drawn50']:.2f} s "
                   f"p95 {row['drawn95']:.2f} s, click p50 {row['click50']:.2f} s p95 "
                   f"{row['click95']:.2f} s, RSS {row['rss']:.0f} MB, dropped {row['dropped']}",
@@ -180,10 +247,13 @@ def main() -> int:
     finally:
         servers.stop_all()
     print(f"{'users':>5} {'drawn p50':>10} {'drawn p95':>10} {'click p50':>10} {'click p95':>10} "
-          f"{'server RSS MB':>14} {'dropped':>8}")
+          f"{'server RSS MB':>14} {'dropped':>8} {'server CPU s':>13} {'browsers+rest CPU s':>20} "
+          f"{'page runs':>10} {'run p50':>8} {'run p95':>8}")
     for r in rows:
         print(f"{r['users']:>5} {r['drawn50']:>9.2f}s {r['drawn95']:>9.2f}s {r['click50']:>9.2f}s "
-              f"{r['click95']:>9.2f}s {r['rss']:>14.0f} {r['dropped']:>8}")
+              f"{r['click95']:>9.2f}s {r['rss']:>14.0f} {r['dropped']:>8} "
+              f"{r['server_cpu']:>13.1f} {r['other_cpu']:>20.1f} {r['runs']:>10} "
+              f"{r['run50']:>7.2f}s {r['run95']:>7.2f}s")
     base_drawn = rows[0]["drawn50"]
     for r in rows[1:]:
         print(f"{r['users']} users: p50 drawn {r['drawn50'] / base_drawn:.1f}x one user's "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components import browser_session, i18n, navigation, session
 from components.data import is_sample_store
@@ -54,3 +55,12 @@ def bare_map_page() -> None:
     """Benchmark reference: the floor page plus an empty streamlit-folium map (no layers)."""
     st.title(t("app.title"))
     render_bare_map()
+
+
+def log_run(path: str, page: str, seconds: float) -> None:
+    """One line per page run (``session /url-path seconds``) appended to ``path``: the server's
+    own time for a run, for benchmarks/bench_load.py (HONGTU_RUN_LOG; off unless set)."""
+    ctx = get_script_run_ctx()
+    session_id = "_".join(ctx.session_id.split()) if ctx else "-"
+    with open(path, "a", encoding="utf-8") as log:  # one short line: appends do not interleave
+        log.write(f"{session_id} /{page} {seconds:.4f}\n")

@@ -278,3 +278,19 @@ def test_page_run_without_navigation_asks_for_sign_in(people_store, use_store, p
     assert [t.value for t in at.title] == ["登录红图"] and not at.dataframe
     text = _tree_text(at)
     assert KNOWN_NAME not in text and KNOWN_PHONE not in text
+
+
+def test_run_log_gets_one_line_per_page_run_only_when_asked(empty_store, monkeypatch, tmp_path):
+    """HONGTU_RUN_LOG (benchmarks/bench_load.py): app.py appends the page and the server's own
+    seconds for every run; unset, nothing is written."""
+    run_log = tmp_path / "runs.log"
+    _app().run()
+    assert not run_log.exists()
+    monkeypatch.setenv("HONGTU_RUN_LOG", str(run_log))
+    at = _app().run()
+    at.run()
+    lines = run_log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        session_id, page, seconds = line.split()
+        assert session_id != "-" and page == "/" and 0 < float(seconds) < 120  # the default page
