@@ -13,8 +13,9 @@ sees it for rows of his own grids (a row's ``grid_id``, or its compound's grid),
 else (planner, viewer, demo, big screen, anonymous) sees it masked (张*明, 138****1234).
 Which columns are personal is declared in :mod:`geo.schema`.
 
-``ctx.layer("audit")`` includes the sign-in rows, which the store keeps outside its layers
-and revision (read afresh on every call).
+``ctx.layer("audit")`` is read afresh on every call: an audit row alone does not change the
+store's revision (``geo.store.base.UNREVISIONED_LAYERS``), and the sign-in rows it includes
+are kept outside the layers.
 
 Caching is at the edge and shared between users: masked layers are ``st.cache_data`` keyed on
 the store's revision and on the masking *policy* (all / none / a set of grids), never on the
@@ -116,8 +117,10 @@ class PageContext:
                if policy[0] != SEE_ALL and schema.layer(n).personal_fields
                else _raw_layer_at(self.store.url, revision, n)  # nothing to mask: one copy
                for n in names}
-        if audit.AUDIT in out:  # sign-ins are kept outside the revision: read them afresh
-            out[audit.AUDIT] = audit.with_sign_ins(out[audit.AUDIT], self.store)
+        if audit.AUDIT in out:  # kept outside the revision (UNREVISIONED_LAYERS), with the
+            # sign-ins (outside the layers): read afresh, masked like any layer
+            fresh = apply_policy(self.store.load(audit.AUDIT), audit.AUDIT, policy)
+            out[audit.AUDIT] = audit.with_sign_ins(fresh, self.store)
         return out
 
     @property

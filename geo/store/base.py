@@ -83,6 +83,11 @@ class Transaction(ABC):
         transaction already serialises all writers (the GeoPackage's lock file)."""
 
 
+# Layers whose rows a transaction may add without changing the store's revision: the audit
+# trail (an export, a refusal, an unmasked view, a sign-out each add a row) would otherwise
+# empty every user's cached layers and map files. Pages read them afresh (components.context).
+UNREVISIONED_LAYERS = frozenset({"audit"})
+
 class Store(ABC):
     url: str
 
@@ -96,7 +101,8 @@ class Store(ABC):
 
     @abstractmethod
     def revision(self) -> str:
-        """A token that changes whenever the store is written (a cache key)."""
+        """A token that changes whenever the store is written (a cache key); a transaction
+        that only wrote :data:`UNREVISIONED_LAYERS` leaves it as it was."""
 
     @abstractmethod
     def transaction(self, account: str = "system") -> AbstractContextManager[Transaction]: ...

@@ -33,7 +33,15 @@ import pyogrio
 from geo import schema
 from geo.schema import GEOMETRY
 from geo.store import gpkg_sql as sql
-from geo.store.base import Store, StoreError, Transaction, coerce, empty_frame, to_storage
+from geo.store.base import (
+    UNREVISIONED_LAYERS,
+    Store,
+    StoreError,
+    Transaction,
+    coerce,
+    empty_frame,
+    to_storage,
+)
 from geo.store.sign_ins import SqliteSignIns
 
 TMP_INFIX = ".tx-"  # <stem>.tx-XXXX.gpkg: a private copy while a layer is written by GDAL
@@ -167,7 +175,8 @@ class _GpkgTransaction(Transaction):
 
     def commit(self) -> None:
         if self._done:
-            self._writer.commit()
+            revised = any(args[0] not in UNREVISIONED_LAYERS for _, args in self._done)
+            self._writer.commit(revised)
 
     def close(self) -> None:
         self._writer.close()
@@ -200,8 +209,9 @@ class _DirectWriter:
     def delete(self, name: str, ids: list[str]) -> int:
         return sql.delete_rows(self.conn, name, ids)
 
-    def commit(self) -> None:
-        sql.bump_revision(self.conn)
+    def commit(self, revised: bool = True) -> None:
+        if revised:
+            sql.bump_revision(self.conn)
         self.conn.execute("COMMIT")
 
     def close(self) -> None:
@@ -279,7 +289,7 @@ class _CopyWriter:
     def delete(self, name: str, ids: list[str]) -> int:
         return sql.delete_rows(self._sql(), name, ids)
 
-    def commit(self) -> None:
+    def commit(self, revised: bool = True) -> None:  # a GDAL write: always a new revision
         sql.bump_revision(self._sql())
         self._flush()
         if self.live.exists():

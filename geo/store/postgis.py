@@ -27,6 +27,7 @@ from geo import schema
 from geo.schema import GEOMETRY, ID, VERSION, WGS84
 from geo.store import migrations
 from geo.store.base import (
+    UNREVISIONED_LAYERS,
     ConflictError,
     NotFoundError,
     Store,
@@ -111,7 +112,7 @@ class PostGISStore(Store):
             with self.engine.begin() as conn:
                 tx = _PgTransaction(conn)
                 yield tx
-                if tx.dirty:
+                if tx.revised:
                     conn.execute(text(f"UPDATE {STATE_TABLE} SET revision = revision + 1"))
         except (DBAPIError, psycopg.Error) as exc:  # COPY runs on the raw psycopg connection
             reason = getattr(exc, "orig", None) or exc
@@ -198,10 +199,13 @@ def _geometry_hex(geoms, geometry_type: str) -> list[str | None]:
 class _PgTransaction(Transaction):
     def __init__(self, conn: Connection):
         self.conn = conn
-        self.dirty = False
+        self.revised = False  # wrote a layer outside UNREVISIONED_LAYERS
 
     def load(self, name: str) -> pd.DataFrame:
         return _read(self.conn, name)
+
+    def _wrote(self, name: str) -> None:
+        self.revised = self.revised or name not in UNREVISIONED_LAYERS
 
     def _insert(self, name: str, frame: pd.DataFrame) -> None:
         spec = schema.layer(name)
@@ -222,7 +226,7 @@ class _PgTransaction(Transaction):
             text(f"INSERT INTO {LAYERS_TABLE} (name) VALUES (:n) ON CONFLICT DO NOTHING"),
             {"n": name},
         )
-        self.dirty = True
+        self._wrote(name)
 
     def lock(self, names: list[str]) -> None:
         """EXCLUSIVE: edits (SELECT ... FOR UPDATE, UPDATE/INSERT/DELETE) and other bulk
@@ -271,14 +275,14 @@ class _PgTransaction(Transaction):
             params["expected"] = int(expected_version)
         if self.conn.execute(text(sql), params).rowcount != 1:  # unreachable under the row lock
             raise ConflictError(name, row_id, int(expected_version or 0), None)
-        self.dirty = True
+        self._wrote(name)
         return {k: _plain_before(v) for k, v in row.items()}
 
     def delete(self, name: str, ids: list[str]) -> int:
         result = self.conn.execute(
             text(f"DELETE FROM {table(name)} WHERE id = ANY(:ids)"), {"ids": list(ids)}
         )
-        self.dirty = True
+        self._wrote(name)
         return result.rowcount
 
 
