@@ -204,16 +204,30 @@ class Walk:
 
     def _maps(self, key: str, read_labels: bool) -> None:
         for index in range(self.page.locator(FOLIUM_IFRAME).count()):
-            locator = self.page.locator(FOLIUM_IFRAME).nth(index)
-            frame = locator.element_handle().content_frame()
-            try:
-                frame.wait_for_function(MAP_DRAWN, timeout=MAP_DRAW_MS)
-            except Exception as error:  # noqa: BLE001 - reported as a problem of this page
-                self.problem("map never drew", key, f"map {index}", str(error)[:200])
+            frame = self._drawn_map(index)
+            if frame is None:
+                self.problem("map never drew", key, f"map {index}",
+                             f"not drawn within {MAP_DRAW_MS // 1000} s")
                 continue
             if read_labels:
                 for label in frame.evaluate(MAP_LABELS):
                     self._scan(key, self.lang, label, "map label")
+
+    def _drawn_map(self, index: int):
+        """The ``index``-th map's frame once Leaflet drew it, or None. The frame is looked up
+        again on every try: a rerun that changes a map's script gives it a new iframe (the
+        old one never draws again), which is the same map to a user."""
+        deadline = time.monotonic() + MAP_DRAW_MS / 1000
+        while time.monotonic() < deadline:
+            try:
+                handle = self.page.locator(FOLIUM_IFRAME).nth(index).element_handle(timeout=5000)
+                frame = handle.content_frame()
+                if frame is not None and frame.evaluate(MAP_DRAWN):
+                    return frame
+            except PlaywrightError:  # the iframe was being replaced: look it up again
+                pass
+            self.page.wait_for_timeout(250)
+        return None
 
     def _text(self, key: str, lang: str) -> None:
         page = self.page
