@@ -49,15 +49,19 @@ new MutationObserver(() => {
 }).observe(document, {subtree: true, childList: true, characterData: true});"""
 
 
+def process_and_children(pid: int) -> list[int]:
+    """``pid`` and its direct children (the server's launcher and Streamlit)."""
+    try:
+        return [pid, *(int(p) for p in
+                       Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    except OSError:
+        return [pid]
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (MB)."""
     total = 0
-    pids = [pid]
-    try:
-        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
-    for p in pids:
+    for p in process_and_children(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -70,12 +74,7 @@ def rss_mb(pid: int) -> float:
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of a process and its children so far, in seconds."""
     total = 0.0
-    pids = [pid]
-    try:
-        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
-    for p in pids:
+    for p in process_and_children(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
