@@ -16,13 +16,14 @@ import time
 
 import streamlit as st
 
-from components import frame, navigation, session, streamlit_text
+from components import frame, navigation, session, streamlit_text, units
 from components.i18n import t
 
 RUN_STARTED = time.perf_counter()
 st.set_page_config(page_title="红图 Hongtu", page_icon="🗺️", layout="wide")
 
 frame.init_language()
+units.init_unit()  # the province, a city or a county (when the store holds several)
 PAGES = {  # the overview answers at / (the hidden default page) and at /overview (the menu's)
     session.HOME_PAGE: st.Page("views/overview.py", title=t("page.overview"), icon="🗺️",
                                default=True, url_path=session.HOME_PAGE, visibility="hidden"),

@@ -32,7 +32,7 @@ import pandas as pd
 import streamlit as st
 
 from components import network_cache, session
-from components.data import _raw_layer_at, get_store
+from components.data import _raw_layer_at, get_store, scoped_revision
 from components.i18n import get_lang
 from geo import audit, auth, schema
 from geo.auth import Principal
@@ -99,8 +99,9 @@ class PageContext:
 
     @property
     def revision(self) -> str:
-        """The store's current revision (a cache key; read afresh on every call)."""
-        return self.store.revision()
+        """The store's current revision marked with the session's unit (a cache key that
+        keeps units apart; read afresh on every call)."""
+        return scoped_revision(self.store.revision())
 
     # ------------------------------------------------------------------ masked reads
     def layer(self, name: str) -> pd.DataFrame:

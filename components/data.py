@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from geo import hierarchy
 from geo.store import Store, open_store, store_url
+
+UNIT_STATE = "hongtu_unit"  # st.session_state: the unit (adcode) this session looks at
+UNIT_MARK = "@"  # a scoped revision: "<store revision>@<unit>", a cache key
+ANCHOR_LAYERS = hierarchy.ANCHOR_ORDER
 
 
 @st.cache_resource(show_spinner=False)
@@ -28,9 +34,47 @@ def _load_layer(url: str, revision: str, name: str) -> pd.DataFrame:
     return _store_for(url).load(name)
 
 
+def current_unit() -> str:
+    """The unit this session looks at ("" : the whole store). Per session, never per process;
+    set by :mod:`components.units` from the URL (?unit=331003) and the unit picker."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return ""
+    return str(st.session_state.get(UNIT_STATE) or "")
+
+
+def scoped_revision(revision: str, unit: str | None = None) -> str:
+    """``revision`` marked with the session's unit: a cache key that keeps units apart."""
+    unit = current_unit() if unit is None else unit
+    return f"{revision}{UNIT_MARK}{unit}" if unit else revision
+
+
+def split_revision(revision: str) -> tuple[str, str]:
+    """(store revision, unit) of a possibly scoped revision."""
+    base, _, unit = revision.partition(UNIT_MARK)
+    return base, unit
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _unit_keys(url: str, revision: str, unit: str) -> dict[str, frozenset]:
+    """Which rows of the anchor layers lie in ``unit`` (shared, never mutated)."""
+    districts = _load_layer(url, revision, "districts")
+    found = hierarchy.find(hierarchy.units(districts), unit)
+    frames = {n: _load_layer(url, revision, n) for n in ANCHOR_LAYERS}
+    return hierarchy.unit_keys(frames, found.districts if found else ())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _scoped_layer(url: str, revision: str, name: str, unit: str) -> pd.DataFrame:
+    frame = _load_layer(url, revision, name)
+    return hierarchy.filter_layer(name, frame, _unit_keys(url, revision, unit))
+
+
 def _raw_layer_at(url: str, revision: str, name: str) -> pd.DataFrame:
-    """A whole layer at ``revision``, unmasked (cached)."""
-    return _load_layer(url, revision, name)
+    """A layer at ``revision``, unmasked (cached); cut to the unit of a scoped revision."""
+    base, unit = split_revision(revision)
+    if unit and name not in hierarchy.UNSCOPED:
+        return _scoped_layer(url, base, name, unit)
+    return _load_layer(url, base, name)
 
 
 def _load_raw_layer(name: str) -> pd.DataFrame:
@@ -40,7 +84,14 @@ def _load_raw_layer(name: str) -> pd.DataFrame:
 
 
 def _load_raw_layers(*names: str) -> dict[str, pd.DataFrame]:
-    """Several layers, unmasked, at one revision. Not for pages."""
+    """Several layers, unmasked, at one revision, cut to the session's unit. Not for pages."""
+    store = get_store()
+    revision = scoped_revision(store.revision())
+    return {n: _raw_layer_at(store.url, revision, n) for n in names}
+
+
+def _load_whole_layers(*names: str) -> dict[str, pd.DataFrame]:
+    """Several layers of the whole store (every unit), unmasked. Not for pages."""
     store = get_store()
     revision = store.revision()
     return {n: _load_layer(store.url, revision, n) for n in names}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from components import browser_session, i18n, navigation, session
+from components import browser_session, i18n, navigation, session, units
 from components.data import is_sample_store
 from components.i18n import t
 from components.network_map import render_bare_map
@@ -35,6 +35,7 @@ def sidebar() -> None:
             i18n.set_lang(choice)
             st.query_params[LANG_PARAM] = choice
             st.rerun()
+        units.picker()
         if is_sample_store():
             st.warning(t("app.sample_badge"), icon="🧪")
     session.account_box()  # signed-in account + sign-out; demo banner

@@ -20,6 +20,7 @@ def publish_layers(data: MapData, gcj02: bool, public: bool = False) -> dict:
     builders = payload_builders(data, gcj02)
     if public:
         builders = {n: b for n, b in builders.items() if n not in PRIVATE_LAYERS}
-    frame = ("gcj02" if gcj02 else "wgs84") + "-" + get_lang()
+    frame = ("gcj02" if gcj02 else "wgs84") + "-" + get_lang() + (
+        f"-u{data.unit}" if data.unit else "")  # each unit's layers in a folder of their own
     return publish(data.revision, frame, builders,
                    combined=tuple(n for n in builders if n not in LAZY_LAYERS))

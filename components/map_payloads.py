@@ -35,6 +35,7 @@ class MapData:
     dispatch_areas: gpd.GeoDataFrame
     members: gpd.GeoDataFrame  # id, grid_id, label (masked name), geometry
     classification: network.Classification
+    unit: str = ""  # the unit the layers are cut to (components.units); "": the whole store
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -42,7 +43,7 @@ class MapData:
         return tuple(float(v) for v in frame.total_bounds)
 
 
-def prepare(revision: str, frames: dict[str, pd.DataFrame]) -> MapData:
+def prepare(revision: str, frames: dict[str, pd.DataFrame], unit: str = "") -> MapData:
     """Join and classify the store's layers for drawing."""
     from geo.masking import mask_name
 
@@ -68,7 +69,7 @@ def prepare(revision: str, frames: dict[str, pd.DataFrame]) -> MapData:
         revision=revision, counties=frames["counties"], districts=frames["districts"],
         streets=frames["streets"], communities=frames["communities"], grids=grids,
         compounds=compounds, positions=positions, dispatch_areas=frames["joint_duty_stations"],
-        members=members.drop(columns=["name"]), classification=classification,
+        members=members.drop(columns=["name"]), classification=classification, unit=unit,
     )
 
 

@@ -4,47 +4,54 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.data import _load_raw_layers, get_store
+from components.data import _raw_layer_at, get_store, scoped_revision, split_revision
 from components.map_payloads import MapData, prepare
-from geo import kpis, network
+from geo import hierarchy, kpis, network, unit_figures
 
 MAP_LAYERS = ("districts", "counties", "streets", "communities", "grids", "compounds",
               "property_firms", "party_branches", "disclosures", "service_positions",
               "joint_duty_stations", "members")
+UNIT_SHAPE_TOLERANCE_M = 200.0  # a county on a province or city map: 200 m is under a pixel
 
 
 def _revision() -> str:
-    return get_store().revision()
+    """The store's revision marked with the session's unit (see components.data)."""
+    return scoped_revision(get_store().revision())
+
+
+def _layers(url: str, revision: str, *names: str) -> dict:
+    return {n: _raw_layer_at(url, revision, n) for n in names}
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _map_data(url: str, revision: str) -> MapData:
-    return prepare(revision, _load_raw_layers(*MAP_LAYERS))
+    base, unit = split_revision(revision)
+    return prepare(base, _layers(url, revision, *MAP_LAYERS), unit=unit)
 
 
 def map_data() -> MapData:
     store = get_store()
-    return _map_data(store.url, store.revision())
+    return _map_data(store.url, _revision())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _index(url: str, revision: str):
-    frames = _load_raw_layers("compounds", "service_positions", "streets")
+    frames = _layers(url, revision, "compounds", "service_positions", "streets")
     return network.search_index(frames["compounds"], frames["service_positions"],
                                 frames["streets"])
 
 
 def search_index():
     store = get_store()
-    return _index(store.url, store.revision())
+    return _index(store.url, _revision())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _headline(url: str, revision: str) -> tuple[dict, dict | None]:
     names = ("compounds", "party_branches", "grids", "members", "service_positions", "events",
              "disclosures")
-    figures = network.headline_figures(_load_raw_layers(*names))
-    frames = _load_raw_layers(*kpis.KPI_LAYERS)
+    figures = network.headline_figures(_layers(url, revision, *names))
+    frames = _layers(url, revision, *kpis.KPI_LAYERS)
     try:
         return figures, kpis.compute_kpis(frames)
     except (KeyError, ValueError):  # outcome records missing: show the network figures only
@@ -53,14 +60,14 @@ def _headline(url: str, revision: str) -> tuple[dict, dict | None]:
 
 def headline():
     store = get_store()
-    return _headline(store.url, store.revision())
+    return _headline(store.url, _revision())
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _compound(url: str, revision: str, compound_id: str):
     detail = get_store().load_compound(compound_id)
     data = map_data()
-    members = _load_raw_layers("members")["members"]
+    members = _raw_layer_at(url, revision, "members")
     summary = network.compound_summary(detail, data.grids, members, data.positions)
     names = {"street": _name(data.streets, detail.compound.get("street_id")),
              "community": _name(data.communities, detail.compound.get("community_id"))}
@@ -75,4 +82,28 @@ def _name(frame, key) -> str:
 def compound(compound_id: str):
     """(CompoundDetail, summary, names) or raises geo.store.NotFoundError."""
     store = get_store()
-    return _compound(store.url, store.revision(), compound_id)
+    return _compound(store.url, _revision(), compound_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _unit_counts(url: str, revision: str):
+    return unit_figures.district_counts(_layers(url, revision, *unit_figures.FIGURE_LAYERS))
+
+
+def unit_counts():
+    """Each district's counts (geo.unit_figures), over the whole store (every unit)."""
+    store = get_store()
+    return _unit_counts(store.url, store.revision())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _unit_shapes(url: str, revision: str, codes: tuple[str, ...]):
+    districts = _raw_layer_at(url, revision, "districts")
+    return unit_figures.unit_shapes(districts, hierarchy.units(districts), codes,
+                                    tolerance_m=UNIT_SHAPE_TOLERANCE_M)
+
+
+def unit_shapes(codes) -> object:
+    """The outlines of the units ``codes`` (merged districts, simplified for drawing)."""
+    store = get_store()
+    return _unit_shapes(store.url, store.revision(), tuple(codes))

@@ -98,9 +98,17 @@ def _opt(name, dtype="str", **kw) -> Field:
 
 
 _LAYERS: list[Layer] = [
-    Layer("districts", "MultiPolygon", (_f("name"), _f("adcode"), _opt("source")), "districts"),
+    # The county-level units that run a network (one: Huangyan; a city's or a province's
+    # many), with the city and province above them (the hierarchy, see geo.hierarchy).
+    Layer("districts", "MultiPolygon", (
+        _f("name"), _f("adcode"), _opt("source"), _opt("city"), _opt("city_adcode"),
+        _opt("province"), _opt("province_adcode"),
+    ), "districts"),
     Layer("counties", "MultiPolygon", (_f("name"), _f("adcode"), _opt("source")), "counties"),
-    Layer("streets", "MultiPolygon", (_f("name"), _f("code", unique=True)), "streets"),
+    Layer("streets", "MultiPolygon", (
+        _f("name"), _f("code", unique=True),
+        _opt("district_id", ref="districts"),  # empty: the store's only district
+    ), "streets"),
     Layer(
         "communities",
         "MultiPolygon",

@@ -4,7 +4,16 @@ The URL keeps the view (?street=..&tier=..&indicator=..&compound=..&basemap=..).
 
 import streamlit as st
 
-from components import basemaps, compound_panel, legend, network_cache, network_map, print_panel
+from components import (
+    basemaps,
+    compound_panel,
+    legend,
+    network_cache,
+    network_map,
+    print_panel,
+    units,
+    units_view,
+)
 from components.context import page_context
 from components.headline import show_headline
 from components.i18n import t
@@ -14,6 +23,12 @@ from geo.store import NotFoundError
 
 ctx = page_context()
 query = st.query_params
+unit = units.current()
+if unit is not None and len(unit.districts) > 1:  # a province or a city: the units below it
+    units_view.show(unit)
+    st.stop()
+if unit is not None:
+    units_view.breadcrumb(unit)
 data = network_cache.map_data()
 if data.grids.empty:
     st.info(t("map.no_data"))
@@ -84,6 +99,7 @@ def map_and_panel() -> None:
         "street": ",".join(view.streets), "tier": ",".join(view.tiers),
         "indicator": view.indicator, "basemap": view.basemap, "compound": selected or "",
         "lang": query.get("lang", ""), "map_mode": query.get("map_mode", ""),
+        "unit": query.get("unit", ""),
     }.items() if v})
     map_col, side_col = st.columns([3, 1.25])
     with map_col:

@@ -27,7 +27,7 @@ from components.web.principal import request_principal
 from components.web.state import layer_root
 from geo import auth
 
-FOLDER = re.compile(r"[0-9a-f]{16}-(wgs84|gcj02)-[a-z]{2}")
+FOLDER = re.compile(r"[0-9a-f]{16}-(wgs84|gcj02)-[a-z]{2}(-u[0-9]{1,12})?")
 NAME = re.compile(r"[a-z_]{1,40}")
 MAP_PAGE = "overview"  # member points are shown to whoever may open the network map
 HEADERS = {"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"}

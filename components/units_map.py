@@ -1,0 +1,66 @@
+"""The units map: the units below a province or a city, coloured by an indicator, each with
+its figures in the tooltip; a click on one returns its code (views.overview drills down)."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from streamlit_folium import st_folium
+
+from components.i18n import fmt_int, t
+from components.map_controls import add_metric_scale
+from components.offline import lean_map, use_local_assets
+from geo import unit_figures
+
+SHADES = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")  # low -> high
+NO_DATA = "#d9d9d9"
+LINE = "#6d4c41"
+CODE = "code"
+TOOLTIP = ("name", "compounds_text", "grids_text", "members_text", "positions_text",
+           "value_text")
+
+
+def _features(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str):
+    frame = shapes[[CODE, "geometry"]].merge(table, on=CODE, how="inner")
+    frame["cls"] = unit_figures.rate_class(frame[indicator])
+    for column in ("compounds", "grids", "members", "positions"):
+        frame[f"{column}_text"] = frame[column].map(fmt_int)
+    suffix = "" if indicator == "members_per_grid" else "%"
+    frame["value_text"] = frame[indicator].map(
+        lambda v: "—" if pd.isna(v) else f"{v:g}{suffix}")
+    keep = [CODE, "cls", *TOOLTIP, "geometry"]
+    return gpd.GeoDataFrame(frame[keep], geometry="geometry", crs=shapes.crs)
+
+
+def units_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str) -> folium.Map:
+    """``shapes`` (code, geometry; WGS84) of the units in ``table`` (unit_figures.unit_table),
+    coloured by quantile class of ``indicator``."""
+    use_local_assets()
+    features = _features(shapes, table, indicator)
+    fmap = lean_map(add_metric_scale(folium.Map(tiles=None, prefer_canvas=True)))
+
+    def style(feature):
+        cls = feature["properties"]["cls"]
+        fill = SHADES[cls] if cls >= 0 else NO_DATA
+        return {"color": LINE, "weight": 1.5, "fillColor": fill, "fillOpacity": 0.8}
+
+    aliases = [t("unit.col.name"), t("unit.col.compounds"), t("unit.col.grids"),
+               t("unit.col.members"), t("unit.col.positions"), t(f"unit.indicator.{indicator}")]
+    folium.GeoJson(
+        features, name="units", style_function=style,
+        highlight_function=lambda _: {"weight": 4, "color": "#1565c0"},
+        tooltip=folium.GeoJsonTooltip(fields=list(TOOLTIP), aliases=aliases),
+    ).add_to(fmap)
+    if len(features):
+        minx, miny, maxx, maxy = features.total_bounds
+        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def show_units_map(shapes, table, indicator: str, key: str, height: int = 600) -> str | None:
+    """Draw the map; the code of the unit clicked last (None before any click)."""
+    event = st_folium(units_map(shapes, table, indicator), key=key, height=height,
+                      use_container_width=True, returned_objects=["last_active_drawing"])
+    drawing = (event or {}).get("last_active_drawing") or {}
+    return (drawing.get("properties") or {}).get(CODE)
