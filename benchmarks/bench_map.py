@@ -22,6 +22,7 @@ on the canvas; "filter" from the option click until the compounds are redrawn; "
 mouse press in the map until the firm's name is in the panel.
 
     .venv/bin/python benchmarks/bench_map.py [--runs 3] [--scales 1 10]
+    .venv/bin/python benchmarks/bench_map.py --region huangyan taizhou zhejiang [--runs 3]
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 from fixtures_browser import (
     CHROMIUM,
@@ -199,7 +200,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--region", nargs="+", choices=("huangyan", "taizhou", "zhejiang"),
+                        help="regions of real counties instead of scales (map_regions.py)")
+    parser.add_argument("--store", nargs="+", default=None,
+                        help="with --region: an existing store per region (else built)")
     args = parser.parse_args()
+    if args.region:
+        return _regions(args)
     from geo.sample import build_store
     from geo.store import open_store
 
@@ -261,6 +268,36 @@ def main() -> None:
         verdict = "ok" if first_s / warm <= FIRST_VISIT_TARGET else "MISS"
         print(f"{scale:>5} {warm_s:9.1f} {first_s:8.2f} {warm:8.2f} {first_s / warm:7.2f} "
               f"{FIRST_VISIT_TARGET:7.1f}  {verdict}")
+
+
+def _regions(args) -> None:
+    import map_regions
+
+    from geo.sample import build_store
+    from geo.store import open_store
+
+    work = Path(tempfile.mkdtemp(prefix="bench-map-"))
+    servers = StreamlitServers(work)
+    rows = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for i, region in enumerate(args.region):
+                if args.store:
+                    path = Path(args.store[i])
+                else:
+                    path = work / f"{region}.gpkg"
+                    started = time.monotonic()
+                    build_store(path, seed=20220425, region=region)
+                    print(f"{region}: sample built in {time.monotonic() - started:.0f} s",
+                          flush=True)
+                rows.append(map_regions.run_region(browser, servers, region, path,
+                                                   open_store(path), args.runs))
+                servers.stop_all()
+            browser.close()
+    finally:
+        servers.stop_all()
+    map_regions.print_table(rows)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ def units_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str) -> 
     coloured by quantile class of ``indicator``."""
     use_local_assets()
     features = _features(shapes, table, indicator)
-    fmap = lean_map(add_metric_scale(folium.Map(tiles=None, prefer_canvas=True)))
+    fmap = lean_map(add_metric_scale(folium.Map(tiles=None)))  # SVG: a hundred units at most
 
     def style(feature):
         cls = feature["properties"]["cls"]

@@ -11,6 +11,7 @@ import os
 
 import streamlit as st
 
+from components import screen_units, units
 from components import screen_view as view
 from components.context import page_context
 from components.i18n import fmt_int, t
@@ -41,17 +42,23 @@ def number_setting(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+ROTATE = setting("rotate", "") == "counties"  # ?rotate=counties: step through the counties
+if ROTATE:
+    screen_units.start_rotation()
 ctx = page_context()
 view.apply_screen_style()
 INTERVAL = number_setting("interval", 20, 3, 3600)
 REFRESH = number_setting("refresh", max(120, INTERVAL), INTERVAL, 86400)
+COUNTY_INTERVAL = number_setting("county_interval", 120, 10, 86400) if ROTATE else 0
+unit = units.current()
 layers = ctx.layers(*LAYERS)
 spotlight = screen.spotlight_ids(layers["compounds"], layers["service_positions"],
                                  setting("spotlight", ""))
 
 top_left, top_right = st.columns([3, 1])
 with top_left:
-    view.title_bar(t("screen.title"), t("app.sample_badge") if ctx.is_sample else None)
+    view.title_bar(t("screen.title_unit", name=unit.name) if unit else t("screen.title"),
+                   t("app.sample_badge") if ctx.is_sample else None)
 with top_right:
     view.clock()
 
@@ -124,3 +131,5 @@ def news() -> None:
 
 
 news()
+if ROTATE:
+    screen_units.rotation(COUNTY_INTERVAL)

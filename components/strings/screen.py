@@ -1,4 +1,6 @@
 TEXT = {
+    "screen.title_unit": ("{name}城市小区党建 · 一核三片四站二十四点",
+                          "{name}: compound Party building, core, zones, stations, points"),
     "screen.title": ("黄岩区城市小区党建 · 一核三片四站二十四点", "Huangyan compound Party building: one core, three zones, four stations, 24 points"),
     "screen.households": ("户数", "Households"),
     "screen.branch": ("党支部 · 书记", "Party branch · secretary"),
