@@ -43,9 +43,19 @@ def current_unit() -> str:
 
 
 def scoped_revision(revision: str, unit: str | None = None) -> str:
-    """``revision`` marked with the session's unit: a cache key that keeps units apart."""
+    """``revision`` marked with the session's unit: a cache key that keeps units apart (none
+    for a unit holding every district: its layers are the whole ones)."""
     unit = current_unit() if unit is None else unit
+    if unit and _holds_everything(get_store().url, revision, unit):
+        unit = ""
     return f"{revision}{UNIT_MARK}{unit}" if unit else revision
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _holds_everything(url: str, revision: str, unit: str) -> bool:
+    districts = _load_layer(url, revision, "districts")
+    found = hierarchy.find(hierarchy.units(districts), unit)
+    return found is not None and set(found.districts) >= set(districts["id"].astype(str))
 
 
 def split_revision(revision: str) -> tuple[str, str]:

@@ -3,7 +3,8 @@
 Counted once per district from the store's layers, then summed up the hierarchy: a city's
 rate is its summed parts' rate, never an average of its counties' rates. The definitions are
 those of the headline figures and KPIs (geo.network, geo.kpis): a grid is covered when at
-least one member is assigned to it; the 四公开 rate is disclosed items / all items;
+least one member is assigned to it; the 四公开 rate is disclosed items / all items of the
+last three months (the KPI card's window, geo.kpis.disclosure_windows);
 satisfaction is satisfied closed cases / closed cases with an answer; positions are the
 existing network (planned positions are not official figures).
 """
@@ -13,14 +14,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo import hierarchy
+from geo import hierarchy, kpis
 from geo.hierarchy import ID, Unit
 
 COUNTS = ("compounds", "grids", "grids_covered", "members", "positions", "disclosures",
           "disclosed", "satisfaction_answers", "satisfied")
 INDICATORS = ("coverage", "disclosure", "satisfaction", "members_per_grid")
 FIGURE_LAYERS = ("districts", "streets", "grids", "members", "compounds", "service_positions",
-                 "disclosures", "cases")
+                 "disclosures", "cases", "meta")
 RATES = {  # indicator -> (numerator, denominator, multiplier, digits)
     "coverage": ("grids_covered", "grids", 100.0, 1),
     "disclosure": ("disclosed", "disclosures", 100.0, 1),
@@ -42,6 +43,8 @@ def district_counts(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     positions = frames["service_positions"]
     positions = positions[positions["status"].astype(str) == "existing"]
     disclosures = frames["disclosures"]
+    months = kpis.disclosure_windows(kpis.as_of_from(frames))["now"]
+    disclosures = disclosures[disclosures["month"].astype(str).isin(months)]
     cases = frames["cases"]
     closed = cases[cases["closed_at"].notna() & cases["satisfied"].notna()]
     parts = {

@@ -43,8 +43,11 @@ def frames() -> dict:
                                          "object_id": ["O1", "O2", "K2"]}),
         "service_positions": pd.DataFrame({"id": ["P1", "P2", "P3"], "street_id": ["S1", "S3", "S4"],
                                            "status": ["existing", "planned", "existing"]}),
-        "disclosures": pd.DataFrame({"id": ["D1", "D2", "D3"], "compound_id": ["C1", "C1", "C3"],
-                                     "disclosed": [True, False, True]}),
+        "disclosures": pd.DataFrame({"id": ["D1", "D2", "D3", "D4"],
+                                     "compound_id": ["C1", "C1", "C3", "C1"],
+                                     "month": ["2022-04", "2022-03", "2022-02", "2021-12"],
+                                     "disclosed": [True, False, True, True]}),
+        "meta": pd.DataFrame({"key": ["as_of"], "value": ["2022-04-24"]}),
         "counties": DISTRICTS,
     }
 
@@ -84,7 +87,7 @@ def test_a_county_keeps_its_own_rows_through_every_reference():
     assert list(cut["workflow_events"]["id"]) == ["W1"]
     assert list(cut["property_firms"]["id"]) == ["F1"]  # the firm its compound points at
     assert list(cut["party_instructors"]["id"]) == ["I1"]
-    assert list(cut["disclosures"]["id"]) == ["D1", "D2"]
+    assert list(cut["disclosures"]["id"]) == ["D1", "D2", "D4"]
     assert len(cut["counties"]) == 3  # context: the same in every unit
 
 
