@@ -9,20 +9,31 @@ import time
 import streamlit as st
 
 from components import units
+from components.data import UNIT_STATE
 from geo import hierarchy
 
 STEP_STATE = "screen_county_step"
-SINCE_STATE = "screen_county_since"  # monotonic time of the last county change
+SINCE_STATE = "screen_county_since"
+BASE_STATE = "screen_county_base"  # the unit whose counties the screen steps through  # monotonic time of the last county change
 
 
 def counties() -> list[hierarchy.Unit]:
-    return [u for u in units.all_units() if u.level == hierarchy.COUNTY]
+    """The counties the screen steps through: those inside the unit it was opened on (the URL's
+    ``unit``, else the top unit)."""
+    all_units = units.all_units()
+    base = hierarchy.find(all_units, st.session_state.get(BASE_STATE))
+    inside = set(base.districts) if base else None
+    return [u for u in all_units if u.level == hierarchy.COUNTY
+            and (inside is None or set(u.districts) <= inside)]
 
 
 def start_rotation() -> None:
     """On the screen's first run, start at the first county (before the page reads data)."""
+    if STEP_STATE in st.session_state:
+        return
+    st.session_state[BASE_STATE] = st.session_state.get(UNIT_STATE) or ""
     found = counties()
-    if len(found) > 1 and STEP_STATE not in st.session_state:
+    if len(found) > 1:
         st.session_state[STEP_STATE] = 0
         units.set_unit(found[0].code)
 

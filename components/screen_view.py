@@ -89,7 +89,7 @@ def figure_tiles(items: list[tuple[str, str]]) -> None:
 
 def spotlight_card(card) -> None:
     rows = "".join(
-        f'<p><span class="lbl">{escape(t(key))}</span>{escape(str(value))}</p>'
+        f'<p><span class="lbl">{escape(t(key))}</span>{escape(_value(key, value))}</p>'
         for key, value in card.lines
     )
     recent = "".join(f"<p>· {escape(item)}</p>" for item in card.recent)
@@ -99,6 +99,11 @@ def spotlight_card(card) -> None:
         f"<h3>{escape(kind)} · {escape(card.name)}</h3>{rows}"
         f'{"<p class=lbl>" + escape(t("screen.recent")) + "</p>" + recent if recent else ""}</div>'
     )
+
+
+def _value(key: str, value) -> str:
+    """A card line's value as shown: a position's tier in words (一核, not "core")."""
+    return t(f"map.tier.{value}") if key == "screen.tier" else str(value)
 
 
 def ticker(items: list[str]) -> None:

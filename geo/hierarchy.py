@@ -70,7 +70,20 @@ def units(districts: pd.DataFrame) -> list[Unit]:
             parent = _parent(group.iloc[0], level)
             out.append(Unit(code, level, str(group[name_col].iloc[0]), parent,
                             tuple(sorted(group[ID].astype(str)))))
-    return sorted(out, key=lambda u: (_path(out, u), u.code))
+    return _drop_above_top(sorted(out, key=lambda u: (_path(out, u), u.code)))
+
+
+def _drop_above_top(all_units: list[Unit]) -> list[Unit]:
+    """Without the units above the smallest one holding every district (a store of Taizhou's
+    counties starts at the city, not at a province holding nothing else)."""
+    everything = {d for u in all_units for d in u.districts}
+    whole = [u for u in all_units if set(u.districts) == everything]
+    if len(whole) < 2:
+        return all_units
+    deepest = max(whole, key=lambda u: u.depth)
+    dropped = {u.code for u in whole if u.depth < deepest.depth}
+    return [Unit(u.code, u.level, u.name, None, u.districts) if u is deepest else u
+            for u in all_units if u.code not in dropped]
 
 
 def _parent(row: pd.Series, level: str) -> str | None:
@@ -97,7 +110,7 @@ def top(all_units: list[Unit]) -> Unit | None:
     """The unit holding every district, if there is one (the province, or the one city)."""
     everything = {d for u in all_units for d in u.districts}
     whole = [u for u in all_units if set(u.districts) == everything]
-    return min(whole, key=lambda u: u.depth) if whole else None
+    return max(whole, key=lambda u: u.depth) if whole else None
 
 
 def children(all_units: list[Unit], unit: Unit) -> list[Unit]:

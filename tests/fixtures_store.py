@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +43,31 @@ def small_store(tmp_path):
     from make_bad_files import build_tiny_store
 
     return build_tiny_store(tmp_path / "small.gpkg")
+
+
+@pytest.fixture(scope="session")
+def taizhou_store_path(tmp_path_factory):
+    """The generated Taizhou sample (9 counties), built once per session."""
+    from geo.sample import build_store
+
+    path = tmp_path_factory.mktemp("taizhou") / "taizhou.gpkg"
+    build_store(path, seed=SAMPLE_SEED, region="taizhou")
+    return path
+
+
+@pytest.fixture
+def app_first(monkeypatch):
+    """Run app.py on every AppTest run, as production does.
+
+    Streamlit treats a ``pages/`` folder beside app.py as an automatic multipage app until
+    the process first calls ``st.navigation`` (the first request would skip app.py and its
+    sign-in gate), which is why the pages live in ``views/``. This keeps AppTest on app.py
+    should such a folder ever come back."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    def run_main_script(path):
+        source = Path(path).read_text(encoding="utf-8")
+        code = compile(source, str(path), "exec")
+        exec(code, {"__name__": "__main__", "__file__": str(path)})  # noqa: S102 - as Streamlit
+
+    monkeypatch.setattr(script_runner, "_mpa_v1", run_main_script)

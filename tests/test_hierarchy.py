@@ -126,3 +126,11 @@ def test_unit_shapes_merge_the_districts_of_a_city():
     shapes = unit_figures.unit_shapes(DISTRICTS, units, ["331000", "330102"])
     assert list(shapes["name"]) == ["台州市", "上城区"]
     assert shapes.geometry.iloc[0].bounds == pytest.approx((121.0, 28.5, 121.6, 28.8), abs=1e-5)
+
+
+def test_a_store_of_one_city_starts_at_the_city():
+    taizhou = DISTRICTS.iloc[:2]
+    units = hierarchy.units(taizhou)
+    assert [(u.code, u.parent) for u in units] == [
+        ("331000", None), ("331002", "331000"), ("331003", "331000")]
+    assert hierarchy.top(units).code == "331000"

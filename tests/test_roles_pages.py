@@ -5,7 +5,6 @@ import base64
 import re
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -23,24 +22,6 @@ PAGE_FILES = {
     "big_screen": "views/big_screen.py",
 }
 ACCOUNTS = {"zuzhi": "org", "guihua": "planner", "kan": "viewer", "dapin": "big_screen"}
-
-
-@pytest.fixture
-def app_first(monkeypatch):
-    """Run app.py on every AppTest run, as production does.
-
-    Streamlit treats a ``pages/`` folder beside app.py as an automatic multipage app until
-    the process first calls ``st.navigation`` (the first request would skip app.py and its
-    sign-in gate), which is why the pages live in ``views/``. This keeps AppTest on app.py
-    should such a folder ever come back."""
-    from streamlit.runtime.scriptrunner import script_runner
-
-    def run_main_script(path):
-        source = Path(path).read_text(encoding="utf-8")
-        code = compile(source, str(path), "exec")
-        exec(code, {"__name__": "__main__", "__file__": str(path)})  # noqa: S102 - as Streamlit
-
-    monkeypatch.setattr(script_runner, "_mpa_v1", run_main_script)
 
 
 def _app(account=None, timeout=120):

@@ -15,6 +15,10 @@ def register(sub) -> None:
     p = sub.add_parser("sample", help="generate the sample district into a GeoPackage")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--scale", type=int, default=1)
+    p.add_argument("--region", choices=["huangyan", "taizhou", "zhejiang"], default="huangyan",
+                   help="Huangyan alone (default), Taizhou's 9 counties or Zhejiang's 90")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes generating counties (default: up to 2)")
     p.add_argument("--out", default=str(SAMPLE_STORE))
     p.add_argument("--if-missing", action="store_true", help="do nothing if --out exists")
     p.set_defaults(func=cmd_sample)
@@ -39,20 +43,23 @@ def register(sub) -> None:
 
 
 def cmd_sample(args) -> int:
-    from geo.sample import DEFAULT_SEED, build_store
+    from geo.sample import DEFAULT_SEED
+    from geo.sample.build import write_sample
 
     out = Path(args.out)
     if args.if_missing and out.exists():
         print(f"{out} exists; nothing to do")
         return 0
+    if args.scale < 1:
+        print("--scale must be >= 1", file=sys.stderr)
+        return 2
     if out.exists():
         out.unlink()
     start = time.perf_counter()
-    store = build_store(out, seed=args.seed if args.seed is not None else DEFAULT_SEED,
-                        scale=args.scale)
-    counts = {n: len(store.load(n)) for n in store.layer_names()}
+    counts = write_sample(open_store(out), args.seed if args.seed is not None else DEFAULT_SEED,
+                          args.scale, args.region, workers=args.workers)
     print(f"wrote {out} in {time.perf_counter() - start:.1f} s: "
-          + ", ".join(f"{n} {c}" for n, c in counts.items() if c))
+          + ", ".join(f"{n} {c}" for n, c in sorted(counts.items()) if c))
     return 0
 
 

