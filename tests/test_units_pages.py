@@ -135,3 +135,13 @@ def test_the_big_screen_steps_through_the_counties_of_its_unit(taizhou, on_taizh
     at.run()
     assert at.session_state[UNIT_STATE] == districts["id"].iloc[1]
     assert f"{second}城市小区党建" in " ".join(h.value for h in at.html)
+
+
+@pytest.mark.parametrize("page", ["views/compound.py", "views/planner.py", "views/grids.py",
+                                  "views/orders.py", "views/big_screen.py"])
+def test_every_page_runs_for_the_whole_city(taizhou, on_taizhou, page):
+    at = _app(CITY)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert not [e.value for e in at.error], [e.value for e in at.error]
+    assert at.session_state[UNIT_STATE] == CITY
