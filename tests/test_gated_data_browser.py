@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 from fixtures_browser import VIEWPORT, folium_frame, sign_in
 from fixtures_browser import wait_for_app as wait_briefly
+from playwright.sync_api import Error as PlaywrightError
 
 from components.map_layers import revision_dir_name
 from components.web.session_cookie import COOKIE_NAME
@@ -78,6 +79,25 @@ def signed_in_cookie(browser, base: str, account: str, path: str = "/grids"):
     raise AssertionError("no session cookie after sign-in")
 
 
+def zoomed_in_to_members(page) -> None:
+    """Zoom the overview's map in until it has drawn member points. The map may be re-created
+    after it first drew (a rerun replaces its iframe; the zoom went to the old one), so the
+    iframe is looked up and zoomed again until the points are there."""
+    deadline = time.monotonic() + SLOW_MS / 1000
+    while True:
+        frame = folium_frame(page, timeout_ms=SLOW_MS)
+        try:
+            frame.wait_for_function("() => window.hongtuDrawn && window.hongtuDrawn.grids > 0",
+                                    timeout=SLOW_MS)
+            frame.evaluate("() => { window.map.setZoom(16, {animate: false}); }")
+            frame.wait_for_function("() => window.hongtuDrawn.members > 0", timeout=15_000)
+            return
+        except PlaywrightError:
+            if time.monotonic() > deadline:
+                raise
+            print("members not drawn yet: looking the map up again")
+
+
 def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accounts_store_path):
     base = streamlit_app.start(accounts_store_path)
     wait_warm(base)  # the start-up warm-up wrote the layer files
@@ -107,11 +127,7 @@ def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accou
         # the map in the signed-in browser fetches its member points with the cookie
         page.goto(base + "/overview")
         wait_briefly(page, timeout_ms=SLOW_MS)
-        frame = folium_frame(page, timeout_ms=SLOW_MS)
-        frame.wait_for_function("() => window.hongtuDrawn && window.hongtuDrawn.grids > 0",
-                                timeout=SLOW_MS)
-        frame.evaluate("() => { window.map.setZoom(16, {animate: false}); }")
-        frame.wait_for_function("() => window.hongtuDrawn.members > 0", timeout=SLOW_MS)
+        zoomed_in_to_members(page)
     finally:
         context.close()
 
