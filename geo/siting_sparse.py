@@ -92,6 +92,40 @@ def mclp_sparse(existing: sparse.csr_matrix, candidates: sparse.csr_matrix, weig
                         base_weight + float(pulp.value(problem.objective) or 0.0))
 
 
+def fewest_sparse(existing: sparse.csr_matrix, candidates: sparse.csr_matrix, weights,
+                  target_share: float, gap_rel: float | None = None,
+                  time_limit: float | None = None) -> SolveOutcome:
+    """The fewest candidates so that existing + chosen cover ``target_share`` (0-1) of the
+    weight (status "Infeasible" when every candidate together falls short)."""
+    started = time.perf_counter()
+    weights = np.asarray(weights, float)
+    base = covered_by(existing)
+    base_weight = float(weights[base].sum())
+    need = target_share * weights.sum() - base_weight - 1e-9
+    if need <= 0:
+        return SolveOutcome([], base_weight, OPTIMAL, time.perf_counter() - started, 0.0)
+    rows, row_weights = _merged_open_rows(candidates, weights, base)
+    useful = sorted({j for row in rows for j in row})
+    gap_rel = exact_gap(len(useful)) if gap_rel is None else gap_rel
+    problem = pulp.LpProblem("fewest_sparse", pulp.LpMinimize)
+    x = {j: pulp.LpVariable(f"x_{j}", cat="Binary") for j in useful}
+    y = [pulp.LpVariable(f"y_{r}", lowBound=0, upBound=1) for r in range(len(rows))]
+    problem += pulp.lpSum(x.values())
+    for v, row in zip(y, rows):
+        problem += v <= pulp.lpSum(x[j] for j in row)
+    problem += pulp.lpSum(w * v for w, v in zip(row_weights, y)) >= need
+    problem.solve(pulp.PULP_CBC_CMD(msg=False, gapRel=gap_rel, timeLimit=time_limit))
+    status = pulp.LpStatus[problem.status]
+    if problem.status != pulp.LpStatusOptimal:
+        return SolveOutcome([], base_weight, status, time.perf_counter() - started, gap_rel)
+    if problem.sol_status == pulp.LpSolutionIntegerFeasible:
+        status = "Stopped by the time limit (not proven optimal)"
+    chosen = sorted(int(j) for j, var in x.items() if (var.value() or 0) > 0.5)
+    covered = base | covered_by(candidates[:, chosen]) if chosen else base
+    return SolveOutcome(chosen, float(weights[covered].sum()), status,
+                        time.perf_counter() - started, gap_rel, float(len(chosen)))
+
+
 def _merged_open_rows(candidates: sparse.csr_matrix, weights, base) -> tuple[list, list]:
     """The demand rows no existing site covers but some candidate does, rows with the same
     reaching candidates merged: (list of candidate-index tuples, their summed weights)."""

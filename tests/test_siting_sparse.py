@@ -50,3 +50,23 @@ def test_a_time_limit_that_stops_the_solver_is_said(sample_store):
     assert result.status == "Optimal"  # a generous limit: still proven optimal
     with pytest.raises(Exception, match="radius"):
         siting_sparse.suggest_positions_sparse(compounds, None, 5, 0)
+
+
+def test_fewest_sparse_is_the_dense_optimum_and_says_infeasible(sample_store):
+    from scipy import sparse
+
+    compounds = sample_store.load("compounds")
+    positions = sample_store.load("service_positions")
+    dense = siting.fewest_positions(compounds, positions, 0.8, 500.0)
+    demand = siting_sparse.cov.demand_points(compounds)
+    existing = siting_sparse.cov.supply_points(positions)
+    cands = siting_sparse.cov.supply_points(None, candidates=siting.default_candidates(compounds))
+    xy = siting_sparse._xy(demand)
+    out = siting_sparse.fewest_sparse(cover_sets(xy, siting_sparse._xy(existing), 500.0),
+                                      cover_sets(xy, siting_sparse._xy(cands), 500.0),
+                                      demand["households"].to_numpy(float), 0.8)
+    assert out.status == "Optimal" and len(out.chosen) == dense.extra["count"]
+    assert out.covered >= 0.8 * demand["households"].sum()
+    none = sparse.csr_matrix((2, 1), dtype=bool)
+    one = sparse.csr_matrix(np.array([[True], [False]]))
+    assert siting_sparse.fewest_sparse(none, one, [1, 1], 1.0).status == "Infeasible"
