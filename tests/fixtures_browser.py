@@ -238,6 +238,18 @@ def folium_frame(page, index: int = 0, timeout_ms: int = APP_TIMEOUT_MS):
     return frame
 
 
+def zoom_to_compound(page, frame, compound_id: str, zoom: int = 17) -> None:
+    """Centre the network map on a compound at ``zoom``, repeated until the view holds (the map
+    may still settle its first view)."""
+    for _ in range(10):
+        frame.evaluate("([id, z]) => { const l = Object.values(window.map._layers).find("
+                       "l => l.feature && l.feature.properties.id === id); "
+                       "window.map.setView(l.getCenter(), z, {animate: false}); }",
+                       [compound_id, zoom])
+        page.wait_for_timeout(500)
+        if frame.evaluate("() => window.map.getZoom()") == zoom:
+            return
+
 
 # The container pixel (in the map frame) of compound ``id``'s centre.
 COMPOUND_CENTRE = """id => { const l = Object.values(window.map._layers).find(

@@ -4,7 +4,7 @@ compound opens its panel, the Gaode basemap shifts overlays by the GCJ-02 offset
 from __future__ import annotations
 
 import pytest
-from fixtures_browser import COMPOUND_CENTRE, folium_frame, wait_for_app
+from fixtures_browser import COMPOUND_CENTRE, folium_frame, wait_for_app, zoom_to_compound
 
 from components.legend import TIER_SYMBOLS
 from geo.crs import wgs84_to_gcj02
@@ -49,13 +49,7 @@ def test_click_on_a_compound_opens_its_panel(streamlit_app, page, sample_store,
     frame = _open(page, streamlit_app.start(sample_store_path))
     compound = sample_store.load("compounds").iloc[0]
     firm = sample_store.load("property_firms").set_index("id").loc[compound["property_firm_id"]]
-    for _ in range(10):  # the map may still settle its first view: repeat until it holds
-        frame.evaluate("id => { const l = Object.values(window.map._layers).find(l => l.feature"
-                       " && l.feature.properties.id === id); window.map.setView(l.getCenter(),"
-                       " 17, {animate: false}); }", compound["id"])
-        page.wait_for_timeout(500)
-        if frame.evaluate("() => window.map.getZoom()") == 17:
-            break
+    zoom_to_compound(page, frame, compound["id"])
     x, y = frame.evaluate(COMPOUND_CENTRE, compound["id"])
     frame.evaluate("() => { const send = window.Streamlit.setComponentValue; window.sent = [];"
                    " window.Streamlit.setComponentValue = function (v) { window.sent.push(v);"

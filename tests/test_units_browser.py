@@ -6,7 +6,7 @@ store's own columns."""
 from __future__ import annotations
 
 import pytest
-from fixtures_browser import COMPOUND_CENTRE, folium_frame, wait_for_app
+from fixtures_browser import COMPOUND_CENTRE, folium_frame, wait_for_app, zoom_to_compound
 
 from geo.store import open_store
 
@@ -90,13 +90,7 @@ def test_drill_from_the_province_to_a_compound_and_back(streamlit_app, page, pro
     assert headline(page) == expected(store, [COUNTY]) == {
         "物业小区": 68, "社区网格": 381, "在职党员下沉网格": 4760}
     compound = store.load("compounds").query("street_id.str.startswith(@COUNTY)").iloc[0]
-    for _ in range(10):
-        frame.evaluate("id => { const l = Object.values(window.map._layers).find(l => l.feature"
-                       " && l.feature.properties.id === id); window.map.setView(l.getCenter(),"
-                       " 17, {animate: false}); }", compound["id"])
-        page.wait_for_timeout(500)
-        if frame.evaluate("() => window.map.getZoom()") == 17:
-            break
+    zoom_to_compound(page, frame, compound["id"])
     x, y = frame.evaluate(COMPOUND_CENTRE, compound["id"])
     box = page.locator('iframe[title="streamlit_folium.st_folium"]').first.bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
