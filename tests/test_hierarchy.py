@@ -134,3 +134,22 @@ def test_a_store_of_one_city_starts_at_the_city():
     assert [(u.code, u.parent) for u in units] == [
         ("331000", None), ("331002", "331000"), ("331003", "331000")]
     assert hierarchy.top(units).code == "331000"
+
+
+@pytest.mark.postgis
+def test_postgis_keeps_the_hierarchy_columns(postgis_store):
+    """Districts' city and province and streets' district (columns the schema gained) round-
+    trip through PostGIS, and the units and a unit's cut come out as from a GeoPackage."""
+    districts = DISTRICTS.iloc[[0, 2]]
+    streets = gpd.GeoDataFrame({"id": ["331003001", "330102001"], "name": ["东城", "湖滨"],
+                                "code": ["331003001", "330102001"],
+                                "district_id": ["331003", "330102"]},
+                               geometry=[box(121.2, 28.6, 121.3, 28.7), box(120.1, 30.2, 120.2,
+                                                                          30.3)], crs="EPSG:4326")
+    postgis_store.write_layers({"districts": districts, "streets": streets})
+    loaded = postgis_store.load("districts")
+    units = hierarchy.units(loaded)
+    assert [u.code for u in units] == ["330000", "330100", "330102", "331000", "331003"]
+    keys = hierarchy.unit_keys({"districts": loaded, "streets": postgis_store.load("streets")},
+                               ["331003"])
+    assert keys["streets"] == {"331003001"}

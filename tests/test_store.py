@@ -475,7 +475,7 @@ def test_cli_migrate_and_load_sample(fresh_postgis_url, capsys, monkeypatch):
     assert main(["migrate", "--store", fresh_postgis_url]) == 0
     assert "applied" not in capsys.readouterr().out
     frames = {"grids": dataset()["grids"], "meta": dataset()["meta"]}
-    monkeypatch.setattr("geo.sample.generate", lambda seed, scale: frames)
+    monkeypatch.setattr("geo.sample.generate", lambda seed, scale, region: frames)
     store = PostGISStore(fresh_postgis_url)
     store.write_layers({"accounts": pd.DataFrame([{"id": "u1", "name": "org", "role": "org",
                                                    "password_hash": "x", "disabled": False,
@@ -525,3 +525,4 @@ def test_import_and_rollback_around_a_later_edit(filled_store, tmp_path):
     assert (after.loc["f1", "rating"], after.loc["f1", "score"]) == ("B", 88.5)
     assert after.loc["f2", "score"] == 0.1 + 0.2  # restored to the last bit
     assert content("grids") == before["grids"]
+

@@ -17,6 +17,9 @@ def register(sub) -> None:
     p = sub.add_parser("load-sample", help="write the generated sample district into a store")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--scale", type=int, default=1)
+    p.add_argument("--region", choices=["huangyan", "taizhou", "zhejiang"], default="huangyan",
+                   help="Huangyan alone (default), Taizhou's 9 counties or Zhejiang's 90 "
+                        "(in one transaction: the province needs a few GB of memory)")
     add_store_option(p)
     p.set_defaults(func=cmd_load_sample)
 
@@ -45,7 +48,7 @@ def cmd_load_sample(args) -> int:
 
     start = time.perf_counter()
     seed = args.seed if args.seed is not None else DEFAULT_SEED
-    frames = generate(seed, args.scale)
+    frames = generate(seed, args.scale, region=args.region)
     store = store_from(args)
     with store.transaction() as tx:
         for name in schema.LAYERS:
