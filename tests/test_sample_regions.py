@@ -145,7 +145,9 @@ def test_taizhou_has_its_nine_counties_with_city_and_province(taizhou):
     assert set(taizhou["streets"]["district_id"]) == set(expected)
     units = hierarchy.units(districts)
     city = hierarchy.find(units, "331000")
-    assert city.level == hierarchy.CITY and city.parent == "330000"
+    # the city holds every county: it is the top (no province above that holds nothing else)
+    assert city.level == hierarchy.CITY and city.parent is None
+    assert hierarchy.top(units) == city and hierarchy.find(units, "330000") is None
     assert sorted(city.districts) == expected
     assert len(hierarchy.children(units, city)) == len(expected)
 
