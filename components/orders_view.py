@@ -174,10 +174,12 @@ def _series(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame[columns].rename(columns=lambda c: t(f"orders.series.{c}"))
 
 
-def show_charts(by_street: pd.DataFrame, by_compound: pd.DataFrame, trend: pd.DataFrame) -> None:
-    streets = by_street.set_index("name")
+def show_charts(by_area: pd.DataFrame, by_compound: pd.DataFrame, trend: pd.DataFrame,
+                area: str = "street") -> None:
+    """Charts per street (per county when ``area`` is "district"), the trend and compounds."""
+    streets = by_area.set_index("name")
     left, right = st.columns(2)
-    left.caption(t("orders.chart.street"))
+    left.caption(t(f"orders.chart.{area}"))
     left.bar_chart(_series(streets, ["orders", "cases"]), stack=False, height=280)
     right.caption(t("orders.chart.complaints"))
     right.bar_chart(_series(streets, ["complaints_last_period", "complaints_this_period"]),

@@ -33,12 +33,16 @@ def _features(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str):
     return gpd.GeoDataFrame(frame[keep], geometry="geometry", crs=shapes.crs)
 
 
-def units_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str) -> folium.Map:
-    """``shapes`` (code, geometry; WGS84) of the units in ``table`` (unit_figures.unit_table),
-    coloured by quantile class of ``indicator``."""
+def units_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str):
+    """(map, layer): the map fitted to ``shapes`` (code, geometry; WGS84) and, apart, the units
+    of ``table`` (unit_figures.unit_table) coloured by quantile class of ``indicator``. The map
+    does not depend on the indicator, so a new indicator redraws the layer, not the map."""
     use_local_assets()
     features = _features(shapes, table, indicator)
     fmap = lean_map(add_metric_scale(folium.Map(tiles=None)))  # SVG: a hundred units at most
+    if len(shapes):
+        minx, miny, maxx, maxy = shapes.total_bounds
+        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
 
     def style(feature):
         cls = feature["properties"]["cls"]
@@ -47,20 +51,19 @@ def units_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str) -> 
 
     aliases = [t("unit.col.name"), t("unit.col.compounds"), t("unit.col.grids"),
                t("unit.col.members"), t("unit.col.positions"), t(f"unit.indicator.{indicator}")]
+    layer = folium.FeatureGroup(name="units")
     folium.GeoJson(
         features, name="units", style_function=style,
         highlight_function=lambda _: {"weight": 4, "color": "#1565c0"},
         tooltip=folium.GeoJsonTooltip(fields=list(TOOLTIP), aliases=aliases),
-    ).add_to(fmap)
-    if len(features):
-        minx, miny, maxx, maxy = features.total_bounds
-        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    return fmap
+    ).add_to(layer)
+    return fmap, layer
 
 
 def show_units_map(shapes, table, indicator: str, key: str, height: int = 600) -> str | None:
     """Draw the map; the code of the unit clicked last (None before any click)."""
-    event = st_folium(units_map(shapes, table, indicator), key=key, height=height,
-                      use_container_width=True, returned_objects=["last_active_drawing"])
+    fmap, layer = units_map(shapes, table, indicator)
+    event = st_folium(fmap, key=key, height=height, use_container_width=True,
+                      feature_group_to_add=layer, returned_objects=["last_active_drawing"])
     drawing = (event or {}).get("last_active_drawing") or {}
     return (drawing.get("properties") or {}).get(CODE)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo import clock
+from geo import clock, hierarchy
 from geo.schema import ID
 
 KPI_LAYERS = ("service_orders", "cases", "joint_meetings", "disclosures", "compounds",
@@ -240,11 +240,17 @@ def _disclosure(disclosures: pd.DataFrame | None, as_of) -> dict:
 # ---------------------------------------------------------------- breakdowns for charts
 def by_area(frames: dict, by: str = "street", *, as_of=None,
             limit_hours: float = DEFAULT_LIMIT_HOURS) -> pd.DataFrame:
-    """One row per street (``by='street'``) or compound: counts, times and shares."""
+    """One row per street (``by='street'``), county (``'district'``: needs ``districts``) or
+    compound: counts, times and shares."""
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else as_of_from(frames)
     frames = _local(frames)
     compounds = frames["compounds"]
-    if by == "street":
+    if by == "district":
+        districts = frames["districts"]
+        of_street = hierarchy.street_districts(frames["streets"], districts)
+        key_of = dict(zip(compounds[ID], compounds["street_id"].astype(str).map(of_street)))
+        names = districts.set_index(ID)["name"]
+    elif by == "street":
         key_of = dict(zip(compounds[ID], compounds["street_id"]))
         names = frames["streets"].set_index(ID)["name"] if "streets" in frames else None
     else:

@@ -145,3 +145,19 @@ def test_every_page_runs_for_the_whole_city(taizhou, on_taizhou, page):
     assert not at.exception, at.exception
     assert not [e.value for e in at.error], [e.value for e in at.error]
     assert at.session_state[UNIT_STATE] == CITY
+
+
+def test_orders_of_a_city_are_broken_down_by_county(taizhou, on_taizhou):
+    from geo import kpis
+
+    frames = {n: taizhou.load(n) for n in (*kpis.KPI_LAYERS, "districts")}
+    table = kpis.by_area(frames, "district").set_index("district")
+    streets = frames["streets"].set_index("id")["district_id"]
+    compound_county = frames["compounds"].set_index("id")["street_id"].map(streets)
+    counted = frames["service_orders"]["compound_id"].map(compound_county).value_counts()
+    assert table["orders"].to_dict() == counted.to_dict()
+    assert set(table["name"]) == set(frames["districts"]["name"])
+    at = _app(CITY)
+    at.switch_page("views/orders.py").run()
+    assert not at.exception
+    assert "各区县工单与事件" in [c.value for c in at.caption]

@@ -18,20 +18,21 @@ from geo import workflow as wf
 from geo.store import StoreError
 
 LAYERS = (*kpis.KPI_LAYERS, "workflow_events", "party_alliances", "volunteer_teams", "members",
-          "joint_duty_stations")
+          "joint_duty_stations", "districts")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def figures(url: str, revision: str, street: str | None, limit: float):
-    frames = {name: layers[name] for name in kpis.KPI_LAYERS}
+    frames = {name: layers[name] for name in (*kpis.KPI_LAYERS, "districts")}
     return (kpis.compute_kpis(frames, street=street, limit_hours=limit),
-            kpis.by_area(frames, "street", limit_hours=limit),
+            kpis.by_area(frames, AREA, limit_hours=limit),
             kpis.by_area(frames, "compound", limit_hours=limit), kpis.monthly_trend(frames))
 
 
 ctx = page_context()
 principal = ctx.principal
 layers = ctx.layers(*LAYERS)
+AREA = "district" if len(layers["districts"]) > 1 else "street"  # a city: per county
 store = ctx.store
 now = clock.business_now(layers["meta"])  # ages and the latest allowed step time
 compounds, streets = layers["compounds"], layers["streets"]
@@ -167,4 +168,4 @@ with tab_new:
                 st.rerun()
 
 with tab_charts:
-    ov.show_charts(by_street, by_compound, trend)
+    ov.show_charts(by_street, by_compound, trend, AREA)

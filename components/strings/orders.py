@@ -137,6 +137,7 @@ TEXT = {
     "orders.new.created": ("已创建 {id}", "Created {id}"),
     # charts
     "orders.chart.street": ("各街道工单与事件", "Orders and cases per street"),
+    "orders.chart.district": ("各区县工单与事件", "Orders and cases per county"),
     "orders.chart.complaints": ("各街道投诉:上年同期与本期", ("Complaints per street: a year "
                                 "earlier vs this period")),
     "orders.chart.trend": ("月度趋势", "Monthly trend"),
