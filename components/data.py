@@ -100,13 +100,6 @@ def _load_raw_layers(*names: str) -> dict[str, pd.DataFrame]:
     return {n: _raw_layer_at(store.url, revision, n) for n in names}
 
 
-def _load_whole_layers(*names: str) -> dict[str, pd.DataFrame]:
-    """Several layers of the whole store (every unit), unmasked. Not for pages."""
-    store = get_store()
-    revision = store.revision()
-    return {n: _load_layer(store.url, revision, n) for n in names}
-
-
 def store_revision() -> str:
     return get_store().revision()
 
