@@ -75,4 +75,38 @@ def run(store) -> bool:
               f"{peak:8.1f}  {'ok' if good else 'MISS'}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS {rss:.0f} MB (store layers loaded: {', '.join(LAYERS)})")
+    return ok & page_calls(frames, units)
+
+
+def page_calls(frames: dict, units) -> bool:
+    """The planner page's own entry points for each city and the province, with grid residents
+    as demand (the widest choice): coverage, then MCLP k=5."""
+    from geo import coverage as cov
+    from geo import siting
+
+    print(f"\nplanner page entry points, demand = grid residents, k={K}, {RADIUS_M:.0f} m")
+    print(f"{'unit':<12} {'level':<8} {'grids':>7} {'solved as':<10} {'coverage s':>10} "
+          f"{'MCLP s':>7} {'status':<8} {'peak MB':>8}  verdict")
+    ok = True
+    for unit in units:
+        if unit.level == hierarchy.COUNTY:
+            continue
+        keys = hierarchy.unit_keys(frames, unit.districts)
+        grids = hierarchy.filter_layer("grids", frames["grids"], keys)
+        positions = hierarchy.filter_layer("service_positions", frames["service_positions"], keys)
+        tracemalloc.start()
+        started = time.perf_counter()
+        cov.analyse_coverage(grids, positions, RADIUS_M, demand=cov.DEMAND_GRIDS)
+        coverage_s = time.perf_counter() - started
+        found = siting.suggest_positions(grids, positions, K, RADIUS_M, demand=cov.DEMAND_GRIDS)
+        seconds = time.perf_counter() - started - coverage_s
+        peak = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+        wide = cov.is_wide(len(grids), 2 * len(grids) + len(positions))
+        target = CITY_TARGET_S if unit.level == hierarchy.CITY else None
+        good = found.solver_status == "Optimal" and (target is None or seconds <= target)
+        ok &= good
+        print(f"{unit.name:<12} {unit.level:<8} {len(grids):>7,} "
+              f"{'sparse' if wide else 'dense':<10} {coverage_s:10.2f} {seconds:7.2f} "
+              f"{found.solver_status[:8]:<8} {peak:8.1f}  {'ok' if good else 'MISS'}")
     return ok

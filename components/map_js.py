@@ -1,6 +1,7 @@
 """The browser side of the network map: one small helper library (``window.hongtu``) that
 fetches layer files once, draws them on the map's canvas renderer, filters and styles them
-from options, switches members between per-grid totals and clusters by zoom, and reports a
+from options, switches members between per-grid totals and clusters by zoom (fetching only the
+member tiles in view), and reports a
 click on any polygon (a compound by id, anything else by its point) to streamlit-folium without
 waiting for its 250 ms debounce.
 
@@ -126,26 +127,48 @@ window.hongtu = window.hongtu || (function () {
       });
       drawn.member_totals = totals.getLayers().length;
     });
+    function addRows(rows) {
+      cluster.addLayers(rows.map(function (r) {
+        return L.circleMarker([r[0], r[1]], {radius: 5, weight: 1, color: o.colour,
+          fillOpacity: 0.8}).bindTooltip(r[2]);
+      }));
+      drawn.members = (drawn.members || 0) + rows.length;
+    }
+    function fetchInView() {
+      if (typeof membersSrc === 'string' || Array.isArray(membersSrc)) {  // one file, or inline
+        if (!fetched) { fetched = true; load(membersSrc).then(addRows); }
+        return;
+      }
+      // tiles of membersSrc.size degrees keyed "ix_iy" (ix = floor((lon + 180) / size)):
+      // only those in view (with a margin for the GCJ-02 shift) are fetched, each once
+      var b = map.getBounds(), size = membersSrc.size, margin = 0.01;
+      var x0 = Math.floor((b.getWest() - margin + 180) / size);
+      var x1 = Math.floor((b.getEast() + margin + 180) / size);
+      var y0 = Math.floor((b.getSouth() - margin + 90) / size);
+      var y1 = Math.floor((b.getNorth() + margin + 90) / size);
+      membersSrc.keys.forEach(function (key) {
+        var xy = key.split('_'), x = +xy[0], y = +xy[1];
+        if (fetchedTiles[key] || x < x0 || x > x1 || y < y0 || y > y1) { return; }
+        fetchedTiles[key] = true;
+        drawn.member_tiles = (drawn.member_tiles || []).concat([key]);
+        load(membersSrc.base + key + '.json').then(function (rows) {
+          addRows(rows);
+          drawn.member_tiles_loaded = (drawn.member_tiles_loaded || 0) + 1;
+        });
+      });
+    }
+    var fetchedTiles = {};
     function sync() {  // no member points (the public big screen): totals at every zoom
       if (membersSrc && map.getZoom() >= o.threshold) {
         fg.removeLayer(totals);
-        if (!fetched) {
-          fetched = true;
-          load(membersSrc).then(function (rows) {
-            cluster.addLayers(rows.map(function (r) {
-              return L.circleMarker([r[0], r[1]], {radius: 5, weight: 1, color: o.colour,
-                fillOpacity: 0.8}).bindTooltip(r[2]);
-            }));
-            drawn.members = rows.length;
-          });
-        }
+        fetchInView();
         fg.addLayer(cluster);
       } else {
         fg.removeLayer(cluster);
         fg.addLayer(totals);
       }
     }
-    map.on('zoomend', sync);
+    map.on('zoomend moveend', sync);
     sync();
   }
   return {load: load, polygons: polygons, symbols: symbols, members: members, drawn: drawn};

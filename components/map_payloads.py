@@ -1,10 +1,12 @@
 """The content of each map layer file: geometry plus the few properties the map needs, with
-every tooltip and popup pre-rendered and HTML-escaped here. Member names are always masked:
-the layer files are public static files."""
+every tooltip and popup pre-rendered and HTML-escaped here. Member names are always masked,
+and member points are served only behind the sign-in (:mod:`components.web.layers`), one file
+per tile so that the map fetches those in view."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 import geopandas as gpd
 import numpy as np
@@ -18,6 +20,8 @@ from geo import network
 from geo.schema import ID
 
 MEMBER_COLUMNS = ("lon", "lat", "label")
+MEMBER_TILE_DEG = 0.02  # about 2 km: a zoom-15 view of 900 x 640 px spans 2-3 tiles each way
+MEMBER_TILE_PREFIX = "members_"
 
 
 @dataclass
@@ -36,6 +40,7 @@ class MapData:
     members: gpd.GeoDataFrame  # id, grid_id, label (masked name), geometry
     classification: network.Classification
     unit: str = ""  # the unit the layers are cut to (components.units); "": the whole store
+    member_tiles: dict = field(default_factory=dict)  # tile key -> row positions in members
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -70,7 +75,20 @@ def prepare(revision: str, frames: dict[str, pd.DataFrame], unit: str = "") -> M
         streets=frames["streets"], communities=frames["communities"], grids=grids,
         compounds=compounds, positions=positions, dispatch_areas=frames["joint_duty_stations"],
         members=members.drop(columns=["name"]), classification=classification, unit=unit,
+        member_tiles=member_tiles(members),
     )
+
+
+def member_tiles(members: gpd.GeoDataFrame, size: float = MEMBER_TILE_DEG) -> dict:
+    """Members by square tile of ``size`` degrees (WGS84): ``"<ix>_<iy>" -> row positions``,
+    ix = floor((lon + 180) / size), iy = floor((lat + 90) / size). The map fetches only the
+    tiles in view (:mod:`components.map_js`), never every member at once."""
+    if members.empty:
+        return {}
+    ix = np.floor((members.geometry.x.to_numpy() + 180.0) / size).astype(int)
+    iy = np.floor((members.geometry.y.to_numpy() + 90.0) / size).astype(int)
+    keys = pd.Series([f"{x}_{y}" for x, y in zip(ix, iy)])
+    return {str(k): np.asarray(v) for k, v in keys.groupby(keys).indices.items()}
 
 
 def _rows(frame: pd.DataFrame) -> list[dict]:
@@ -186,3 +204,17 @@ def payload_builders(data: MapData, gcj02: bool) -> dict:
         "positions": lambda: positions_payload(frame(data.positions)),
         "members": lambda: members_payload(frame(data.members)),
     }
+
+
+def member_tile_builders(data: MapData, gcj02: bool) -> dict:
+    """``members_<tile> -> builder`` of each member tile's file (GCJ-02 shifted if asked)."""
+    def build(rows):
+        part = data.members.iloc[rows]
+        if gcj02 and len(part):
+            from geo.crs import gdf_to_gcj02
+
+            part = gdf_to_gcj02(part)
+        return members_payload(part)
+
+    return {f"{MEMBER_TILE_PREFIX}{key}": partial(build, rows)
+            for key, rows in data.member_tiles.items()}

@@ -22,7 +22,7 @@ from streamlit_folium import st_folium
 
 from components import basemaps, legend
 from components.i18n import t
-from components.layer_publish import PRIVATE_LAYERS, publish_layers
+from components.layer_publish import is_private, publish_layers
 from components.map_controls import add_metric_scale
 from components.map_layers import DrawnLayer, Helpers, MemberLayer, esc, layer_group
 from components.map_payloads import MapData, payload_builders
@@ -101,7 +101,7 @@ def build_map(data: MapData, view: MapView):
     else:
         builders = payload_builders(data, chosen.gcj02)
         sources = {name: build() for name, build in builders.items()
-                   if not (view.public and name in PRIVATE_LAYERS)}
+                   if not (view.public and is_private(name))}
     minx, miny, maxx, maxy = data.bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None,
                    prefer_canvas=view.mode == SERVED)

@@ -8,7 +8,10 @@ import folium
 import numpy as np
 import pandas as pd
 import streamlit as st
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.plugins import FastMarkerCluster
+from jinja2 import Template
 
 from components import offline
 from components.i18n import fmt_int, get_lang, t
@@ -110,25 +113,43 @@ def map_points(queue: pd.DataFrame, compounds) -> list[list]:
     return rows
 
 
-def open_items_map(queue: pd.DataFrame, compounds, streets) -> folium.Map:
-    """Open orders and cases as one clustered layer over the street outlines."""
+class ClusterAssets(JSCSSMixin, MacroElement):
+    """The cluster plugin's scripts in the map's page: the clustered items arrive later, as
+    the map's feature group, which brings no scripts of its own."""
+
+    _template = Template("")
+
+    @property
+    def default_js(self):  # follow MarkerCluster's assets (patched to local copies offline)
+        return folium.plugins.MarkerCluster.default_js
+
+    @property
+    def default_css(self):
+        return folium.plugins.MarkerCluster.default_css
+
+
+def open_items_map(queue: pd.DataFrame, compounds, streets) -> tuple[folium.Map,
+                                                                     folium.FeatureGroup]:
+    """(map, items): the street outlines over the area's compounds, and the open orders and
+    cases as one clustered feature group. The map's script holds no item, so a new or closed
+    item redraws the group in the open map (its zoom kept) instead of re-creating the map."""
     offline.use_local_assets()  # Leaflet and the cluster plugin from the app, not a CDN
     fmap = add_metric_scale(folium.Map(tiles=None, prefer_canvas=True))  # metres only
     # no tile layer: the map itself needs a maxZoom (folium hands max_zoom to the tiles only),
     # or the cluster layer throws "Map has no maxZoom specified" and nothing is drawn
     fmap.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)
     lean_map(fmap)
+    ClusterAssets().add_to(fmap)
     if len(streets):
         folium.GeoJson(streets[["name", "geometry"]], name="streets", interactive=False,
                        style_function=lambda _: {"color": STREET_LINE, "weight": 2,
                                                  "fill": False}).add_to(fmap)
-    FastMarkerCluster(map_points(queue, compounds), callback=_CALLBACK,
-                      name=t("orders.map.layer")).add_to(fmap)
-    shown = compounds[compounds["id"].isin(queue.loc[queue["open"], "compound_id"])]
-    bounds = (shown if len(shown) else compounds).total_bounds
     if len(compounds):
+        bounds = compounds.total_bounds
         fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    return fmap
+    items = folium.FeatureGroup(name=t("orders.map.layer"))
+    FastMarkerCluster(map_points(queue, compounds), callback=_CALLBACK).add_to(items)
+    return fmap, items
 
 
 def map_legend() -> str:

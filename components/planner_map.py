@@ -36,9 +36,11 @@ def _status_label(status: str) -> str:
 
 
 def planner_map(result: cov.CoverageResult, demand: gpd.GeoDataFrame,
-                supply: gpd.GeoDataFrame, outlines: list[gpd.GeoDataFrame]) -> folium.Map:
+                supply: gpd.GeoDataFrame, outlines: list[gpd.GeoDataFrame],
+                uncovered_only: bool = False) -> folium.Map:
     """``demand``/``supply``: the metric points of :func:`geo.coverage.demand_points` /
-    :func:`geo.coverage.supply_points` (candidates included); ``result`` their coverage."""
+    :func:`geo.coverage.supply_points` (candidates included); ``result`` their coverage.
+    ``uncovered_only`` (a city, a province): only the demand points no position covers."""
     use_local_assets()
     fmap = add_metric_scale(folium.Map(tiles=None, prefer_canvas=True, max_zoom=MAX_ZOOM))
     lean_map(fmap)
@@ -53,11 +55,16 @@ def planner_map(result: cov.CoverageResult, demand: gpd.GeoDataFrame,
             "color": COLOURS.get(f["properties"][cov.STATUS], OUTLINE), "weight": 1,
             "fillOpacity": 0.08, "dashArray": "4 4" if f["properties"][cov.STATUS]
             == cov.STATUS_CANDIDATE else None}).add_to(fmap)
+    bounds = demand.total_bounds
+    if uncovered_only:
+        covered = set(result.compounds.loc[result.compounds[cov.COVERED], ID])
+        demand = demand[~demand[ID].isin(covered)]
     _compound_layer(result, demand).add_to(fmap)
     if len(supply):
         _position_layer(supply).add_to(fmap)
-    if len(demand):
-        minx, miny, maxx, maxy = demand.to_crs(WGS84).total_bounds
+    if len(bounds) == 4 and all(pd.notna(bounds)):
+        minx, miny, maxx, maxy = gpd.GeoSeries.from_xy(bounds[[0, 2]], bounds[[1, 3]],
+                                                       crs=METRIC_CRS).to_crs(WGS84).total_bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
 

@@ -2,7 +2,7 @@
 the same on every rotation; only ``center``/``zoom`` change, so streamlit-folium flies the
 open map to the spotlight instead of re-creating it, and nothing piles up in the browser
 (re-adding feature groups on every rotation grew the JS heap by ~3 MB a minute). Public: no
-member points, only per-grid totals (:data:`components.layer_publish.PRIVATE_LAYERS`)."""
+member points, only per-grid totals (:func:`components.layer_publish.is_private`)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,9 @@ column of the results; ``CoverageResult.demand`` and ``unit`` say which it is. S
 positions with status "existing" (optionally narrowed to some tiers; "planned" positions only
 when asked) plus any candidate points. Distances are metres in the metric CRS EPSG:4549:
 straight-line, or along the store's ``roads`` layer when it has any (see
-:mod:`geo.network_distance`); every result says which (``distance_kind``).
+:mod:`geo.network_distance`); every result says which (``distance_kind``). A problem too wide
+for a dense demand x supply matrix (a city, a province: :func:`is_wide`) is solved with a
+KD-tree in straight-line metres.
 
 The entry point :func:`analyse_coverage` validates and projects GeoDataFrames, then hands
 numpy arrays to the pure core :func:`coverage_from_distance_matrix`.
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from geo.schema import GEOMETRY, ID, METRIC_CRS
 
@@ -46,6 +49,7 @@ NETWORK = "network"
 RADIUS_PRESETS = {"walk_5": 300.0, "walk_10": 500.0, "walk_15": 1000.0}
 DEFAULT_RADIUS_M = RADIUS_PRESETS["walk_10"]
 P90 = 0.9
+DENSE_CELLS = 4_000_000  # demand x supply pairs a dense distance matrix may hold (32 MB)
 
 
 class CoverageInputError(ValueError):
@@ -67,8 +71,7 @@ def coverage_from_distance_matrix(dist, households, radius: float) -> CoreCovera
 
     Ties for the nearest position go to the lower supply index."""
     dist = np.asarray(dist, dtype=float)
-    weights = np.asarray(households, dtype=float)
-    n_demand = len(weights)
+    n_demand = len(np.asarray(households))
     dist = dist.reshape(n_demand, -1)
     n_supply = dist.shape[1]
     if n_supply == 0:
@@ -77,13 +80,38 @@ def coverage_from_distance_matrix(dist, households, radius: float) -> CoreCovera
     else:
         nearest = np.argmin(dist, axis=1)
         distance = dist[np.arange(n_demand), nearest]
-        nearest = np.where(np.isfinite(distance), nearest, -1)
+    return coverage_from_nearest(nearest, distance, households, n_supply, radius)
+
+
+def coverage_from_nearest(nearest, distance, households, n_supply: int,
+                          radius: float) -> CoreCoverage:
+    """Coverage from each demand point's nearest supply index and distance (inf: none)."""
+    weights = np.asarray(households, dtype=float)
+    distance = np.asarray(distance, dtype=float)
+    nearest = np.where(np.isfinite(distance), np.asarray(nearest, int), -1)
     covered = distance <= radius
     catchment = np.zeros(n_supply)
     count = np.zeros(n_supply, dtype=int)
     np.add.at(catchment, nearest[covered], weights[covered])
     np.add.at(count, nearest[covered], 1)
     return CoreCoverage(nearest, distance, covered, catchment, count)
+
+
+def nearest_straight(demand_xy, supply_xy) -> tuple[np.ndarray, np.ndarray]:
+    """Each demand point's nearest supply point and straight-line distance (KD-tree: no
+    demand x supply matrix). Equal distances may go to either supply point."""
+    demand_xy = np.asarray(demand_xy, float).reshape(-1, 2)
+    supply_xy = np.asarray(supply_xy, float).reshape(-1, 2)
+    if not len(supply_xy):
+        return np.full(len(demand_xy), -1), np.full(len(demand_xy), np.inf)
+    distance, nearest = cKDTree(supply_xy).query(demand_xy)
+    return np.asarray(nearest, int), np.asarray(distance, float)
+
+
+def is_wide(n_demand: int, n_supply: int) -> bool:
+    """Too many demand x supply pairs for a dense matrix (a city, a province): reach is then
+    found with a KD-tree, in straight-line metres."""
+    return n_demand * n_supply > DENSE_CELLS
 
 
 def weighted_mean(values, weights) -> float:
@@ -264,13 +292,16 @@ def _points(frame: gpd.GeoDataFrame, default_status: str) -> gpd.GeoDataFrame:
     )
 
 
+def points_xy(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """(n, 2) coordinates of a point frame."""
+    return np.column_stack([frame.geometry.x, frame.geometry.y]) if len(frame) else \
+        np.empty((0, 2))
+
+
 def distance_matrix(demand: gpd.GeoDataFrame, supply: gpd.GeoDataFrame, roads=None):
     """Demand x supply distances in metres and their kind: along ``roads`` when it has any
     lines, else straight-line."""
-    demand_xy = np.column_stack([demand.geometry.x, demand.geometry.y]) if len(demand) else \
-        np.empty((0, 2))
-    supply_xy = np.column_stack([supply.geometry.x, supply.geometry.y]) if len(supply) else \
-        np.empty((0, 2))
+    demand_xy, supply_xy = points_xy(demand), points_xy(supply)
     if roads is not None and len(roads):
         from geo.network_distance import network_distance_matrix
 
@@ -278,11 +309,11 @@ def distance_matrix(demand: gpd.GeoDataFrame, supply: gpd.GeoDataFrame, roads=No
     return straight_line_matrix(demand_xy, supply_xy), STRAIGHT_LINE
 
 
-def coverage_result(demand: gpd.GeoDataFrame, supply: gpd.GeoDataFrame, dist, radius: float,
-                    distance_kind: str, demand_kind: str = DEMAND_COMPOUNDS) -> CoverageResult:
-    """Assemble a CoverageResult from prepared points and their distance matrix."""
+def coverage_result(demand: gpd.GeoDataFrame, supply: gpd.GeoDataFrame, core: CoreCoverage,
+                    radius: float, distance_kind: str,
+                    demand_kind: str = DEMAND_COMPOUNDS) -> CoverageResult:
+    """Assemble a CoverageResult from prepared points and their core coverage."""
     households = demand[HOUSEHOLDS].to_numpy(dtype=float)
-    core = coverage_from_distance_matrix(dist, households, radius)
     supply_ids = supply[ID].to_numpy()
     compounds = pd.DataFrame({
         ID: demand[ID].to_numpy(), NAME: demand[NAME].to_numpy(),
@@ -314,9 +345,16 @@ def analyse_coverage(compounds, positions, radius: float = DEFAULT_RADIUS_M, tie
         raise CoverageInputError("radius must be positive")
     demand_kind, demand = demand, demand_points(compounds, demand)
     supply = supply_points(positions, tiers, include_planned, candidates)
-    road_lines = roads.to_crs(METRIC_CRS) if roads is not None and len(roads) else None
-    dist, kind = distance_matrix(demand, supply, road_lines)
-    return coverage_result(demand, supply, dist, radius, kind, demand_kind)
+    households = demand[HOUSEHOLDS].to_numpy(dtype=float)
+    if is_wide(len(demand), len(supply)):
+        nearest, distance = nearest_straight(points_xy(demand), points_xy(supply))
+        core, kind = coverage_from_nearest(nearest, distance, households, len(supply),
+                                           radius), STRAIGHT_LINE
+    else:
+        road_lines = roads.to_crs(METRIC_CRS) if roads is not None and len(roads) else None
+        dist, kind = distance_matrix(demand, supply, road_lines)
+        core = coverage_from_distance_matrix(dist, households, radius)
+    return coverage_result(demand, supply, core, radius, kind, demand_kind)
 
 
 def coverage_change(compounds, positions, radius: float = DEFAULT_RADIUS_M, tiers=None,

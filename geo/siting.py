@@ -6,7 +6,9 @@
   spopt's LSCP only models full coverage): the fewest candidates reaching a target share.
 
 Candidates default to the compounds' representative points; extra candidate points come from a
-file (:func:`read_candidates`) or the planner page. The cores live in :mod:`geo.siting_core`.
+file (:func:`read_candidates`) or the planner page. The cores live in :mod:`geo.siting_core`;
+a problem too wide for dense matrices (a city, a province: :func:`geo.coverage.is_wide`) is
+solved over sparse coverage sets by :mod:`geo.siting_sparse`, in straight-line metres.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from geo import coverage as cov
 from geo import siting_core as core
+from geo import siting_sparse as wide
 from geo.schema import ID, WGS84
 
 CANDIDATE_PREFIX = "cand-"
@@ -127,19 +131,36 @@ def combine_candidates(*frames) -> gpd.GeoDataFrame:
 @dataclass
 class _Problem:
     weights: np.ndarray
-    existing_dist: np.ndarray
-    candidate_dist: np.ndarray
-    candidates: gpd.GeoDataFrame  # WGS84, aligned with candidate_dist's columns
+    existing_cover: np.ndarray | sparse.csr_matrix  # demand x existing: within the radius
+    candidate_cover: np.ndarray | sparse.csr_matrix  # demand x candidates
+    candidates: gpd.GeoDataFrame  # WGS84, aligned with candidate_cover's columns
     radius: float
     distance_kind: str
+    existing_dist: np.ndarray | None = None  # dense problems only (spopt's cost matrix)
+    candidate_dist: np.ndarray | None = None
+
+    @property
+    def wide(self) -> bool:
+        return sparse.issparse(self.candidate_cover)
 
     def covers(self):
-        return self.existing_dist <= self.radius, self.candidate_dist <= self.radius
+        return self.existing_cover, self.candidate_cover
 
     def covered(self, chosen) -> int:
-        existing, candidate = self.covers()
-        union = existing.any(axis=1) | candidate[:, list(chosen)].any(axis=1)
+        union = _reached(self.existing_cover) | _reached(self.candidate_cover, list(chosen))
         return int(self.weights[union].sum())
+
+
+def _reached(cover, columns=None) -> np.ndarray:
+    """Demand rows reached by any of ``columns`` (all columns when None)."""
+    part = cover if columns is None else cover[:, columns]
+    if sparse.issparse(part):
+        return np.asarray(part.getnnz(axis=1) > 0).ravel()
+    return part.any(axis=1) if part.shape[1] else np.zeros(part.shape[0], bool)
+
+
+def _column(cover, j: int) -> np.ndarray:
+    return wide.column(cover, j) if sparse.issparse(cover) else cover[:, j]
 
 
 def _problem(compounds, positions, radius, candidates, tiers, include_planned, roads, fixed,
@@ -155,24 +176,30 @@ def _problem(compounds, positions, radius, candidates, tiers, include_planned, r
     candidates = candidates.reset_index(drop=True)
     existing = cov.supply_points(positions, tiers, include_planned, fixed)
     proposed = cov.supply_points(None, candidates=candidates)
+    weights = demand[cov.HOUSEHOLDS].to_numpy(float)
+    if cov.is_wide(len(demand), len(existing) + len(proposed)):
+        xy = cov.points_xy(demand)
+        return _Problem(weights, wide.cover_sets(xy, cov.points_xy(existing), radius),
+                        wide.cover_sets(xy, cov.points_xy(proposed), radius), candidates,
+                        float(radius), cov.STRAIGHT_LINE)
     supply = pd.concat([existing, proposed], ignore_index=True)
     supply = gpd.GeoDataFrame(supply, crs=existing.crs)
     road_lines = roads.to_crs(cov.METRIC_CRS) if roads is not None and len(roads) else None
     dist, kind = cov.distance_matrix(demand, supply, road_lines)
     n = len(existing)
-    return _Problem(demand[cov.HOUSEHOLDS].to_numpy(float), dist[:, :n], dist[:, n:],
-                    candidates, float(radius), kind)
+    return _Problem(weights, dist[:, :n] <= radius, dist[:, n:] <= radius, candidates,
+                    float(radius), kind, dist[:, :n], dist[:, n:])
 
 
 def _chosen_frame(problem: _Problem, chosen: list[int]) -> pd.DataFrame:
     """Chosen candidates in greedy order of marginal gain, each with the households it adds."""
-    existing, candidate = problem.covers()
-    covered = existing.any(axis=1)
+    covered = _reached(problem.existing_cover)
+    reach = {j: _column(problem.candidate_cover, j) for j in chosen}
     rows, left = [], list(chosen)
     while left:
-        gains = [problem.weights[~covered & candidate[:, j]].sum() for j in left]
+        gains = [problem.weights[~covered & reach[j]].sum() for j in left]
         j = left.pop(int(np.argmax(gains)))
-        covered |= candidate[:, j]
+        covered |= reach[j]
         point = problem.candidates.geometry.iloc[j].representative_point()
         source = problem.candidates.iloc[j]
         rows.append({ID: source[ID], cov.NAME: source.get(cov.NAME), cov.TIER:
@@ -210,10 +237,14 @@ def suggest_positions(compounds, positions, k: int, radius: float = cov.DEFAULT_
     the grids' representative points)."""
     problem = _problem(compounds, positions, radius, candidates, tiers, include_planned, roads,
                        fixed, demand)
-    outcome = core.mclp_from_matrix(problem.existing_dist, problem.candidate_dist,
-                                    problem.weights, problem.radius, k, gap_rel)
+    if problem.wide:
+        outcome = wide.mclp_sparse(*problem.covers(), problem.weights, k, gap_rel)
+    else:
+        outcome = core.mclp_from_matrix(problem.existing_dist, problem.candidate_dist,
+                                        problem.weights, problem.radius, k, gap_rel)
     started = time.perf_counter()
-    greedy = core.greedy_max_coverage(*problem.covers(), problem.weights, k)
+    greedy = (wide.greedy_sparse(*problem.covers(), problem.weights, k=k) if problem.wide
+              else core.greedy_max_coverage(*problem.covers(), problem.weights, k))
     return _result("mclp", problem, outcome, greedy, time.perf_counter() - started,
                    {"k": k, **_demand(demand)})
 
@@ -229,9 +260,15 @@ def fewest_positions(compounds, positions, target_share: float,
     problem = _problem(compounds, positions, radius, candidates, tiers, include_planned, roads,
                        fixed, demand)
     existing, candidate = problem.covers()
-    outcome = core.fewest_for_share(existing, candidate, problem.weights, target_share, gap_rel)
+    if problem.wide:
+        outcome = wide.fewest_sparse(existing, candidate, problem.weights, target_share, gap_rel)
+    else:
+        outcome = core.fewest_for_share(existing, candidate, problem.weights, target_share,
+                                        gap_rel)
     started = time.perf_counter()
-    greedy = core.greedy_for_share(existing, candidate, problem.weights, target_share)
+    greedy = (wide.greedy_sparse(existing, candidate, problem.weights, target_share=target_share)
+              if problem.wide else
+              core.greedy_for_share(existing, candidate, problem.weights, target_share))
     extra = {"target_share": target_share, "count": len(outcome.chosen),
              "greedy_count": None if greedy is None else len(greedy), **_demand(demand)}
     return _result("fewest", problem, outcome, greedy, time.perf_counter() - started, extra)

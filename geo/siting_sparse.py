@@ -126,6 +126,33 @@ def fewest_sparse(existing: sparse.csr_matrix, candidates: sparse.csr_matrix, we
                         time.perf_counter() - started, gap_rel, float(len(chosen)))
 
 
+def column(cover: sparse.csr_matrix, j: int) -> np.ndarray:
+    """Which demand rows site ``j`` reaches (a dense boolean vector)."""
+    return cover[:, [int(j)]].toarray().ravel()
+
+
+def greedy_sparse(existing: sparse.csr_matrix, candidates: sparse.csr_matrix, weights,
+                  k: int | None = None, target_share: float | None = None) -> list[int] | None:
+    """Greedy over coverage sets: add the candidate that newly covers the most weight (ties:
+    lowest index), ``k`` times (stopping early when nothing is gained), or until
+    ``target_share`` of the weight is covered (None when it cannot be reached)."""
+    weights = np.asarray(weights, float)
+    covered = covered_by(existing).copy()
+    target = None if target_share is None else target_share * weights.sum() - 1e-9
+    reach_t = candidates.T.tocsr()
+    chosen: list[int] = []
+    while (len(chosen) < int(k)) if target is None else (weights[covered].sum() < target):
+        gains = reach_t @ np.where(covered, 0.0, weights)
+        if chosen:
+            gains[chosen] = -1
+        if not len(gains) or gains.max() <= 0:
+            return None if target is not None else sorted(chosen)
+        best = int(np.argmax(gains))
+        chosen.append(best)
+        covered |= column(candidates, best)
+    return sorted(chosen)
+
+
 def _merged_open_rows(candidates: sparse.csr_matrix, weights, base) -> tuple[list, list]:
     """The demand rows no existing site covers but some candidate does, rows with the same
     reaching candidates merged: (list of candidate-index tuples, their summed weights)."""

@@ -16,6 +16,7 @@ from fixtures_browser import wait_for_app as wait_briefly
 from playwright.sync_api import Error as PlaywrightError
 
 from components.map_layers import revision_dir_name
+from components.map_payloads import MEMBER_TILE_DEG, MEMBER_TILE_PREFIX, member_tiles
 from components.web.session_cookie import COOKIE_NAME
 from geo import auth
 from geo.store import open_store
@@ -79,10 +80,15 @@ def signed_in_cookie(browser, base: str, account: str, path: str = "/grids"):
     raise AssertionError("no session cookie after sign-in")
 
 
-def zoomed_in_to_members(page) -> None:
-    """Zoom the overview's map in until it has drawn member points. The map may be re-created
-    after it first drew (a rerun replaces its iframe; the zoom went to the old one), so the
-    iframe is looked up and zoomed again until the points are there."""
+def member_tile(store_path) -> str:
+    """The name of one member tile file of the store."""
+    return MEMBER_TILE_PREFIX + min(member_tiles(open_store(store_path).load("members")))
+
+
+def zoomed_in_to_members(page):
+    """Zoom the overview's map in until it has drawn member points; return its frame. The map
+    may be re-created after it first drew (a rerun replaces its iframe; the zoom went to the old
+    one), so the iframe is looked up and zoomed again until the points are there."""
     deadline = time.monotonic() + SLOW_MS / 1000
     while True:
         frame = folium_frame(page, timeout_ms=SLOW_MS)
@@ -91,7 +97,7 @@ def zoomed_in_to_members(page) -> None:
                                     timeout=SLOW_MS)
             frame.evaluate("() => { window.map.setZoom(16, {animate: false}); }")
             frame.wait_for_function("() => window.hongtuDrawn.members > 0", timeout=15_000)
-            return
+            return frame
         except PlaywrightError:
             if time.monotonic() > deadline:
                 raise
@@ -101,7 +107,7 @@ def zoomed_in_to_members(page) -> None:
 def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accounts_store_path):
     base = streamlit_app.start(accounts_store_path)
     wait_warm(base)  # the start-up warm-up wrote the layer files
-    members = layer_url(base, accounts_store_path, "members")
+    members = layer_url(base, accounts_store_path, member_tile(accounts_store_path))
     anonymous = {name: status(layer_url(base, accounts_store_path, name)) for name in PUBLIC}
     assert anonymous == dict.fromkeys(PUBLIC, 200)  # what the big screen draws
     assert status(members) == 401
@@ -115,6 +121,7 @@ def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accou
     context, page, org = signed_in_cookie(browser, base, "zuzhi")
     try:
         assert status(members, org) == 200
+        assert status(layer_url(base, accounts_store_path, "members"), org) == 404  # tiles only
         assert status(f"{base}/_stcore/metrics", org) == 200
         assert status(members, org[:-2] + "xx") == 401  # altered cookie
         page.get_by_role("heading", name="网格党员覆盖").wait_for()
@@ -127,13 +134,28 @@ def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accou
         # the map in the signed-in browser fetches its member points with the cookie
         page.goto(base + "/overview")
         wait_briefly(page, timeout_ms=SLOW_MS)
-        zoomed_in_to_members(page)
+        frame = zoomed_in_to_members(page)
+        frame.wait_for_function("() => window.hongtuDrawn.member_tiles_loaded"
+                                " === window.hongtuDrawn.member_tiles.length", timeout=SLOW_MS)
+        keys, drawn, bounds = frame.evaluate(
+            "() => [window.hongtuDrawn.member_tiles, window.hongtuDrawn.members,"
+            " window.map.getBounds().toBBoxString()]")
+        everyone = open_store(accounts_store_path).load("members")
+        tiles = member_tiles(everyone)
+        assert drawn == sum(len(tiles[k]) for k in keys) < len(everyone)  # only tiles in view
+        west, south, east, north = (float(v) for v in bounds.split(","))
+        for key in keys:  # each fetched tile touches the view (with the 0.01 degree margin)
+            x, y = (int(v) for v in key.split("_"))
+            assert x * MEMBER_TILE_DEG - 180 <= east + 0.01
+            assert (x + 1) * MEMBER_TILE_DEG - 180 >= west - 0.01
+            assert y * MEMBER_TILE_DEG - 90 <= north + 0.01
+            assert (y + 1) * MEMBER_TILE_DEG - 90 >= south - 0.01
     finally:
         context.close()
 
     context, _page, viewer = signed_in_cookie(browser, base, "kan")
     try:  # a sign-in may write the store: the layer files of its new revision
-        members = layer_url(base, accounts_store_path, "members")
+        members = layer_url(base, accounts_store_path, member_tile(accounts_store_path))
         assert status(members, viewer) == 200
         assert status(f"{base}/_stcore/metrics", viewer) == 403
     finally:
@@ -142,7 +164,7 @@ def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accou
     try:  # its sign-in may write the store (a stronger password hash): wait for its map
         folium_frame(page, timeout_ms=SLOW_MS).wait_for_function(
             "() => window.hongtuDrawn && window.hongtuDrawn.grids > 0", timeout=SLOW_MS)
-        members = layer_url(base, accounts_store_path, "members")
+        members = layer_url(base, accounts_store_path, member_tile(accounts_store_path))
         assert status(members, screen) == 403  # the big-screen account draws no member points
         assert status(layer_url(base, accounts_store_path, "combined"), screen) == 200
     finally:
@@ -152,5 +174,5 @@ def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accou
 def test_demo_mode_stays_open(streamlit_app, sample_store_path):
     base = streamlit_app.start(sample_store_path)
     wait_warm(base)
-    assert status(layer_url(base, sample_store_path, "members")) == 200
+    assert status(layer_url(base, sample_store_path, member_tile(sample_store_path))) == 200
     assert status(f"{base}/_stcore/metrics") == 200

@@ -1,12 +1,23 @@
 """Real headless Chromium on a small province (Huangyan and Jiaojiang of Taizhou, Shangcheng of
 Hangzhou): drill from the province to a city, a county and a compound by clicking the maps,
 then back up by the breadcrumb; the headline at every level equals sums counted here from the
-store's own columns."""
+store's own columns. Two browsers on two counties reloading at once never see each other's."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from fixtures_browser import COMPOUND_CENTRE, folium_frame, wait_for_app, zoom_to_compound
+from fixtures_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    COMPOUND_CENTRE,
+    VIEWPORT,
+    folium_frame,
+    wait_for_app,
+    zoom_to_compound,
+)
 
 from geo.store import open_store
 
@@ -14,6 +25,7 @@ pytestmark = pytest.mark.browser
 
 COUNTIES = ["331003", "331002", "330102"]
 PROVINCE, CITY, COUNTY = "330000", "331000", "331003"
+RACE_LOADS = 8
 UNIT_CENTRE = """code => { const m = window[Object.keys(window).find(k => k.startsWith('map_'))];
   let hit = null; m.eachLayer(l => { if (l.feature && l.feature.properties.code === code) hit = l; });
   if (!hit) return null; const p = m.latLngToContainerPoint(hit.getCenter()); return [p.x, p.y]; }"""
@@ -107,3 +119,53 @@ def test_drill_from_the_province_to_a_compound_and_back(streamlit_app, page, pro
     wait_for_app(page)
     units_on_map(page, ["330100", CITY])
     assert headline(page) == expected(store, COUNTIES)
+
+
+async def _headlines_of(browser, base: str, unit: str, loads: int) -> list[dict[str, int]]:
+    """The overview's headline at ``?unit=`` over ``loads`` reloads in one browser."""
+    from test_language_race_browser import FINISHED
+
+    context = await browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = await context.new_page()
+    seen = []
+    try:
+        for _ in range(loads):
+            await page.goto(f"{base}/overview?unit={unit}")
+            await page.wait_for_function(
+                "() => document.querySelectorAll('[data-testid=stMetricValue]').length >= 3",
+                timeout=120_000)
+            await page.wait_for_function(FINISHED, timeout=120_000)
+            found = {}
+            for metric in await page.locator('[data-testid="stMetric"]').all():
+                label = (await metric.locator('[data-testid="stMetricLabel"]').inner_text()).strip()
+                value = (await metric.locator('[data-testid="stMetricValue"]').inner_text()).strip()
+                if label in ("物业小区", "社区网格", "在职党员下沉网格"):
+                    found[label] = int(value.replace(",", ""))
+            seen.append(found)
+    finally:
+        await context.close()
+    return seen
+
+
+async def _race(base: str, units: list[str], loads: int) -> list[list[dict[str, int]]]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            return await asyncio.gather(*(_headlines_of(browser, base, u, loads) for u in units))
+        finally:
+            await browser.close()
+
+
+def test_two_units_reloading_in_parallel_never_mix(streamlit_app, province_path):
+    """The unit lives in each session: two browsers on two counties, reloading at the same
+    time, each see their own county's figures on every load."""
+    store = open_store(province_path)
+    units = [COUNTY, "331002"]
+    want = [expected(store, [u]) for u in units]
+    assert want[0] != want[1]
+    base = streamlit_app.start(province_path)
+    with ThreadPoolExecutor(1) as pool:  # see test_language_race_browser: a loop of its own
+        seen = pool.submit(asyncio.run, _race(base, units, RACE_LOADS)).result()
+    assert [[h for h in loads if h != own] for loads, own in zip(seen, want)] == [[], []], seen

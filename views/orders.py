@@ -88,7 +88,8 @@ with tab_queue:
     st.caption(t("orders.map.count", n=fmt_int(len(open_items)),
                  orders=fmt_int((open_items["kind"] == ov.ORDER).sum()),
                  cases=fmt_int((open_items["kind"] == ov.CASE).sum())))
-    st_folium(ov.open_items_map(queue, compounds, streets), height=420, key="orders_map",
+    items_map, items = ov.open_items_map(queue, compounds, streets)
+    st_folium(items_map, feature_group_to_add=items, height=420, key="orders_map",
               use_container_width=True, returned_objects=[])
     st.markdown(ov.map_legend(), unsafe_allow_html=True)
     st.caption(t("orders.queue.count", n=fmt_int(len(queue))))

@@ -110,11 +110,14 @@ for col, key, value in ((cards[3], "mean", result.mean_distance_m),
     col.metric(tu(f"planner.card.{key}"), f"{metres(value)} m")
 st.caption(tu("planner.kind_note", kind=t(f"planner.kind.{result.distance_kind}"),
              total=fmt_int(result.households_total)))
+wide = cov.is_wide(len(demand), len(demand) + len(supply))  # default candidates: every point
+if wide:
+    st.caption(t("planner.wide_note", points=fmt_int(len(demand))))
 
 left, right = st.columns([3, 2])
 with left:
     fmap = planner_map.planner_map(result, demand, supply,
-                                   [layers["districts"], layers["streets"]])
+                                   [layers["districts"], layers["streets"]], uncovered_only=wide)
     event = st_folium(fmap, height=520, use_container_width=True, key="planner_map",
                       returned_objects=["last_clicked"])
     st.caption(tu("planner.map.click"))

@@ -56,6 +56,13 @@ TEXT = {
     "planner.card.p90": ("90% 住户距离内", "90th-percentile distance"),
     "planner.kind.straight-line": ("直线距离", "straight-line distance"),
     "planner.kind.network": ("沿道路网距离", "distance along the road network"),
+    "planner.wide_note": (
+        ("本范围有 {points} 个需求点:覆盖与选址按直线距离、以覆盖集合求解(不建完整距离矩阵);"
+         "地图只画未覆盖的需求点。"),
+        ("{points} demand points in this area: coverage and siting use straight-line distance "
+         "over coverage sets (no full distance matrix); the map shows only the demand points "
+         "not covered."),
+    ),
     "planner.kind_note": ("距离口径:{kind};总户数 {total}", "Distances: {kind}; {total} households"),
     "planner.map.click": (
         "点击地图放置候选点;红色为未覆盖小区,圆圈为各阵地的覆盖范围。",

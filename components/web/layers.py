@@ -3,7 +3,7 @@ as the page that draws them.
 
 * What the public big screen draws (outlines, grids with member totals, compounds, positions,
   dispatch areas, and ``combined.json`` which holds just these) is public.
-* Member points (:data:`components.layer_publish.PRIVATE_LAYERS`) need a principal that may open
+* Member points (:func:`components.layer_publish.is_private`: one file per tile) need a principal that may open
   the network map: 401 without a valid session cookie, 403 for a role without the map (the
   big-screen account). Demo mode (no account) stays open, as every page does.
 * Only the current store revision's files are served (and the previous revision's for a short
@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from components.data import get_store
-from components.layer_publish import PRIVATE_LAYERS
+from components.layer_publish import is_private
 from components.map_layers import REVISIONS
 from components.session import may_open
 from components.web.gate import refusal
@@ -28,7 +28,7 @@ from components.web.state import layer_root
 from geo import auth
 
 FOLDER = re.compile(r"[0-9a-f]{16}-(wgs84|gcj02)-[a-z]{2}(-u[0-9]{1,12})?")
-NAME = re.compile(r"[a-z_]{1,40}")
+NAME = re.compile(r"[a-z_]{1,20}[0-9_]{0,20}")
 MAP_PAGE = "overview"  # member points are shown to whoever may open the network map
 HEADERS = {"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"}
 
@@ -40,7 +40,7 @@ def _check(folder: str, name: str, cookies) -> int | None:
     REVISIONS.note(get_store().revision())
     if not REVISIONS.serves(folder):
         return 404
-    if name in PRIVATE_LAYERS:
+    if is_private(name):
         principal = request_principal(cookies)
         if principal == auth.ANONYMOUS:
             return 401

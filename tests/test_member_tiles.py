@@ -1,0 +1,73 @@
+"""Member points are published one file per tile of about 2 km, so that a zoomed-in map fetches
+the tiles in view only (the browser test is in test_gated_data_browser); the public big screen
+gets none of them."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+
+from components.layer_publish import MEMBERS, is_private, publish_layers
+from components.map_payloads import MEMBER_TILE_DEG, MEMBER_TILE_PREFIX, member_tiles, prepare
+from components.web.state import STATE_DIR_ENV
+
+NAMES = ("counties", "districts", "streets", "communities", "grids", "members", "compounds",
+         "party_branches", "property_firms", "disclosures", "service_positions",
+         "joint_duty_stations")
+
+
+def test_tiles_by_hand():
+    frame = gpd.GeoDataFrame(
+        {"id": ["a", "b", "c", "d"]},
+        geometry=[Point(121.001, 28.601), Point(121.019, 28.619), Point(121.021, 28.601),
+                  Point(-0.001, -0.001)], crs=4326)
+    tiles = member_tiles(frame)
+    # floor((121.001 + 180) / 0.02) = 15050, floor((28.601 + 90) / 0.02) = 5930
+    assert {k: v.tolist() for k, v in tiles.items()} == {
+        "15050_5930": [0, 1], "15051_5930": [2], "8999_4499": [3]}
+    assert member_tiles(frame.iloc[0:0]) == {}
+    assert is_private(MEMBERS) and is_private(MEMBER_TILE_PREFIX + "15050_5930")
+    assert not is_private("grids")
+
+
+@pytest.fixture
+def data(sample_store, tmp_path, monkeypatch):
+    monkeypatch.setenv(STATE_DIR_ENV, str(tmp_path))
+    return prepare("tiles-test", {n: sample_store.load(n) for n in NAMES})
+
+
+def _read(url: str, root) -> list:
+    folder, name = url.split("/")[-2:]
+    return json.loads((root / "layers" / folder / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("gcj02", [False, True])
+def test_every_member_is_in_exactly_one_published_tile(data, tmp_path, gcj02):
+    urls = publish_layers(data, gcj02)
+    index = urls[MEMBERS]
+    assert index["size"] == MEMBER_TILE_DEG and index["keys"] == sorted(data.member_tiles)
+    assert 1 < len(index["keys"]) < len(data.members)
+    rows = []
+    for key in index["keys"]:
+        tile = _read(index["base"] + key + ".json", tmp_path)
+        assert len(tile) == len(data.member_tiles[key])
+        rows += tile
+    assert len(rows) == len(data.members)
+    assert sorted(r[2] for r in rows) == sorted(data.members["label"])  # masked names
+    if not gcj02:  # each point lies in its tile
+        for key in index["keys"][:5]:
+            x, y = (int(v) for v in key.split("_"))
+            for lat, lon, _ in _read(index["base"] + key + ".json", tmp_path):
+                assert x == int((lon + 180) // MEMBER_TILE_DEG)
+                assert y == int((lat + 90) // MEMBER_TILE_DEG)
+    assert not any(is_private(name) for name in urls if name != MEMBERS)
+
+
+def test_the_public_map_gets_no_member_file(data, tmp_path):
+    urls = publish_layers(data, False, public=True)
+    assert MEMBERS not in urls
+    folder = tmp_path / "layers" / urls["grids"].split("#")[0].split("/")[-2]
+    assert not [p.name for p in folder.iterdir() if is_private(p.stem)]
