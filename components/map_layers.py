@@ -186,15 +186,11 @@ class DrawnLayer(MacroElement):
         self.options = json.dumps(options, ensure_ascii=False, separators=(",", ":"))
 
 
-class MemberLayer(JSCSSMixin, MacroElement):
-    """Members: per-grid totals when zoomed out, clustered points above ``threshold``."""
+class ClusterAssets(JSCSSMixin, MacroElement):
+    """The marker-cluster plugin's scripts in the map's page (also for clusters that arrive
+    later in a feature group, which brings no scripts of its own)."""
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        hongtu.members({{ this._parent.get_name() }}, {{ this._parent._parent.get_name() }},
-                       {{ this.grids }}, {{ this.members }}, {{ this.options }});
-        {% endmacro %}
-    """)
+    _template = Template("")
 
     @property
     def default_js(self):  # follow MarkerCluster's assets (patched to local copies offline)
@@ -203,6 +199,17 @@ class MemberLayer(JSCSSMixin, MacroElement):
     @property
     def default_css(self):
         return folium.plugins.MarkerCluster.default_css
+
+
+class MemberLayer(ClusterAssets):
+    """Members: per-grid totals when zoomed out, clustered points above ``threshold``."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        hongtu.members({{ this._parent.get_name() }}, {{ this._parent._parent.get_name() }},
+                       {{ this.grids }}, {{ this.members }}, {{ this.options }});
+        {% endmacro %}
+    """)
 
     def __init__(self, grids_source, members_source, options: dict):
         super().__init__()

@@ -8,14 +8,12 @@ import folium
 import numpy as np
 import pandas as pd
 import streamlit as st
-from branca.element import MacroElement
-from folium.elements import JSCSSMixin
 from folium.plugins import FastMarkerCluster
-from jinja2 import Template
 
 from components import offline
 from components.i18n import fmt_int, get_lang, t
 from components.map_controls import add_metric_scale
+from components.map_layers import ClusterAssets
 from components.network_map import MAX_ZOOM, MIN_ZOOM
 from components.offline import lean_map
 from geo import clock
@@ -111,21 +109,6 @@ def map_points(queue: pd.DataFrame, compounds) -> list[list]:
                  f"<br>{escape_html(item.compound)} · {escape_html(t(f'orders.age.{item.age}'))}")
         rows.append([round(point.y, 6), round(point.x, 6), popup, colours[item.age], item.kind])
     return rows
-
-
-class ClusterAssets(JSCSSMixin, MacroElement):
-    """The cluster plugin's scripts in the map's page: the clustered items arrive later, as
-    the map's feature group, which brings no scripts of its own."""
-
-    _template = Template("")
-
-    @property
-    def default_js(self):  # follow MarkerCluster's assets (patched to local copies offline)
-        return folium.plugins.MarkerCluster.default_js
-
-    @property
-    def default_css(self):
-        return folium.plugins.MarkerCluster.default_css
 
 
 def open_items_map(queue: pd.DataFrame, compounds, streets) -> tuple[folium.Map,

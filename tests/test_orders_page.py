@@ -144,7 +144,10 @@ def _map_frames(page) -> list[dict]:
 def _wait_for_map(page, item_id: str, present: bool, seconds: float = 90):
     """Wait until the map draws the item (``present``), or no visible map does; return the
     frame of the map. The map's script holds no item (the items are its feature group), so it
-    stays one iframe; a screenshot is kept when it does not follow."""
+    stays one iframe. It used to be re-created after a new order: the order's notice was a new
+    element above the tabs, which moved them and re-mounted the map (see views/orders.py's
+    ``notice_slot``); a map re-created in a hidden tab sometimes never showed the new order.
+    A screenshot is kept when it does not follow."""
     from fixtures_browser import ARTIFACTS
     frames = []
     for _ in range(int(seconds * 2)):

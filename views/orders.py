@@ -52,8 +52,9 @@ k, by_street, by_compound, trend = figures(store.url, ctx.revision, street, limi
 top[2].caption(t("orders.as_of", date=k["as_of"]) + " · " + ov.zone_caption())
 ov.show_kpi_cards(k)
 print_panel.print_action("orders_print", street, street)
+notice_slot = st.empty()  # always there: a notice must not shift the tabs (their map reloads)
 if notice := st.session_state.pop("orders_notice", None):
-    st.success(notice)
+    notice_slot.success(notice)
 
 all_items = ov.queue_frame(layers["service_orders"], layers["cases"], compounds, streets, now)
 queue = all_items
