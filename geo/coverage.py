@@ -49,7 +49,7 @@ NETWORK = "network"
 RADIUS_PRESETS = {"walk_5": 300.0, "walk_10": 500.0, "walk_15": 1000.0}
 DEFAULT_RADIUS_M = RADIUS_PRESETS["walk_10"]
 P90 = 0.9
-DENSE_CELLS = 4_000_000  # demand x supply pairs a dense distance matrix may hold (32 MB)
+DENSE_CELLS = 1_000_000  # demand x supply pairs of a dense matrix (8 MB); above: sparse sets
 
 
 class CoverageInputError(ValueError):
