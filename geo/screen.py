@@ -15,10 +15,13 @@ from geo.masking import mask_name
 
 SPOTLIGHT_TIERS = ("core", "zone", "station")
 NAMED_COMPOUNDS = ("永悦华府", "世纪花园", "巨鼎港湾名府", "嘉丽阳光苑", "书香园")
-ORDER_STATUS_ZH = {"created": "已点单", "dispatched": "已派单", "taken": "已接单",
-                   "done": "已完成", "rated": "已评价", "cancelled": "已取消"}
-CASE_STATUS_ZH = {"reported": "已上报", "accepted": "处置中", "escalated": "已上报上级",
-                  "closed": "已办结"}
+STATUS_KEY = "orders.status.{}"  # the display text of an order's or a case's status
+MEETING_KEY = "screen.meeting"  # "a joint meeting: {topic}"
+
+
+def _keys(key: str, **values) -> str:
+    """The default ``text``: the key itself (the page hands in its translation)."""
+    return key + (f" {values}" if values else "")
 
 
 @dataclass
@@ -44,10 +47,11 @@ def spotlight_ids(compounds: pd.DataFrame, positions: pd.DataFrame, setting: str
     return named + tiers["id"].tolist()
 
 
-def spotlight_card(item_id: str, layers: dict[str, pd.DataFrame]) -> SpotlightCard:
+def spotlight_card(item_id: str, layers: dict[str, pd.DataFrame], text=_keys) -> SpotlightCard:
+    """``text(key, **values)``: the display text of a status or a meeting (the page's ``t``)."""
     compounds = layers["compounds"].set_index("id")
     if item_id in compounds.index:
-        return _compound_card(item_id, layers)
+        return _compound_card(item_id, layers, text)
     return _position_card(item_id, layers)
 
 
@@ -56,7 +60,7 @@ def _first(frame: pd.DataFrame, column: str, value) -> pd.Series | None:
     return hit.iloc[0] if len(hit) else None
 
 
-def _compound_card(cid: str, layers) -> SpotlightCard:
+def _compound_card(cid: str, layers, text=_keys) -> SpotlightCard:
     row = layers["compounds"].set_index("id").loc[cid]
     rep = row.geometry.representative_point()
     card = SpotlightCard("compound", cid, row["name"], rep.x, rep.y)
@@ -73,7 +77,7 @@ def _compound_card(cid: str, layers) -> SpotlightCard:
     if firm is not None:
         red = " ★" if bool(firm["red_property"]) else ""
         card.lines.append(("screen.firm", f"{firm['name']}{red}"))
-    card.recent = recent_activity(cid, layers, limit=3)
+    card.recent = recent_activity(cid, layers, limit=3, text=text)
     return card
 
 
@@ -92,32 +96,33 @@ def _position_card(pid: str, layers) -> SpotlightCard:
     return card
 
 
-def recent_activity(cid: str, layers, limit: int = 3) -> list[str]:
+def recent_activity(cid: str, layers, limit: int = 3, text=_keys) -> list[str]:
     items = []
     meetings = layers.get("joint_meetings", pd.DataFrame())
     if len(meetings):
         for _, m in meetings[meetings["compound_id"] == cid].iterrows():
-            items.append((m["held_on"], f"联席会议:{m['topic']}"))
+            items.append((m["held_on"], text(MEETING_KEY, topic=m["topic"])))
     orders = layers.get("service_orders", pd.DataFrame())
     if len(orders):
         for _, o in orders[orders["compound_id"] == cid].iterrows():
-            items.append((clock.to_local(o["created_at"]), f"{o['category']}:{ORDER_STATUS_ZH.get(o['status'], o['status'])}"))
+            status = text(STATUS_KEY.format(o["status"]))
+            items.append((clock.to_local(o["created_at"]), f"{o['category']}: {status}"))
     items.sort(key=lambda x: x[0], reverse=True)
     return [f"{when:%m-%d} {text}" for when, text in items[:limit]]
 
 
-def ticker_items(layers: dict[str, pd.DataFrame], limit: int = 20) -> list[str]:
+def ticker_items(layers: dict[str, pd.DataFrame], limit: int = 20, text=_keys) -> list[str]:
     """The latest service orders, cases and events, newest first, with no person named
-    (times on the display zone's clock)."""
+    (times on the display zone's clock; statuses in ``text``, the page's ``t``)."""
     names = layers["compounds"].set_index("id")["name"]
     rows = []
     orders = layers.get("service_orders", pd.DataFrame())
     for _, o in orders.nlargest(limit, "created_at").iterrows() if len(orders) else []:
-        status = ORDER_STATUS_ZH.get(o["status"], o["status"])
+        status = text(STATUS_KEY.format(o["status"]))
         rows.append((clock.to_local(o["created_at"]), f"{names.get(o['compound_id'], '')} · {o['category']} · {status}"))
     cases = layers.get("cases", pd.DataFrame())
     for _, c in cases.nlargest(limit, "reported_at").iterrows() if len(cases) else []:
-        status = CASE_STATUS_ZH.get(c["status"], c["status"])
+        status = text(STATUS_KEY.format(c["status"]))
         rows.append((clock.to_local(c["reported_at"]), f"{names.get(c['compound_id'], '')} · {c['category']} · {status}"))
     events = layers.get("events", pd.DataFrame())
     positions = layers["service_positions"].set_index("id")["name"]

@@ -99,3 +99,25 @@ def test_big_screen_in_chromium(streamlit_app, page, screenshot, sample_store_pa
     leaked = [s for s in personal_strings(sample_store) if s in html]
     assert leaked == []
     assert not re.search(r"1[3-9]\d{9}", page.locator("body").inner_text())
+
+
+def test_ticker_and_spotlight_speak_the_page_language(sample_store):
+    from components.i18n import LANGS, TEXT
+
+    layers = {n: sample_store.load(n) for n in ("compounds", "service_orders", "cases", "events",
+                                                  "service_positions", "joint_meetings",
+                                                  "party_branches", "owners_committees",
+                                                  "property_firms")}
+
+    def words(lang):
+        return lambda key, **values: TEXT[key][LANGS.index(lang)].format(**values)
+
+    statuses = set(layers["service_orders"]["status"]) | set(layers["cases"]["status"])
+    for lang in ("zh", "en"):
+        ticker = " ".join(screen.ticker_items(layers, limit=40, text=words(lang)))
+        own = {TEXT[f"orders.status.{s}"][LANGS.index(lang)] for s in statuses}
+        other = {TEXT[f"orders.status.{s}"][1 - LANGS.index(lang)] for s in statuses} - own
+        assert any(f"· {w}" in ticker for w in own), ticker
+        assert not [w for w in other if f"· {w}" in ticker], ticker
+    recent = screen.spotlight_card("C001", layers, words("en")).recent
+    assert recent and not [r for r in recent if "已" in r or "联席会议" in r], recent

@@ -109,7 +109,7 @@ def rotation() -> None:
     st.session_state["screen_step"] = step
     item = spotlight[step % len(spotlight)]
     data = ctx.layers(*LAYERS)
-    card = screen.spotlight_card(item, data)
+    card = screen.spotlight_card(item, data, t)
     map_col, card_col = st.columns([2.3, 1.15])
     with map_col:
         screen_map(center=(card.lat, card.lon), zoom=16 if card.kind == "compound" else 15)
@@ -127,7 +127,7 @@ with main:
 
 @st.fragment(run_every=REFRESH)
 def news() -> None:
-    view.ticker(screen.ticker_items(ctx.layers(*LAYERS), limit=20))
+    view.ticker(screen.ticker_items(ctx.layers(*LAYERS), limit=20, text=t))
 
 
 news()

@@ -31,5 +31,6 @@ TEXT = {
     "screen.satisfaction": ("办结满意率", "Satisfaction"),
     "screen.complaints": ("投诉同比", "Complaints vs last year"),
     "screen.disclosure": ("信息公开率", "Disclosure rate"),
+    "screen.meeting": ("联席会议:{topic}", "Joint meeting: {topic}"),
     "screen.meetings": ("联席会议 / 商议事件", "Joint meetings / cases deliberated"),
 }
