@@ -9,14 +9,17 @@ from __future__ import annotations
 from components.i18n import get_lang
 from components.map_layers import publish
 from components.map_payloads import (
+    GRID_MIN_ZOOM,
+    GRID_TILE_DEG,
+    GRID_TILE_PREFIX,
     MEMBER_TILE_DEG,
     MEMBER_TILE_PREFIX,
     MapData,
-    member_tile_builders,
     payload_builders,
+    tile_builders,
 )
 
-MEMBERS = "members"
+MEMBERS, GRIDS = "members", "grids"
 
 
 def is_private(name: str) -> bool:
@@ -27,19 +30,22 @@ def is_private(name: str) -> bool:
 
 def publish_layers(data: MapData, gcj02: bool, public: bool = False) -> dict:
     """Write the layer files of ``data`` in the current language (once per revision); return
-    ``name -> URL``, and for ``members`` the tile index the map fetches from when zoomed in:
-    ``{"base", "keys", "size"}``. ``public``: without member points (the big screen's map)."""
-    builders = {n: b for n, b in payload_builders(data, gcj02).items() if not is_private(n)}
+    ``name -> URL``. Grids and members are tiled: for them the map gets the tile index it
+    fetches from, ``{"base", "keys", "size"}`` (grids also ``minZoom``), and fetches only the
+    tiles in view. ``public``: without member points (the big screen's map)."""
+    builders = {n: b for n, b in payload_builders(data, gcj02).items()
+                if not is_private(n) and n != GRIDS}
     combined = tuple(builders)  # what the map draws as soon as it opens: one request
-    tiles = {} if public else member_tile_builders(data, gcj02)
+    tiles = tile_builders(data, gcj02, members=not public)
     frame = ("gcj02" if gcj02 else "wgs84") + "-" + get_lang() + (
         f"-u{data.unit}" if data.unit else "")  # each unit's layers in a folder of their own
     urls = publish(data.revision, frame, builders | tiles, combined=combined)
-    if public:
-        return urls
-    folder = urls["grids"].split("#")[0].rsplit("/", 1)[0]
+    folder = urls["streets"].split("#")[0].rsplit("/", 1)[0]
     for name in tiles:
         del urls[name]
-    urls[MEMBERS] = {"base": f"{folder}/{MEMBER_TILE_PREFIX}", "size": MEMBER_TILE_DEG,
-                     "keys": sorted(data.member_tiles)}
+    urls[GRIDS] = {"base": f"{folder}/{GRID_TILE_PREFIX}", "size": GRID_TILE_DEG,
+                   "keys": sorted(data.grid_tiles), "minZoom": GRID_MIN_ZOOM}
+    if not public:
+        urls[MEMBERS] = {"base": f"{folder}/{MEMBER_TILE_PREFIX}", "size": MEMBER_TILE_DEG,
+                         "keys": sorted(data.member_tiles)}
     return urls

@@ -1,7 +1,7 @@
 """The browser side of the network map: one small helper library (``window.hongtu``) that
 fetches layer files once, draws them on the map's canvas renderer, filters and styles them
-from options, switches members between per-grid totals and clusters by zoom (fetching only the
-member tiles in view), and reports a
+from options, draws grids from a zoom and only the grid tiles in view, switches members between
+per-grid totals and clusters by zoom (fetching only the member tiles in view), and reports a
 click on any polygon (a compound by id, anything else by its point) to streamlit-folium without
 waiting for its 250 ms debounce.
 
@@ -69,30 +69,92 @@ window.hongtu = window.hongtu || (function () {
       l.on('click', function (e) { report(e, token); });
     }
   }
-  function polygons(fg, src, o) {
+  // the order polygon layers stack in, bottom first (the basemap's fills under the grids, the
+  // compounds on top); tiles arrive at any time, so every arrival puts the stack back in order
+  var STACK = ['counties', 'districts', 'streets', 'communities', 'grids', 'dispatch_areas',
+               'member_totals', 'member_points', 'street_dim', 'compounds'];
+  var byKind = {};
+  function restack(kind, layer) {
+    byKind[kind] = layer;
+    STACK.forEach(function (k) { if (byKind[k] && byKind[k]._map) { byKind[k].bringToFront(); } });
+  }
+  function polygonLayer(o) {  // an empty layer that filters, styles and labels features
+    return L.geoJSON(null, {
+      interactive: o.interactive !== false,
+      filter: function (f) { return keep(f.properties, o.filters || {}); },
+      style: function (f) {
+        var p = f.properties;
+        var sel = o.selected && p.id === o.selected;
+        return {color: sel ? o.selectedColour : o.stroke, weight: sel ? 4 : o.weight,
+                dashArray: o.dash || null, fillColor: colourOf(p, o),
+                fillOpacity: o.fillOpacity, opacity: 1};
+      },
+      onEachFeature: function (f, l) {
+        // the canvas gives a click to the topmost polygon only: one lying over a compound
+        // (a dispatch area, a grid) reports the point, which the page maps to the compound
+        var interactive = o.interactive !== false;
+        bindLabels(f, l, interactive && !o.report ? Object.assign({}, o, {report: POINT}) : o);
+      }
+    });
+  }
+  function tiled(src) { return src && typeof src === 'object' && src.base !== undefined; }
+  function onView(map, sync) {
+    // sync once the view has settled: the views a script sets one after another (the map's
+    // fitBounds, then the page's own centre and zoom) fetch nothing for the ones passed by
+    var timer = null;
+    function schedule() {
+      if (timer === null) { timer = setTimeout(function () { timer = null; sync(); }, 0); }
+    }
+    map.on('zoomend moveend', schedule);
+    schedule();
+  }
+  function tilesInView(map, index) {
+    // tiles of index.size degrees keyed "ix_iy" (ix = floor((lon + 180) / size)) that touch
+    // the view, with a margin for the GCJ-02 shift and for features reaching past their tile
+    var b = map.getBounds(), size = index.size, margin = 0.01;
+    var x0 = Math.floor((b.getWest() - margin + 180) / size);
+    var x1 = Math.floor((b.getEast() + margin + 180) / size);
+    var y0 = Math.floor((b.getSouth() - margin + 90) / size);
+    var y1 = Math.floor((b.getNorth() + margin + 90) / size);
+    return index.keys.filter(function (key) {
+      var xy = key.split('_'), x = +xy[0], y = +xy[1];
+      return x >= x0 && x <= x1 && y >= y0 && y <= y1;
+    });
+  }
+  function polygons(fg, src, o, map) {
+    if (tiled(src)) { return tiledPolygons(fg, src, o, map); }
     return load(src).then(function (data) {
-      var layer = L.geoJSON(data, {
-        interactive: o.interactive !== false,
-        filter: function (f) { return keep(f.properties, o.filters || {}); },
-        style: function (f) {
-          var p = f.properties;
-          var sel = o.selected && p.id === o.selected;
-          return {color: sel ? o.selectedColour : o.stroke, weight: sel ? 4 : o.weight,
-                  dashArray: o.dash || null, fillColor: colourOf(p, o),
-                  fillOpacity: o.fillOpacity, opacity: 1};
-        },
-        onEachFeature: function (f, l) {
-          // the canvas gives a click to the topmost polygon only: one lying over a compound
-          // (a dispatch area, a grid) reports the point, which the page maps to the compound
-          var interactive = o.interactive !== false;
-          bindLabels(f, l, interactive && !o.report ? Object.assign({}, o, {report: POINT}) : o);
-        }
-      });
+      var layer = polygonLayer(o).addData(data);
       fg.addLayer(layer);
+      restack(o.kind, layer);
       drawn[o.kind] = layer.getLayers().length;
       drawn[o.kind + '_at'] = Date.now();
       return layer;
     });
+  }
+  function tiledPolygons(fg, index, o, map) {
+    // from index.minZoom, the tiles in view, each fetched once; below it, nothing
+    var layer = polygonLayer(o), fetched = {};
+    drawn[o.kind + '_tiles'] = [];
+    drawn[o.kind + '_pending'] = 0;
+    function sync() {
+      if (map.getZoom() < index.minZoom) { fg.removeLayer(layer); return; }
+      fg.addLayer(layer);
+      tilesInView(map, index).forEach(function (key) {
+        if (fetched[key]) { return; }
+        fetched[key] = true;
+        drawn[o.kind + '_tiles'].push(key);
+        drawn[o.kind + '_pending'] += 1;
+        load(index.base + key + '.json').then(function (data) {
+          layer.addData(data);
+          restack(o.kind, layer);
+          drawn[o.kind] = layer.getLayers().length;
+          drawn[o.kind + '_at'] = Date.now();
+        }).finally(function () { drawn[o.kind + '_pending'] -= 1; });
+      });
+    }
+    onView(map, sync);
+    return Promise.resolve(layer);
   }
   function symbols(fg, src, o) {
     return load(src).then(function (data) {
@@ -113,18 +175,17 @@ window.hongtu = window.hongtu || (function () {
       return layer;
     });
   }
-  function members(fg, map, gridsSrc, membersSrc, o) {
-    var totals = L.layerGroup();
+  function members(fg, map, totalsSrc, membersSrc, o) {
+    var totals = L.featureGroup();
     var cluster = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false});
     var fetched = false;
-    load(gridsSrc).then(function (data) {
-      data.features.forEach(function (f) {
-        var p = f.properties;
-        if (!p.members) { return; }
-        totals.addLayer(L.circleMarker(p.c, {radius: 1.5 + Math.sqrt(p.members) * 0.7,
+    load(totalsSrc).then(function (rows) {  // [lat, lon, members, tooltip] per grid
+      rows.forEach(function (r) {
+        totals.addLayer(L.circleMarker([r[0], r[1]], {radius: 1.5 + Math.sqrt(r[2]) * 0.7,
           weight: 0.5, color: o.colour, fillColor: o.colour, fillOpacity: 0.35})
-          .bindTooltip(p.mtip));
+          .bindTooltip(r[3]));
       });
+      restack('member_totals', totals);
       drawn.member_totals = totals.getLayers().length;
     });
     function addRows(rows) {
@@ -132,6 +193,7 @@ window.hongtu = window.hongtu || (function () {
         return L.circleMarker([r[0], r[1]], {radius: 5, weight: 1, color: o.colour,
           fillOpacity: 0.8}).bindTooltip(r[2]);
       }));
+      restack('member_points', cluster);
       drawn.members = (drawn.members || 0) + rows.length;
     }
     function fetchInView() {
@@ -139,16 +201,8 @@ window.hongtu = window.hongtu || (function () {
         if (!fetched) { fetched = true; load(membersSrc).then(addRows); }
         return;
       }
-      // tiles of membersSrc.size degrees keyed "ix_iy" (ix = floor((lon + 180) / size)):
-      // only those in view (with a margin for the GCJ-02 shift) are fetched, each once
-      var b = map.getBounds(), size = membersSrc.size, margin = 0.01;
-      var x0 = Math.floor((b.getWest() - margin + 180) / size);
-      var x1 = Math.floor((b.getEast() + margin + 180) / size);
-      var y0 = Math.floor((b.getSouth() - margin + 90) / size);
-      var y1 = Math.floor((b.getNorth() + margin + 90) / size);
-      membersSrc.keys.forEach(function (key) {
-        var xy = key.split('_'), x = +xy[0], y = +xy[1];
-        if (fetchedTiles[key] || x < x0 || x > x1 || y < y0 || y > y1) { return; }
+      tilesInView(map, membersSrc).forEach(function (key) {  // each tile in view, once
+        if (fetchedTiles[key]) { return; }
         fetchedTiles[key] = true;
         drawn.member_tiles = (drawn.member_tiles || []).concat([key]);
         load(membersSrc.base + key + '.json').then(function (rows) {
@@ -168,8 +222,7 @@ window.hongtu = window.hongtu || (function () {
         fg.addLayer(totals);
       }
     }
-    map.on('zoomend moveend', sync);
-    sync();
+    onView(map, sync);
   }
   return {load: load, polygons: polygons, symbols: symbols, members: members, drawn: drawn};
 })();

@@ -169,18 +169,22 @@ class Helpers(MacroElement):
 
 
 class DrawnLayer(MacroElement):
-    """One layer drawn by ``hongtu.<call>(featureGroup, source, options)`` in its group."""
+    """One layer drawn by ``hongtu.<call>(featureGroup, source, options[, map])`` in its group.
+    ``with_map``: the group is on the map itself (its parent), which a tiled source needs to
+    follow the view."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         hongtu.{{ this.call }}({{ this._parent.get_name() }}, {{ this.source }},
-                                {{ this.options }});
+                                {{ this.options }}{% if this.with_map %},
+                                {{ this._parent._parent.get_name() }}{% endif %});
         {% endmacro %}
     """)
 
-    def __init__(self, call: str, source, options: dict):
+    def __init__(self, call: str, source, options: dict, with_map: bool = False):
         super().__init__()
         self._name = "HongtuLayer"
+        self.with_map = with_map
         self.call = call
         self.source = json.dumps(source, ensure_ascii=False, separators=(",", ":"))
         self.options = json.dumps(options, ensure_ascii=False, separators=(",", ":"))
@@ -202,7 +206,8 @@ class ClusterAssets(JSCSSMixin, MacroElement):
 
 
 class MemberLayer(ClusterAssets):
-    """Members: per-grid totals when zoomed out, clustered points above ``threshold``."""
+    """Members: per-grid totals (``[lat, lon, members, tooltip]`` rows) when zoomed out,
+    clustered points above ``threshold``."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}

@@ -22,6 +22,9 @@ from geo.schema import ID
 MEMBER_COLUMNS = ("lon", "lat", "label")
 MEMBER_TILE_DEG = 0.02  # about 2 km: a zoom-15 view of 900 x 640 px spans 2-3 tiles each way
 MEMBER_TILE_PREFIX = "members_"
+GRID_TILE_DEG = 0.1  # about 10 km: a county's grids at its opening zoom (12-13) in 2-6 tiles
+GRID_TILE_PREFIX = "grids_"
+GRID_MIN_ZOOM = 11  # grids are drawn from this zoom (every county opens at 12 or 13)
 
 
 @dataclass
@@ -41,6 +44,7 @@ class MapData:
     classification: network.Classification
     unit: str = ""  # the unit the layers are cut to (components.units); "": the whole store
     member_tiles: dict = field(default_factory=dict)  # tile key -> row positions in members
+    grid_tiles: dict = field(default_factory=dict)  # tile key -> row positions in grids
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -75,20 +79,33 @@ def prepare(revision: str, frames: dict[str, pd.DataFrame], unit: str = "") -> M
         streets=frames["streets"], communities=frames["communities"], grids=grids,
         compounds=compounds, positions=positions, dispatch_areas=frames["joint_duty_stations"],
         members=members.drop(columns=["name"]), classification=classification, unit=unit,
-        member_tiles=member_tiles(members),
+        member_tiles=member_tiles(members), grid_tiles=grid_tiles(grids),
     )
 
 
-def member_tiles(members: gpd.GeoDataFrame, size: float = MEMBER_TILE_DEG) -> dict:
-    """Members by square tile of ``size`` degrees (WGS84): ``"<ix>_<iy>" -> row positions``,
+def point_tiles(xs, ys, size: float) -> dict:
+    """Points by square tile of ``size`` degrees (WGS84): ``"<ix>_<iy>" -> row positions``,
     ix = floor((lon + 180) / size), iy = floor((lat + 90) / size). The map fetches only the
-    tiles in view (:mod:`components.map_js`), never every member at once."""
-    if members.empty:
+    tiles in view (:mod:`components.map_js`), never a whole layer at once."""
+    ix = np.floor((np.asarray(xs, float) + 180.0) / size).astype(int)
+    iy = np.floor((np.asarray(ys, float) + 90.0) / size).astype(int)
+    if not len(ix):
         return {}
-    ix = np.floor((members.geometry.x.to_numpy() + 180.0) / size).astype(int)
-    iy = np.floor((members.geometry.y.to_numpy() + 90.0) / size).astype(int)
     keys = pd.Series([f"{x}_{y}" for x, y in zip(ix, iy)])
     return {str(k): np.asarray(v) for k, v in keys.groupby(keys).indices.items()}
+
+
+def member_tiles(members: gpd.GeoDataFrame, size: float = MEMBER_TILE_DEG) -> dict:
+    """Members by tile of their point."""
+    return point_tiles(members.geometry.x, members.geometry.y, size) if len(members) else {}
+
+
+def grid_tiles(grids: gpd.GeoDataFrame, size: float = GRID_TILE_DEG) -> dict:
+    """Grids by tile of their representative point."""
+    if not len(grids):
+        return {}
+    centres = grids.geometry.representative_point()
+    return point_tiles(centres.x, centres.y, size)
 
 
 def _rows(frame: pd.DataFrame) -> list[dict]:
@@ -121,6 +138,16 @@ def grids_payload(grids: gpd.GeoDataFrame) -> dict:
             "mtip": esc(t("map.tip.grid_members", name=row["name"], members=fmt_int(members))),
         })
     return feature_collection(grids, props)
+
+
+def grid_totals_payload(grids: gpd.GeoDataFrame) -> list:
+    """[lat, lon, members, tooltip] of every grid with members: the member totals the map
+    shows below the member-point zoom, counted here on the server."""
+    centres = grids.geometry.representative_point()
+    return [[round(c.y, 6), round(c.x, 6), int(row[network.MEMBERS]),
+             esc(t("map.tip.grid_members", name=row["name"],
+                   members=fmt_int(int(row[network.MEMBERS]))))]
+            for row, c in zip(_rows(grids), centres) if int(row[network.MEMBERS])]
 
 
 def compounds_payload(compounds: gpd.GeoDataFrame) -> dict:
@@ -199,6 +226,7 @@ def payload_builders(data: MapData, gcj02: bool) -> dict:
         "streets": lambda: outline_payload(frame(data.streets), 0.00005),
         "communities": lambda: outline_payload(frame(data.communities), 0.00002),
         "grids": lambda: grids_payload(frame(data.grids)),
+        "grid_totals": lambda: grid_totals_payload(frame(data.grids)),
         "dispatch_areas": lambda: dispatch_payload(frame(data.dispatch_areas)),
         "compounds": lambda: compounds_payload(frame(data.compounds)),
         "positions": lambda: positions_payload(frame(data.positions)),
@@ -206,15 +234,20 @@ def payload_builders(data: MapData, gcj02: bool) -> dict:
     }
 
 
-def member_tile_builders(data: MapData, gcj02: bool) -> dict:
-    """``members_<tile> -> builder`` of each member tile's file (GCJ-02 shifted if asked)."""
-    def build(rows):
-        part = data.members.iloc[rows]
+def tile_builders(data: MapData, gcj02: bool, members: bool = True) -> dict:
+    """``grids_<tile>`` and (with ``members``) ``members_<tile>`` -> builder of each tile's
+    file (GCJ-02 shifted if asked)."""
+    def build(frame, payload, rows):
+        part = frame.iloc[rows]
         if gcj02 and len(part):
             from geo.crs import gdf_to_gcj02
 
             part = gdf_to_gcj02(part)
-        return members_payload(part)
+        return payload(part)
 
-    return {f"{MEMBER_TILE_PREFIX}{key}": partial(build, rows)
-            for key, rows in data.member_tiles.items()}
+    out = {f"{GRID_TILE_PREFIX}{key}": partial(build, data.grids, grids_payload, rows)
+           for key, rows in data.grid_tiles.items()}
+    if members:
+        out |= {f"{MEMBER_TILE_PREFIX}{key}": partial(build, data.members, members_payload, rows)
+                for key, rows in data.member_tiles.items()}
+    return out

@@ -1,7 +1,9 @@
 """The network map: basemap, outlines, grid choropleth, compounds, positions, dispatch areas
 and members, drawn through streamlit-folium.
 
-Fast path ("served"): every layer is a JSON file fetched by the map and drawn on a canvas;
+Fast path ("served"): every layer is a JSON file fetched by the map and drawn on a canvas
+(grids from zoom 11 and member points from zoom 15, both only the ~10 km / ~2 km tiles in view;
+below zoom 15 members are per-grid totals counted on the server);
 the map's own script never changes with filters or selection, which travel in
 ``feature_group_to_add`` (compounds, positions), so a filter change or a compound click
 redraws two layers in the open map instead of re-creating it; ``returned_objects`` is narrow
@@ -119,12 +121,12 @@ def build_map(data: MapData, view: MapView):
         "colours": {str(i): c for i, c in enumerate(legend.GRID_PALETTE)},
         "stroke": "#bf9b7a", "weight": 0.6, "fillOpacity": 0.55 if not tiled else 0.45,
     }
-    layer_group(t("map.layer.grids"), DrawnLayer("polygons", sources["grids"], grid_options)
-                ).add_to(m)
+    layer_group(t("map.layer.grids"), DrawnLayer("polygons", sources["grids"], grid_options,
+                                                  with_map=True)).add_to(m)
     layer_group(t("map.layer.dispatch_areas"), DrawnLayer(
         "polygons", sources["dispatch_areas"], _outline_options("dispatch_areas", tiled))).add_to(m)
     layer_group(t("map.layer.members"), MemberLayer(
-        sources["grids"], sources.get("members"),
+        sources["grid_totals"], sources.get("members"),
         {"threshold": MEMBER_ZOOM, "colour": legend.MEMBER_COLOUR})).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     groups = dynamic_groups(view, sources, list(data.streets["id"]))

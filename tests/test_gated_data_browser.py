@@ -16,7 +16,13 @@ from fixtures_browser import wait_for_app as wait_briefly
 from playwright.sync_api import Error as PlaywrightError
 
 from components.map_layers import revision_dir_name
-from components.map_payloads import MEMBER_TILE_DEG, MEMBER_TILE_PREFIX, member_tiles
+from components.map_payloads import (
+    GRID_TILE_PREFIX,
+    MEMBER_TILE_DEG,
+    MEMBER_TILE_PREFIX,
+    grid_tiles,
+    member_tiles,
+)
 from components.web.session_cookie import COOKIE_NAME
 from geo import auth
 from geo.store import open_store
@@ -26,7 +32,7 @@ pytestmark = pytest.mark.browser
 SLOW_MS = 240_000
 PASSWORD = "a-long-password-1"
 ACCOUNTS = {"zuzhi": "org", "kan": "viewer", "dapin": "big_screen"}
-PUBLIC = ("combined", "grids", "compounds", "positions", "streets")
+PUBLIC = ("combined", "grid_totals", "compounds", "positions", "streets")
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +91,11 @@ def member_tile(store_path) -> str:
     return MEMBER_TILE_PREFIX + min(member_tiles(open_store(store_path).load("members")))
 
 
+def grid_tile(store_path) -> str:
+    """The name of one grid tile file of the store."""
+    return GRID_TILE_PREFIX + min(grid_tiles(open_store(store_path).load("grids")))
+
+
 def zoomed_in_to_members(page):
     """Zoom the overview's map in until it has drawn member points; return its frame. The map
     may be re-created after it first drew (a rerun replaces its iframe; the zoom went to the old
@@ -108,8 +119,9 @@ def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accou
     base = streamlit_app.start(accounts_store_path)
     wait_warm(base)  # the start-up warm-up wrote the layer files
     members = layer_url(base, accounts_store_path, member_tile(accounts_store_path))
-    anonymous = {name: status(layer_url(base, accounts_store_path, name)) for name in PUBLIC}
-    assert anonymous == dict.fromkeys(PUBLIC, 200)  # what the big screen draws
+    public = (*PUBLIC, grid_tile(accounts_store_path))
+    anonymous = {name: status(layer_url(base, accounts_store_path, name)) for name in public}
+    assert anonymous == dict.fromkeys(public, 200)  # what the big screen draws
     assert status(members) == 401
     assert status(f"{base}/_stcore/metrics") == 401
     assert status(f"{base}/media/0123456789abcdef.xlsx") == 401

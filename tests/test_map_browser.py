@@ -1,4 +1,5 @@
-"""Real headless Chromium: the overview map draws the store's grids and positions, a click on a
+"""Real headless Chromium: the overview map draws the store's grids and positions (grids from a
+zoom, and only the tiles in view), a click on a
 compound opens its panel, the Gaode basemap shifts overlays by the GCJ-02 offset."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ import pytest
 from fixtures_browser import COMPOUND_CENTRE, folium_frame, wait_for_app, zoom_to_compound
 
 from components.legend import TIER_SYMBOLS
+from components.map_payloads import GRID_MIN_ZOOM, GRID_TILE_DEG, grid_tiles
 from geo.crs import wgs84_to_gcj02
 
 pytestmark = pytest.mark.browser
@@ -19,7 +21,9 @@ POSITION_LATLNG = """id => { const l = Object.values(window.map._layers).find(
     l => l.feature && l.feature.properties.kind === 'position' && l.feature.properties.id === id);
     return l ? [l.getLatLng().lat, l.getLatLng().lng] : null; }"""
 def _drawn(frame, layer: str):
-    frame.wait_for_function(f"() => window.hongtuDrawn && window.hongtuDrawn.{layer} >= 0")
+    """Wait until ``layer`` has drawn, every tile in view included (grids come in tiles)."""
+    frame.wait_for_function(f"() => window.hongtuDrawn && window.hongtuDrawn.{layer} >= 0"
+                            f" && !window.hongtuDrawn.{layer}_pending")
 
 
 def _open(page, base: str, query: str = ""):
@@ -34,7 +38,9 @@ def _open(page, base: str, query: str = ""):
 def test_overview_draws_every_grid_and_position(streamlit_app, page, sample_store,
                                                 sample_store_path, screenshot):
     frame = _open(page, streamlit_app.start(sample_store_path))
-    assert frame.evaluate(COUNT_KIND, "grid") == len(sample_store.load("grids")) == 381
+    grids = len(sample_store.load("grids"))
+    assert grids == 381  # grids come in tiles: wait until every tile in view has drawn
+    frame.wait_for_function(f"() => ({COUNT_KIND})('grid') === {grids}")
     assert frame.evaluate(COUNT_KIND, "position") == len(sample_store.load("service_positions"))
     assert frame.evaluate(COUNT_KIND, "compound") == len(sample_store.load("compounds"))
     assert "物业小区" in page.inner_text("body")
@@ -83,3 +89,28 @@ def test_gaode_basemap_shifts_positions_by_gcj02(streamlit_app, page, sample_sto
     assert abs(gcj[1] - lon) > 0.003  # a visible shift (~500 m), not a no-op
     frame = _open(page, base, "?basemap=offline")
     assert frame.evaluate(POSITION_LATLNG, position["id"]) == pytest.approx([lat, lon], abs=1e-6)
+
+
+def test_grids_are_drawn_from_a_zoom_and_only_in_view(streamlit_app, page, sample_store,
+                                                      sample_store_path):
+    base = streamlit_app.start(sample_store_path)
+    frame = _open(page, base)  # the overview opens on the whole district: every grid tile
+    tiles = grid_tiles(sample_store.load("grids"))
+    frame.evaluate("() => { window.map.setZoom(GRID_MIN_ZOOM - 1, {animate: false}); }"
+                   .replace("GRID_MIN_ZOOM", str(GRID_MIN_ZOOM)))
+    frame.wait_for_function(f"() => ({COUNT_KIND})('grid') === 0")  # below the zoom: none
+    assert frame.evaluate("() => window.hongtuDrawn.member_totals") > 0  # totals stay
+    page.goto(f"{base}/big_screen")  # opens zoomed in on one place: only the tiles around it
+    screen = folium_frame(page)
+    screen.wait_for_function("() => window.hongtuDrawn && window.hongtuDrawn.grids > 0"
+                             " && !window.hongtuDrawn.grids_pending")
+    keys, bounds, zoom = screen.evaluate(
+        "() => [window.hongtuDrawn.grids_tiles, window.map.getBounds().toBBoxString(),"
+        " window.map.getZoom()]")
+    assert zoom >= 15 and 0 < len(keys) < len(tiles), (zoom, keys)
+    west, south, east, north = (float(v) for v in bounds.split(","))
+    for key in keys:  # each fetched tile touches the view (0.01 degree margin)
+        x, y = (int(v) for v in key.split("_"))
+        assert x * GRID_TILE_DEG - 180 <= east + 0.01 and (x + 1) * GRID_TILE_DEG - 180 >= west - 0.01
+        assert y * GRID_TILE_DEG - 90 <= north + 0.01 and (y + 1) * GRID_TILE_DEG - 90 >= south - 0.01
+    assert 0 < screen.evaluate(COUNT_KIND, "grid") < len(sample_store.load("grids"))

@@ -1,6 +1,7 @@
-"""Member points are published one file per tile of about 2 km, so that a zoomed-in map fetches
-the tiles in view only (the browser test is in test_gated_data_browser); the public big screen
-gets none of them."""
+"""Member points (tiles of about 2 km) and grids (about 10 km) are published one file per tile,
+so that the map fetches the tiles in view only (the browser tests are in test_gated_data_browser
+and test_map_browser); the public big screen gets no member tile. Below the member-point zoom
+the map shows per-grid member totals counted on the server."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from components.layer_publish import MEMBERS, is_private, publish_layers
-from components.map_payloads import MEMBER_TILE_DEG, MEMBER_TILE_PREFIX, member_tiles, prepare
+from components.layer_publish import GRIDS, MEMBERS, is_private, publish_layers
+from components.map_payloads import (
+    GRID_MIN_ZOOM,
+    GRID_TILE_DEG,
+    MEMBER_TILE_DEG,
+    MEMBER_TILE_PREFIX,
+    member_tiles,
+    prepare,
+)
 from components.web.state import STATE_DIR_ENV
 
 NAMES = ("counties", "districts", "streets", "communities", "grids", "members", "compounds",
@@ -69,5 +77,24 @@ def test_every_member_is_in_exactly_one_published_tile(data, tmp_path, gcj02):
 def test_the_public_map_gets_no_member_file(data, tmp_path):
     urls = publish_layers(data, False, public=True)
     assert MEMBERS not in urls
-    folder = tmp_path / "layers" / urls["grids"].split("#")[0].split("/")[-2]
+    folder = tmp_path / "layers" / urls["streets"].split("#")[0].split("/")[-2]
     assert not [p.name for p in folder.iterdir() if is_private(p.stem)]
+
+
+def test_every_grid_is_in_exactly_one_published_tile(data, tmp_path):
+    urls = publish_layers(data, False, public=True)  # grids are public: the big screen too
+    index = urls[GRIDS]
+    assert (index["size"], index["minZoom"]) == (GRID_TILE_DEG, GRID_MIN_ZOOM)
+    assert 1 < len(index["keys"]) < len(data.grids)
+    ids = []
+    for key in index["keys"]:
+        tile = _read(index["base"] + key + ".json", tmp_path)
+        assert {f["properties"]["kind"] for f in tile["features"]} == {"grid"}
+        ids += [f["properties"]["id"] for f in tile["features"]]
+    assert sorted(ids) == sorted(data.grids["id"].astype(str))
+    folder = tmp_path / "layers" / urls["streets"].split("#")[0].split("/")[-2]
+    combined = json.loads((folder / "combined.json").read_text(encoding="utf-8"))
+    assert "grids" not in combined  # no whole grid layer is ever sent
+    totals = combined["grid_totals"]  # [lat, lon, members, tooltip] of grids with members
+    assert sum(row[2] for row in totals) == len(data.members)
+    assert len(totals) == int((data.grids["members"] > 0).sum())
