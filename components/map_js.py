@@ -139,7 +139,7 @@ window.hongtu = window.hongtu || (function () {
     drawn[o.kind + '_pending'] = 0;
     function sync() {
       if (map.getZoom() < index.minZoom) { fg.removeLayer(layer); return; }
-      fg.addLayer(layer);
+      if (!fg.hasLayer(layer)) { fg.addLayer(layer); restack(o.kind, layer); }  // back in place
       tilesInView(map, index).forEach(function (key) {
         if (fetched[key]) { return; }
         fetched[key] = true;
@@ -219,7 +219,7 @@ window.hongtu = window.hongtu || (function () {
         fg.addLayer(cluster);
       } else {
         fg.removeLayer(cluster);
-        fg.addLayer(totals);
+        if (!fg.hasLayer(totals)) { fg.addLayer(totals); restack('member_totals', totals); }
       }
     }
     onView(map, sync);
