@@ -108,7 +108,7 @@ def recent_activity(cid: str, layers, limit: int = 3, text=_keys) -> list[str]:
             status = text(STATUS_KEY.format(o["status"]))
             items.append((clock.to_local(o["created_at"]), f"{o['category']}: {status}"))
     items.sort(key=lambda x: x[0], reverse=True)
-    return [f"{when:%m-%d} {text}" for when, text in items[:limit]]
+    return [f"{when:%m-%d} {what}" for when, what in items[:limit]]
 
 
 def ticker_items(layers: dict[str, pd.DataFrame], limit: int = 20, text=_keys) -> list[str]:
