@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_store import dataset
+from store_dataset import dataset
 
 from geo import schema
 from geo.store import StoreError
