@@ -34,6 +34,19 @@ def _load_layer(url: str, revision: str, name: str) -> pd.DataFrame:
     return _store_for(url).load(name)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def units_at(url: str, revision: str) -> tuple[hierarchy.Unit, ...]:
+    """The store's units (geo.hierarchy.units: ~50 ms for a province), once per revision
+    (shared, never mutated)."""
+    return tuple(hierarchy.units(_load_layer(url, revision, "districts")))
+
+
+def store_units() -> tuple[hierarchy.Unit, ...]:
+    """The units of the store as it is now."""
+    store = get_store()
+    return units_at(store.url, store.revision())
+
+
 def current_unit() -> str:
     """The unit this session looks at ("" : the whole store). Per session, never per process;
     set by :mod:`components.units` from the URL (?unit=331003) and the unit picker."""
@@ -54,7 +67,7 @@ def scoped_revision(revision: str, unit: str | None = None) -> str:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _holds_everything(url: str, revision: str, unit: str) -> bool:
     districts = _load_layer(url, revision, "districts")
-    found = hierarchy.find(hierarchy.units(districts), unit)
+    found = hierarchy.find(units_at(url, revision), unit)
     return found is not None and set(found.districts) >= set(districts["id"].astype(str))
 
 
@@ -67,8 +80,7 @@ def split_revision(revision: str) -> tuple[str, str]:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _unit_keys(url: str, revision: str, unit: str) -> dict[str, frozenset]:
     """Which rows of the anchor layers lie in ``unit`` (shared, never mutated)."""
-    districts = _load_layer(url, revision, "districts")
-    found = hierarchy.find(hierarchy.units(districts), unit)
+    found = hierarchy.find(units_at(url, revision), unit)
     frames = {n: _load_layer(url, revision, n) for n in ANCHOR_LAYERS}
     return hierarchy.unit_keys(frames, found.districts if found else ())
 

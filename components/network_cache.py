@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.data import _raw_layer_at, get_store, scoped_revision, split_revision
+from components.data import (
+    _raw_layer_at,
+    get_store,
+    scoped_revision,
+    split_revision,
+    units_at,
+)
 from components.map_payloads import MapData, prepare
-from geo import hierarchy, kpis, network, unit_figures
+from geo import kpis, network, unit_figures
 
 MAP_LAYERS = ("districts", "counties", "streets", "communities", "grids", "compounds",
               "property_firms", "party_branches", "disclosures", "service_positions",
@@ -99,7 +105,7 @@ def unit_counts():
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _unit_shapes(url: str, revision: str, codes: tuple[str, ...]):
     districts = _raw_layer_at(url, revision, "districts")
-    return unit_figures.unit_shapes(districts, hierarchy.units(districts), codes,
+    return unit_figures.unit_shapes(districts, list(units_at(url, revision)), codes,
                                     tolerance_m=UNIT_SHAPE_TOLERANCE_M)
 
 

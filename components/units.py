@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.data import UNIT_STATE, _load_raw_layer
+from components.data import UNIT_STATE, store_units
 from components.i18n import t
 from geo import hierarchy
 
@@ -19,7 +19,7 @@ INDENT = "\u3000"  # a full-width space per level below the top
 
 
 def all_units() -> list[hierarchy.Unit]:
-    return hierarchy.units(_load_raw_layer("districts"))
+    return list(store_units())
 
 
 def init_unit() -> None:

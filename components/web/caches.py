@@ -6,7 +6,7 @@ city or a province, its units map's figures and outlines instead of the network 
 from __future__ import annotations
 
 from components import i18n, network_cache
-from components.data import _load_raw_layer, get_store, scoped_revision
+from components.data import _load_raw_layer, get_store, scoped_revision, store_units
 from components.layer_publish import publish_layers
 from components.web import layers  # noqa: F401 - the layer route's module, before its first use
 from geo import auth, hierarchy
@@ -17,7 +17,7 @@ def warm_caches() -> None:
     _load_raw_layer(auth.ACCOUNTS)
     for name in store.layer_names():
         _load_raw_layer(name)
-    units = hierarchy.units(_load_raw_layer("districts"))
+    units = list(store_units())
     top = hierarchy.top(units)
     if top is not None and len(top.districts) > 1:  # a city or a province: its units map
         warm_units(store, units, top)
