@@ -203,14 +203,14 @@ def test_unmasked_for_a_grid_leader_only_with_his_grids(people_url):
 
 def test_only_the_context_and_public_payload_builders_use_the_raw_loaders():
     """Raw (unmasked) layers: the context, the session and the HTTP routes' principal
-    (accounts), the server's cache warm-up, the network cache (the public, masked map
-    payload and the headline counts) and the unit picker (the districts: no personal data);
-    nothing else in the app."""
+    (accounts), the server's cache warm-up and the network cache (the public, masked map
+    payload and the headline counts); nothing else in the app (the unit picker reads the
+    store's units through components.data.units_at)."""
     root = VIEWS.parent
     users = sorted(str(p.relative_to(root)) for folder in ("components", "views", "geo")
                    for p in (root / folder).rglob("*.py")
                    if re.search(r"_load_raw_layers?\b|_raw_layer_at\b", p.read_text("utf-8")))
     assert users == ["components/context.py", "components/data.py",
                      "components/network_cache.py", "components/session.py",
-                     "components/units.py", "components/web/caches.py",
+                     "components/web/caches.py",
                      "components/web/principal.py"]
