@@ -229,3 +229,41 @@ def layer_group(name: str, *children, show: bool = True) -> folium.FeatureGroup:
     for child in children:
         group.add_child(child)
     return group
+
+
+class KeptView(MacroElement):
+    """The map's first view: where the user left this map in this browser tab, else
+    ``bounds`` fitted (without animation: an animated fit would end after, and undo, a kept
+    view). A map rebuilt on a rerun (a store write changed its layer files) or opened again
+    comes back where it was; a view the page asks for (streamlit-folium's ``center``/``zoom``)
+    is set after this and wins. ``key`` names the map (its unit's bounds and coordinate frame);
+    ``bounds``: [[south, west], [north, east]]."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map, key, bounds) {
+          var kept = null;
+          try {
+            kept = JSON.parse(window.sessionStorage.getItem(key) || "null");
+          } catch (e) { /* no storage in this frame: start from the fitted view */ }
+          if (kept) {
+            map.setView([kept.lat, kept.lng], kept.zoom, {animate: false});
+          } else {
+            map.fitBounds(bounds, {animate: false});
+          }
+          map.on("moveend", function () {
+            var c = map.getCenter();
+            try {
+              window.sessionStorage.setItem(key, JSON.stringify(
+                {lat: c.lat, lng: c.lng, zoom: map.getZoom()}));
+            } catch (e) { /* storage full or refused: nothing kept */ }
+          });
+        })({{ this._parent.get_name() }}, {{ this.key }}, {{ this.bounds }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, key: str, bounds):
+        super().__init__()
+        self._name = "HongtuKeptView"
+        self.key = json.dumps("hongtu-view:" + key)
+        self.bounds = json.dumps([[float(v) for v in corner] for corner in bounds])

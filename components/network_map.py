@@ -26,7 +26,14 @@ from components import basemaps, legend
 from components.i18n import t
 from components.layer_publish import is_private, publish_layers
 from components.map_controls import add_metric_scale
-from components.map_layers import DrawnLayer, Helpers, MemberLayer, esc, layer_group
+from components.map_layers import (
+    DrawnLayer,
+    Helpers,
+    KeptView,
+    MemberLayer,
+    esc,
+    layer_group,
+)
 from components.map_payloads import MapData, payload_builders
 from components.offline import lean_map, use_local_assets
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
@@ -128,7 +135,9 @@ def build_map(data: MapData, view: MapView):
     layer_group(t("map.layer.members"), MemberLayer(
         sources["grid_totals"], sources.get("members"),
         {"threshold": MEMBER_ZOOM, "colour": legend.MEMBER_COLOUR})).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    frame = "gcj02" if chosen.gcj02 else "wgs84"
+    KeptView(f"{MAP_KEY}:{minx:.4f},{miny:.4f},{maxx:.4f},{maxy:.4f}:{frame}",
+             [[miny, minx], [maxy, maxx]]).add_to(m)
     groups = dynamic_groups(view, sources, list(data.streets["id"]))
     control = folium.LayerControl(collapsed=True, position="topright")
     if view.mode == EMBEDDED:

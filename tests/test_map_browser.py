@@ -1,8 +1,12 @@
 """Real headless Chromium: the overview map draws the store's grids and positions (grids from a
 zoom, and only the tiles in view), a click on a
-compound opens its panel, the Gaode basemap shifts overlays by the GCJ-02 offset."""
+compound opens its panel, the Gaode basemap shifts overlays by the GCJ-02 offset, a map rebuilt
+after a store write keeps the user's view."""
 
 from __future__ import annotations
+
+import shutil
+import time
 
 import pytest
 from fixtures_browser import COMPOUND_CENTRE, folium_frame, wait_for_app, zoom_to_compound
@@ -10,6 +14,7 @@ from fixtures_browser import COMPOUND_CENTRE, folium_frame, wait_for_app, zoom_t
 from components.legend import TIER_SYMBOLS
 from components.map_payloads import GRID_MIN_ZOOM, GRID_TILE_DEG, grid_tiles
 from geo.crs import wgs84_to_gcj02
+from geo.store import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -114,3 +119,42 @@ def test_grids_are_drawn_from_a_zoom_and_only_in_view(streamlit_app, page, sampl
         assert x * GRID_TILE_DEG - 180 <= east + 0.01 and (x + 1) * GRID_TILE_DEG - 180 >= west - 0.01
         assert y * GRID_TILE_DEG - 90 <= north + 0.01 and (y + 1) * GRID_TILE_DEG - 90 >= south - 0.01
     assert 0 < screen.evaluate(COUNT_KIND, "grid") < len(sample_store.load("grids"))
+
+
+def _rebuilt_map(page, timeout_s: float = 90.0):
+    """The map frame once the map has a new document (the old one was marked ``oldMap``)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            frame = folium_frame(page)
+            if frame.evaluate("() => !!window.map && !window.oldMap"):
+                return frame
+        except Exception:  # noqa: BLE001, S110 - the old frame went away mid-call: look again
+            pass
+        page.wait_for_timeout(200)
+    raise AssertionError("the map was not rebuilt after the store write")
+
+
+def test_a_map_rebuilt_after_a_store_write_keeps_the_view(streamlit_app, page,
+                                                          sample_store_path, tmp_path):
+    path = tmp_path / "kept_view.gpkg"
+    shutil.copyfile(sample_store_path, path)
+    frame = _open(page, streamlit_app.start(path))
+    store = open_store(path)
+    compound = store.load("compounds").iloc[0]
+    zoom_to_compound(page, frame, compound["id"], zoom=16)
+    view = "() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]"
+    lat, lng, zoom = frame.evaluate(view)
+    assert zoom == 16
+    frame.evaluate("() => { window.oldMap = true; }")
+    with store.transaction("test") as tx:  # another user's write: new layer files, new map
+        tx.update("compounds", compound["id"], {"name": f"{compound['name']}(改)"})
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="小区着色指标").click()
+    page.get_by_role("option", name="红色物业").click()  # the next rerun draws the new map
+    frame = _rebuilt_map(page)
+    _drawn(frame, "compounds")
+    frame.wait_for_function(f"() => window.map.getZoom() === {zoom}")
+    new_lat, new_lng, _ = frame.evaluate(view)
+    close = abs(new_lat - lat) < 1e-4 and abs(new_lng - lng) < 1e-4  # to a pixel's rounding
+    assert close, (lat, lng, new_lat, new_lng)
+    assert frame.evaluate(COUNT_KIND, "compound") == len(store.load("compounds"))
