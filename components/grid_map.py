@@ -12,6 +12,7 @@ import pandas as pd
 
 from components.i18n import fmt_int, t
 from components.map_controls import add_metric_scale
+from components.map_layers import KeptView
 from components.offline import lean_map, use_local_assets
 from geo import grid_coverage as gc
 
@@ -87,9 +88,10 @@ def grid_map(
             icon=folium.DivIcon(html=f'<div style="color:{GAP_LINE};font-weight:bold;'
                                      f'font-size:18px">⚠</div>'),
         ).add_to(fmap)
-    if len(features):
+    if len(features):  # a click (selection) redraws the map: it keeps the user's view
         minx, miny, maxx, maxy = features.total_bounds
-        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+        KeptView(f"grids_map:{minx:.4f},{miny:.4f},{maxx:.4f},{maxy:.4f}",
+                 [[miny, minx], [maxy, maxx]]).add_to(fmap)
     return fmap
 
 

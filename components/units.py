@@ -10,6 +10,7 @@ import streamlit as st
 
 from components.data import UNIT_STATE, store_units
 from components.i18n import t
+from components.units_map import CODE as MAP_CODE
 from geo import hierarchy
 
 UNIT_PARAM = "unit"
@@ -35,6 +36,22 @@ def init_unit() -> None:
         wanted = st.query_params.get(UNIT_PARAM)
         current = wanted if wanted in codes else _top_code(units)
     st.session_state[UNIT_STATE] = current
+    _follow_map_click(units, current)
+
+
+def map_key(code: str) -> str:
+    """The widget key of unit ``code``'s units map (new on every visit: a fresh map)."""
+    return f"units_map_{code}_{visit()}"
+
+
+def _follow_map_click(units: list[hierarchy.Unit], code: str) -> None:
+    """A click on the units map (its value is stored before this run starts): go down to the
+    clicked unit now, before anything is drawn, so the run draws that unit at once."""
+    value = st.session_state.get(map_key(code)) or {}
+    clicked = ((value.get("last_active_drawing") or {}).get("properties") or {}).get(MAP_CODE)
+    unit = hierarchy.find(units, code)
+    if clicked and unit and clicked in {u.code for u in hierarchy.children(units, unit)}:
+        set_unit(clicked)
 
 
 def _top_code(units: list[hierarchy.Unit]) -> str:

@@ -61,7 +61,8 @@ def units_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str):
 
 
 def show_units_map(shapes, table, indicator: str, key: str, height: int = 600) -> str | None:
-    """Draw the map; the code of the unit clicked last (None before any click)."""
+    """Draw the map; the code of the unit clicked last (None before any click; the value
+    is also in ``st.session_state[key]`` before the run after the click)."""
     fmap, layer = units_map(shapes, table, indicator)
     event = st_folium(fmap, key=key, height=height, use_container_width=True,
                       feature_group_to_add=layer, returned_objects=["last_active_drawing"])

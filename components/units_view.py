@@ -42,11 +42,8 @@ def show(unit: hierarchy.Unit) -> None:
     level = t(f"unit.level.{below[0].level}") if below else ""
     st.caption(t("unit.map.caption", name=unit.name, n=fmt_int(len(below)), level=level,
                  indicator=t(f"unit.indicator.{indicator}")))
-    clicked = show_units_map(network_cache.unit_shapes(codes), table, indicator,
-                             key=f"units_map_{unit.code}_{units.visit()}")
-    if clicked in codes:
-        units.set_unit(clicked)
-        st.rerun()
+    # a click on it is followed by units.init_unit at the start of the next run
+    show_units_map(network_cache.unit_shapes(codes), table, indicator, key=units.map_key(unit.code))
     _table(table, indicator)
     pick_col, go_col = st.columns([3, 1])
     names = dict(zip(table["code"], table["name"]))

@@ -238,6 +238,21 @@ def folium_frame(page, index: int = 0, timeout_ms: int = APP_TIMEOUT_MS):
     return frame
 
 
+def redrawn_map(page, timeout_s: float = 90.0):
+    """The first map's frame once it holds a new document; mark the old one first with
+    ``frame.evaluate("() => { window.oldMap = true; }")``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            frame = folium_frame(page)
+            if frame.evaluate("() => !!window.map && !window.oldMap"):
+                return frame
+        except Exception:  # noqa: BLE001, S110 - the old frame went away mid-call: look again
+            pass
+        page.wait_for_timeout(200)
+    raise AssertionError("the map was not drawn anew")
+
+
 def zoom_to_compound(page, frame, compound_id: str, zoom: int = 17) -> None:
     """Centre the network map on a compound at ``zoom``, repeated until the view holds (the map
     may still settle its first view)."""

@@ -160,3 +160,25 @@ def test_browser_gap_grid_flag_goes_away_after_a_move(streamlit_app, page, leade
     expect(page.get_by_text("该网格覆盖正常")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("该网格需要关注:无党员")).to_have_count(0)
     assert leader_store.load("members", where={"id": "m4"}).iloc[0]["grid_id"] == "C"
+
+
+@pytest.mark.browser
+def test_browser_grid_map_keeps_its_view_when_a_grid_is_picked(streamlit_app, page, leader_store):
+    """Picking a grid redraws the map (the grid is outlined): the user's zoom stays."""
+    from fixtures_browser import folium_frame, redrawn_map
+
+    page.goto(streamlit_app.start(leader_store.url))
+    _settle(page)
+    sign_in(page, "leader1", "secret-123")
+    page.get_by_role("link", name="网格党员").click()
+    _pick(page, "街道", "西城街道")
+    _pick(page, "社区", "城西社区")
+    frame = folium_frame(page)
+    frame.wait_for_function("() => window.map && window.map.getZoom() > 0")
+    fitted = frame.evaluate("() => window.map.getZoom()")
+    zoom = frame.evaluate("() => { const m = window.map; m.setZoom(m.getZoom() - 1,"
+                          " {animate: false}); window.oldMap = true; return m.getZoom(); }")
+    assert zoom == fitted - 1  # the user zoomed out one step
+    _pick(page, "网格", "网格C (C)")
+    frame = redrawn_map(page)  # the picked grid's outline makes a new map document
+    frame.wait_for_function(f"() => window.map.getZoom() === {zoom}")

@@ -6,10 +6,15 @@ after a store write keeps the user's view."""
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
-from fixtures_browser import COMPOUND_CENTRE, folium_frame, wait_for_app, zoom_to_compound
+from fixtures_browser import (
+    COMPOUND_CENTRE,
+    folium_frame,
+    redrawn_map,
+    wait_for_app,
+    zoom_to_compound,
+)
 
 from components.legend import TIER_SYMBOLS
 from components.map_payloads import GRID_MIN_ZOOM, GRID_TILE_DEG, grid_tiles
@@ -121,20 +126,6 @@ def test_grids_are_drawn_from_a_zoom_and_only_in_view(streamlit_app, page, sampl
     assert 0 < screen.evaluate(COUNT_KIND, "grid") < len(sample_store.load("grids"))
 
 
-def _rebuilt_map(page, timeout_s: float = 90.0):
-    """The map frame once the map has a new document (the old one was marked ``oldMap``)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            frame = folium_frame(page)
-            if frame.evaluate("() => !!window.map && !window.oldMap"):
-                return frame
-        except Exception:  # noqa: BLE001, S110 - the old frame went away mid-call: look again
-            pass
-        page.wait_for_timeout(200)
-    raise AssertionError("the map was not rebuilt after the store write")
-
-
 def test_a_map_rebuilt_after_a_store_write_keeps_the_view(streamlit_app, page,
                                                           sample_store_path, tmp_path):
     path = tmp_path / "kept_view.gpkg"
@@ -151,7 +142,7 @@ def test_a_map_rebuilt_after_a_store_write_keeps_the_view(streamlit_app, page,
         tx.update("compounds", compound["id"], {"name": f"{compound['name']}(改)"})
     page.locator('[data-testid="stSelectbox"]').filter(has_text="小区着色指标").click()
     page.get_by_role("option", name="红色物业").click()  # the next rerun draws the new map
-    frame = _rebuilt_map(page)
+    frame = redrawn_map(page)
     _drawn(frame, "compounds")
     frame.wait_for_function(f"() => window.map.getZoom() === {zoom}")
     new_lat, new_lng, _ = frame.evaluate(view)
