@@ -6,6 +6,8 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement
+from folium.template import Template
 from streamlit_folium import st_folium
 
 from components.i18n import fmt_int, t
@@ -19,6 +21,33 @@ LINE = "#6d4c41"
 CODE = "code"
 TOOLTIP = ("name", "compounds_text", "grids_text", "members_text", "positions_text",
            "value_text")
+
+
+class ReportClickAtOnce(MacroElement):
+    """A click on a unit goes to the page at once, as streamlit-folium's ``last_active_drawing``
+    (its own report waits for a 250 ms debounce; it then finds the same value and sends
+    nothing)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.on("layeradd", function (added) {
+          var unit = added.layer;  // each unit's path, also those a feature group adds later
+          if (!unit.feature || typeof unit.toGeoJSON !== "function") { return; }
+          unit.on("click", function () {
+            var g = window.__GLOBAL_DATA__;
+            if (!g || !window.Streamlit) { return; }
+            var data = {last_active_drawing: unit.toGeoJSON()};
+            g.last_active_drawing = data.last_active_drawing;
+            g.previous_data = data;
+            window.Streamlit.setComponentValue(data);
+          });
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "HongtuReportClick"
 
 
 def _features(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str):
@@ -43,6 +72,7 @@ def units_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str):
     if len(shapes):
         minx, miny, maxx, maxy = shapes.total_bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    ReportClickAtOnce().add_to(fmap)
 
     def style(feature):
         cls = feature["properties"]["cls"]
