@@ -72,12 +72,21 @@ def units_on_map(page, want: list[str]):
 
 
 def click_unit(page, frame, code: str, unit_after: str) -> None:
+    """Click unit ``code``; its value goes to the page within the click itself (not from
+    streamlit-folium's 250 ms debounce, a timer: no event then) and only once."""
+    frame.evaluate("() => { const send = window.Streamlit.setComponentValue;"
+                   " window.parent.__unitSends = [];"
+                   " window.Streamlit.setComponentValue = function (v) {"
+                   " window.parent.__unitSends.push(window.event ? window.event.type : 'timer');"
+                   " return send.apply(this, arguments); }; }")
     x, y = frame.evaluate(UNIT_CENTRE, code)
     box = page.locator('iframe[title="streamlit_folium.st_folium"]').first.bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
+    assert page.evaluate("() => window.__unitSends") == ["click"]
     page.wait_for_function(f"() => new URL(location.href).searchParams.get('unit') === "
                            f"'{unit_after}'", timeout=90_000)
     wait_for_app(page)
+    assert page.evaluate("() => window.__unitSends") == ["click"]  # the debounce sent nothing
 
 
 def test_drill_from_the_province_to_a_compound_and_back(streamlit_app, page, province_path,
