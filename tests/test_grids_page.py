@@ -139,16 +139,21 @@ def _pick(page, label: str, option: str) -> None:
     _settle(page)
 
 
-@pytest.mark.browser
-def test_browser_gap_grid_flag_goes_away_after_a_move(streamlit_app, page, leader_store):
-    from playwright.sync_api import expect
-
-    page.goto(streamlit_app.start(leader_store.url))
+def _open_community(page, base: str) -> None:
+    """Signed in as the grid leader, the grids page on 西城街道 / 城西社区."""
+    page.goto(base)
     _settle(page)
     sign_in(page, "leader1", "secret-123")
     page.get_by_role("link", name="网格党员").click()
     _pick(page, "街道", "西城街道")
     _pick(page, "社区", "城西社区")
+
+
+@pytest.mark.browser
+def test_browser_gap_grid_flag_goes_away_after_a_move(streamlit_app, page, leader_store):
+    from playwright.sync_api import expect
+
+    _open_community(page, streamlit_app.start(leader_store.url))
     _pick(page, "网格", "网格C (C)")
     expect(page.get_by_text("该网格需要关注:无党员")).to_be_visible()
     _pick(page, "选择党员", "m4 · 赵强 · 网格D")
@@ -167,12 +172,7 @@ def test_browser_grid_map_keeps_its_view_when_a_grid_is_picked(streamlit_app, pa
     """Picking a grid redraws the map (the grid is outlined): the user's zoom stays."""
     from fixtures_browser import folium_frame, redrawn_map
 
-    page.goto(streamlit_app.start(leader_store.url))
-    _settle(page)
-    sign_in(page, "leader1", "secret-123")
-    page.get_by_role("link", name="网格党员").click()
-    _pick(page, "街道", "西城街道")
-    _pick(page, "社区", "城西社区")
+    _open_community(page, streamlit_app.start(leader_store.url))
     frame = folium_frame(page)
     frame.wait_for_function("() => window.map && window.map.getZoom() > 0")
     fitted = frame.evaluate("() => window.map.getZoom()")
