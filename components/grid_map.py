@@ -90,8 +90,7 @@ def grid_map(
         ).add_to(fmap)
     if len(features):  # a click (selection) redraws the map: it keeps the user's view
         minx, miny, maxx, maxy = features.total_bounds
-        KeptView(f"grids_map:{minx:.4f},{miny:.4f},{maxx:.4f},{maxy:.4f}",
-                 [[miny, minx], [maxy, maxx]]).add_to(fmap)
+        KeptView("grids_map", [[miny, minx], [maxy, maxx]]).add_to(fmap)
     return fmap
 
 

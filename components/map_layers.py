@@ -236,8 +236,8 @@ class KeptView(MacroElement):
     ``bounds`` fitted (without animation: an animated fit would end after, and undo, a kept
     view). A map rebuilt on a rerun (a store write changed its layer files) or opened again
     comes back where it was; a view the page asks for (streamlit-folium's ``center``/``zoom``)
-    is set after this and wins. ``key`` names the map (its unit's bounds and coordinate frame);
-    ``bounds``: [[south, west], [north, east]]."""
+    is set after this and wins. ``name`` and ``bounds`` ([[south, west], [north, east]]) name
+    the kept view: another area (or coordinate frame, in ``name``) starts afresh."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -262,8 +262,10 @@ class KeptView(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, key: str, bounds):
+    def __init__(self, name: str, bounds):
         super().__init__()
         self._name = "HongtuKeptView"
-        self.key = json.dumps("hongtu-view:" + key)
-        self.bounds = json.dumps([[float(v) for v in corner] for corner in bounds])
+        corners = [[float(v) for v in corner] for corner in bounds]
+        area = ",".join(f"{v:.4f}" for corner in corners for v in corner)
+        self.key = json.dumps(f"hongtu-view:{name}:{area}")
+        self.bounds = json.dumps(corners)

@@ -136,8 +136,7 @@ def build_map(data: MapData, view: MapView):
         sources["grid_totals"], sources.get("members"),
         {"threshold": MEMBER_ZOOM, "colour": legend.MEMBER_COLOUR})).add_to(m)
     frame = "gcj02" if chosen.gcj02 else "wgs84"
-    KeptView(f"{MAP_KEY}:{minx:.4f},{miny:.4f},{maxx:.4f},{maxy:.4f}:{frame}",
-             [[miny, minx], [maxy, maxx]]).add_to(m)
+    KeptView(f"{MAP_KEY}:{frame}", [[miny, minx], [maxy, maxx]]).add_to(m)
     groups = dynamic_groups(view, sources, list(data.streets["id"]))
     control = folium.LayerControl(collapsed=True, position="topright")
     if view.mode == EMBEDDED:

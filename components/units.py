@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.data import UNIT_STATE, store_units
 from components.i18n import t
-from components.units_map import CODE as MAP_CODE
+from components.units_map import clicked_unit
 from geo import hierarchy
 
 UNIT_PARAM = "unit"
@@ -47,8 +47,7 @@ def map_key(code: str) -> str:
 def _follow_map_click(units: list[hierarchy.Unit], code: str) -> None:
     """A click on the units map (its value is stored before this run starts): go down to the
     clicked unit now, before anything is drawn, so the run draws that unit at once."""
-    value = st.session_state.get(map_key(code)) or {}
-    clicked = ((value.get("last_active_drawing") or {}).get("properties") or {}).get(MAP_CODE)
+    clicked = clicked_unit(st.session_state.get(map_key(code)))
     unit = hierarchy.find(units, code)
     if clicked and unit and clicked in {u.code for u in hierarchy.children(units, unit)}:
         set_unit(clicked)

@@ -1,5 +1,6 @@
 """The units map: the units below a province or a city, coloured by an indicator, each with
-its figures in the tooltip; a click on one returns its code (views.overview drills down)."""
+its figures in the tooltip; a click on one is sent at once, and components.units goes down to
+it at the start of the next run."""
 
 from __future__ import annotations
 
@@ -90,11 +91,15 @@ def units_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str):
     return fmap, layer
 
 
-def show_units_map(shapes, table, indicator: str, key: str, height: int = 600) -> str | None:
-    """Draw the map; the code of the unit clicked last (None before any click; the value
-    is also in ``st.session_state[key]`` before the run after the click)."""
+def show_units_map(shapes, table, indicator: str, key: str, height: int = 600) -> None:
+    """Draw the map. A click's value is in ``st.session_state[key]`` before the next run
+    starts: read it with :func:`clicked_unit` (components.units follows it)."""
     fmap, layer = units_map(shapes, table, indicator)
-    event = st_folium(fmap, key=key, height=height, use_container_width=True,
-                      feature_group_to_add=layer, returned_objects=["last_active_drawing"])
-    drawing = (event or {}).get("last_active_drawing") or {}
+    st_folium(fmap, key=key, height=height, use_container_width=True,
+              feature_group_to_add=layer, returned_objects=["last_active_drawing"])
+
+
+def clicked_unit(value: dict | None) -> str | None:
+    """The code of the unit in a units map's value (None before any click)."""
+    drawing = (value or {}).get("last_active_drawing") or {}
     return (drawing.get("properties") or {}).get(CODE)
