@@ -2,7 +2,8 @@
 
 Accounts live in the store layer ``accounts`` with bcrypt password hashes; ten wrong passwords
 lock an account for fifteen minutes (``HONGTU_MAX_FAILED_ATTEMPTS``, ``HONGTU_LOCK_MINUTES``),
-counted by the store outside its layers (``Store.record_failed_sign_in``); the accounts
+counted by the store outside its layers (``Store.begin_sign_in``: every attempt is counted
+before its password is checked); the accounts
 layer's ``failed_attempts``/``locked_until`` columns are no longer written.
 """
 
@@ -189,8 +190,8 @@ def authenticate(store, name: str, password: str, now=None, *,
 
     Every attempt is audited (action ``sign_in``; the failure that reaches ``max_attempts``
     also as ``account_locked``). Attempts and their audit rows are kept by the store outside
-    its layers and revision (:meth:`geo.store.base.Store.record_failed_sign_in`): counted
-    atomically, so parallel wrong passwords lock the account as sequential ones do, and a
+    its layers and revision (:meth:`geo.store.base.Store.begin_sign_in`): counted
+    before the password is checked, atomically, so parallel wrong passwords lock the account as sequential ones do, and a
     failed sign-in never rewrites the store or empties a cache. An unknown account costs the
     same bcrypt work as a real one (a dummy hash of the store's cost)."""
     now = clock.as_utc(now if now is not None else clock.now_utc()).floor("s")
@@ -203,17 +204,21 @@ def authenticate(store, name: str, password: str, now=None, *,
         _sign_in_refused(store, name, "unknown account")
         raise AuthError(BAD_CREDENTIALS)
     account = found.iloc[0].to_dict()
-    failed, locked = store.sign_in_state(name)
-    if locked is not None and now < locked:
+    # counted before the password is checked, in the transaction that checks the count: a
+    # burst of parallel attempts gets max_attempts password checks, the rest are refused
+    attempt = store.begin_sign_in(name, now, max_attempts, lock_minutes)
+    if attempt.refused_until is not None:
         _sign_in_refused(store, name, "locked")
-        raise AccountLocked(locked)
+        raise AccountLocked(attempt.refused_until)
     if not verify_password(password, account[PASSWORD_HASH]):
-        _failed(store, name, now, max_attempts, lock_minutes)
+        _failed(store, name, attempt, max_attempts)
     if bool(account[DISABLED]):
         _sign_in_refused(store, name, "disabled")
         raise AuthError(ACCOUNT_DISABLED)
-    if failed or locked is not None:
-        store.reset_failed_sign_ins(name)
+    locked = store.finish_sign_in(name, attempt, now)
+    if locked is not None:  # another attempt of the same burst locked the account
+        _sign_in_refused(store, name, "locked")
+        raise AccountLocked(locked)
     store.record_sign_in_event(audit.audit_row(name, "sign_in", ACCOUNTS, name))
     return principal_of(account)
 
@@ -238,13 +243,12 @@ def _sign_in_refused(store, name: str, reason: str, action: str = "sign_in",
                                                reason=reason, outcome=audit.REFUSED))
 
 
-def _failed(store, name: str, now, max_attempts: int, lock_minutes: float):
-    """Count one wrong password (audited); the failure that reaches the limit locks."""
-    failures, until, newly = store.record_failed_sign_in(name, now, max_attempts, lock_minutes)
-    _sign_in_refused(store, name, f"wrong password ({failures}/{max_attempts})")
-    if newly:
-        _sign_in_refused(store, name, f"{failures} wrong passwords", "account_locked",
-                         {LOCKED_UNTIL: until.isoformat()})
-    if until is None:
+def _failed(store, name: str, attempt, max_attempts: int):
+    """Audit one wrong password (already counted); the attempt that reached the limit locked."""
+    _sign_in_refused(store, name, f"wrong password ({attempt.number}/{max_attempts})")
+    if attempt.newly_locked:
+        _sign_in_refused(store, name, f"{attempt.number} wrong passwords", "account_locked",
+                         {LOCKED_UNTIL: attempt.locked_until.isoformat()})
+    if attempt.locked_until is None:
         raise AuthError(BAD_CREDENTIALS)
-    raise AccountLocked(until)
+    raise AccountLocked(attempt.locked_until)

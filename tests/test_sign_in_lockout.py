@@ -152,3 +152,77 @@ def test_unknown_and_real_accounts_answer_in_the_same_time(tmp_path):
     real = statistics.median(p[0] for p in pairs)
     unknown = statistics.median(p[1] for p in pairs)
     assert abs(unknown - real) <= 0.3 * real, (unknown, real)
+
+
+BURST = 100
+
+
+def _burst_with_the_right_password(store) -> list[str]:
+    """100 parallel attempts, the right password among them; counts the password checks."""
+    checked = []
+    original = auth.verify_password
+
+    def counting(password, password_hash):
+        checked.append(password)
+        return original(password, password_hash)
+
+    def attempt(i):
+        password = PASSWORD if i == BURST // 2 else "wrong-password"
+        try:
+            auth.authenticate(store, "alice", password)
+        except auth.AccountLocked:
+            return "locked"
+        except auth.AuthError:
+            return "refused"
+        return "signed in"
+
+    auth.verify_password = counting
+    try:
+        with ThreadPoolExecutor(THREADS) as pool:
+            answers = list(pool.map(attempt, range(BURST)))
+    finally:
+        auth.verify_password = original
+    return answers, checked
+
+
+def _check_a_burst_of_one_hundred(store) -> None:
+    answers, checked = _burst_with_the_right_password(store)
+    # never more password checks than the limit allows: a right password signs in only if it
+    # was among the first ten attempts counted, and then forgets only the attempts before it
+    assert answers.count("signed in") <= 1
+    assert len(checked) <= 2 * auth.MAX_FAILED_ATTEMPTS
+    assert answers.count("locked") >= BURST - len(checked)
+    assert [_wrong(store) for _ in range(3)] == ["locked"] * 3
+    failed, locked = store.sign_in_state("alice")
+    assert failed >= auth.MAX_FAILED_ATTEMPTS and locked is not None
+    with pytest.raises(auth.AccountLocked):
+        auth.authenticate(store, "alice", PASSWORD)
+
+
+def test_one_hundred_parallel_attempts_never_beat_the_lock_geopackage(gpkg_store):
+    answers = _parallel_wrong_hundred(gpkg_store)
+    assert "signed in" not in answers and answers.count("refused") == 9
+    with pytest.raises(auth.AccountLocked):  # the right password is refused
+        auth.authenticate(gpkg_store, "alice", PASSWORD)
+    gpkg_store.reset_failed_sign_ins("alice")  # as an administrator's new password would
+    _check_a_burst_of_one_hundred(gpkg_store)
+
+
+@pytest.mark.postgis
+def test_one_hundred_parallel_attempts_never_beat_the_lock_postgis(postgis_store):
+    auth.add_user(postgis_store, "alice", "org", PASSWORD, rounds=4)
+    answers = _parallel_wrong_hundred(postgis_store)
+    assert "signed in" not in answers and answers.count("refused") == 9
+    with pytest.raises(auth.AccountLocked):
+        auth.authenticate(postgis_store, "alice", PASSWORD)
+    postgis_store.reset_failed_sign_ins("alice")
+    _check_a_burst_of_one_hundred(postgis_store)
+
+
+def _parallel_wrong_hundred(store) -> list[str]:
+    checked_before = len(audit.load_audit(store, accounts=["alice"]))
+    with ThreadPoolExecutor(THREADS) as pool:
+        answers = list(pool.map(lambda _: _wrong(store), range(BURST)))
+    rows = audit.load_audit(store, accounts=["alice"]).iloc[checked_before:]
+    assert (rows["reason"].fillna("").str.startswith("wrong password")).sum() == 10
+    return answers

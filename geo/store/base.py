@@ -123,6 +123,15 @@ class Store(ABC):
     def reset_failed_sign_ins(self, name: str) -> None:
         self.sign_ins.reset(name)
 
+    def begin_sign_in(self, name: str, now, max_attempts: int, lock_minutes: float):
+        """Count one attempt before its password is checked, in the transaction that checks
+        the count (geo.store.sign_ins.Attempt; ``refused_until`` set when locked)."""
+        return self.sign_ins.begin_attempt(name, now, max_attempts, lock_minutes)
+
+    def finish_sign_in(self, name: str, attempt, now) -> pd.Timestamp | None:
+        """The attempt's password was right: None, or the lock that still refuses it."""
+        return self.sign_ins.finish_success(name, attempt, now)
+
     def record_sign_in_event(self, row: dict) -> None:
         """Keep one audit row (geo.audit.audit_row) of a sign-in, outside the revision."""
         self.sign_ins.record_event(row)

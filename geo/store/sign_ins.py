@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -46,6 +47,37 @@ def next_failure(failed: int, locked_until, now, max_attempts: int, lock_minutes
     if newly:
         locked_until = now + pd.Timedelta(minutes=lock_minutes)
     return failed, None if locked_until is None else pd.Timestamp(locked_until), newly
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One sign-in attempt counted before its password is checked: its number in the count,
+    the lock its count set (or None), whether it set that lock, and ``refused_until`` when the
+    account was already locked (the password is then not checked at all)."""
+
+    number: int
+    locked_until: pd.Timestamp | None
+    newly_locked: bool
+    refused_until: pd.Timestamp | None = None
+
+
+def next_attempt(failed: int, locked_until, now, max_attempts: int, lock_minutes: float):
+    """The :class:`Attempt` that follows the stored count (failed, locked_until) at ``now``."""
+    now = pd.Timestamp(now)
+    if locked_until is not None and now < pd.Timestamp(locked_until):
+        return Attempt(failed, pd.Timestamp(locked_until), False, pd.Timestamp(locked_until))
+    number, until, newly = next_failure(failed, locked_until, now, max_attempts, lock_minutes)
+    return Attempt(number, until, newly)
+
+
+def after_success(failed: int, locked_until, attempt: Attempt, now):
+    """(lock that refuses the sign-in or None, failures still counted) when ``attempt``'s
+    password was right. A lock set by another attempt of the same burst refuses it; a success
+    forgets only the attempts counted up to it, never those of a burst still running."""
+    if locked_until is not None and pd.Timestamp(now) < pd.Timestamp(locked_until) and not (
+            attempt.newly_locked and pd.Timestamp(locked_until) == attempt.locked_until):
+        return pd.Timestamp(locked_until), failed
+    return None, max(0, failed - attempt.number)
 
 
 def _timestamp(value):
@@ -116,6 +148,48 @@ class SqliteSignIns:
         with closing(self._connect()) as conn:
             conn.execute("DELETE FROM attempts WHERE name = ?", (name,))
 
+    def begin_attempt(self, name: str, now, max_attempts: int, lock_minutes: float):
+        """Count one sign-in attempt before its password is checked (one transaction with the
+        check of the count): ``Attempt``; ``refused_until`` is set when the account is locked."""
+        with closing(self._connect()) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT failed, locked_until FROM attempts WHERE name = ?",
+                                   (name,)).fetchone()
+                state = (0, None) if row is None else (int(row[0]), _timestamp(row[1]))
+                attempt = next_attempt(*state, now, max_attempts, lock_minutes)
+                if attempt.refused_until is None:
+                    conn.execute(
+                        "INSERT INTO attempts (name, failed, locked_until) VALUES (?, ?, ?) "
+                        "ON CONFLICT(name) DO UPDATE SET failed = excluded.failed, "
+                        "locked_until = excluded.locked_until",
+                        (name, attempt.number, _iso(attempt.locked_until)))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return attempt
+
+    def finish_success(self, name: str, attempt, now):
+        """The password of ``attempt`` was right: None (the attempts up to it are forgotten),
+        or the lock another attempt set meanwhile (the sign-in is then refused)."""
+        with closing(self._connect()) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT failed, locked_until FROM attempts WHERE name = ?",
+                                   (name,)).fetchone()
+                state = (0, None) if row is None else (int(row[0]), _timestamp(row[1]))
+                lock, failed = after_success(*state, attempt, now)
+                if lock is None:
+                    conn.execute("UPDATE attempts SET failed = ?, locked_until = NULL "
+                                 "WHERE name = ?", (failed, name))
+                    conn.execute("DELETE FROM attempts WHERE name = ? AND failed <= 0", (name,))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return lock
+
     def record_event(self, row: dict) -> None:
         marks = ", ".join("?" * len(EVENT_COLUMNS))
         names = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
@@ -172,6 +246,40 @@ class PostgresSignIns:
         self._ready()
         with self.engine.begin() as conn:
             conn.execute(text(f"DELETE FROM {PG_ATTEMPTS} WHERE name = :n"), {"n": name})
+
+    def _locked_row(self, conn, name: str):
+        conn.execute(text(f"INSERT INTO {PG_ATTEMPTS} (name) VALUES (:n) "
+                          "ON CONFLICT (name) DO NOTHING"), {"n": name})
+        failed, locked = conn.execute(text(
+            f"SELECT failed, locked_until FROM {PG_ATTEMPTS} WHERE name = :n FOR UPDATE"),
+            {"n": name}).one()
+        return int(failed), _timestamp(locked)
+
+    def _write(self, conn, name: str, failed: int, locked) -> None:
+        conn.execute(text(f"UPDATE {PG_ATTEMPTS} SET failed = :f, locked_until = :l "
+                          "WHERE name = :n"),
+                     {"f": failed, "l": None if locked is None else locked.to_pydatetime(),
+                      "n": name})
+
+    def begin_attempt(self, name: str, now, max_attempts: int, lock_minutes: float):
+        """As :meth:`SqliteSignIns.begin_attempt`: the row locked FOR UPDATE, one transaction."""
+        self._ready()
+        with self.engine.begin() as conn:
+            attempt = next_attempt(*self._locked_row(conn, name), now, max_attempts,
+                                   lock_minutes)
+            if attempt.refused_until is None:
+                self._write(conn, name, attempt.number, attempt.locked_until)
+        return attempt
+
+    def finish_success(self, name: str, attempt, now):
+        self._ready()
+        with self.engine.begin() as conn:
+            lock, failed = after_success(*self._locked_row(conn, name), attempt, now)
+            if lock is None:
+                self._write(conn, name, failed, None)
+                conn.execute(text(f"DELETE FROM {PG_ATTEMPTS} WHERE name = :n AND failed <= 0"),
+                             {"n": name})
+        return lock
 
     def record_event(self, row: dict) -> None:
         self._ready()
