@@ -1,5 +1,6 @@
 # 红图 Hongtu: the two commands of the README.
 #   make run   virtual environment, install, offline map assets, sample store; start the app
+#              (make run PORT=8600 ADDRESS=0.0.0.0: another port / listening address)
 #   make test  the same plus test tools and Debian packages (Chromium, CJK fonts, PostGIS); run
 #              the whole test suite
 # Both are idempotent: stamp files under .venv/ skip what is already done.
@@ -8,6 +9,8 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 
 PYTHON ?= python3
+PORT ?= 8501
+ADDRESS ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := $(VENV)/.hongtu-stamps
@@ -26,12 +29,12 @@ PYTEST_WORKERS ?= 2
 
 run: $(STAMPS)/install $(SAMPLE)
 	$(BIN)/python scripts/vendor_assets.py
-	$(BIN)/hongtu serve
+	$(BIN)/hongtu serve --port $(PORT) --address $(ADDRESS)
 
 test: $(STAMPS)/install-test
 	bash scripts/setup_system.sh
 	$(BIN)/python scripts/vendor_assets.py
-	$(BIN)/python -m pytest -m "$(PYTEST_MARKS)" -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "$(PYTEST_MARKS)" -n $(PYTEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 test-all:
 	$(MAKE) test PYTEST_MARKS=""

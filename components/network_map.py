@@ -184,10 +184,10 @@ def render_map(data: MapData, view: MapView, height: int = 640):
     m, groups, control = build_map(data, view)
     gcj02 = basemaps.basemap(view.basemap).gcj02
     if view.mode == EMBEDDED:
-        return st_folium(m, key=MAP_KEY, height=height, use_container_width=True,
+        return st_folium(m, key=MAP_KEY, height=height, width=None,
                          returned_objects=RETURNED)
     return st_folium(
-        m, key=MAP_KEY, height=height, use_container_width=True, returned_objects=RETURNED,
+        m, key=MAP_KEY, height=height, width=None, returned_objects=RETURNED,
         feature_group_to_add=groups, layer_control=control,
         center=_shift_to_map(view, gcj02), zoom=view.zoom,
     )
@@ -263,7 +263,7 @@ def render_compound_map(detail, nearest, positions, height: int = 360,
         folium.CircleMarker([row.geometry.y, row.geometry.x], radius=size / 3, color=colour,
                             fill=True, fill_opacity=0.9, tooltip=esc(row.name)).add_to(m)
     m.fit_bounds([[box[1], box[0]], [box[3], box[2]]])
-    st_folium(m, key="compound_map", height=height, use_container_width=True,
+    st_folium(m, key="compound_map", height=height, width=None,
               returned_objects=[])
 
 
@@ -277,4 +277,4 @@ def render_bare_map(height: int = 660) -> None:
     ready._template = Template("{% macro script(this, kwargs) %}window.hongtuBare = Date.now();"
                                "{% endmacro %}")
     ready.add_to(m)
-    st_folium(m, key=MAP_KEY, height=height, use_container_width=True, returned_objects=[])
+    st_folium(m, key=MAP_KEY, height=height, width=None, returned_objects=[])

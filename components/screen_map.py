@@ -20,5 +20,5 @@ def screen_map(center: tuple[float, float], zoom: int, height: int = 880) -> Non
     for group in groups:
         group.add_to(m)
     control.add_to(m)
-    st_folium(m, key=SCREEN_MAP_KEY, height=height, use_container_width=True,
+    st_folium(m, key=SCREEN_MAP_KEY, height=height, width=None,
               returned_objects=[], center=list(center), zoom=zoom)

@@ -130,4 +130,4 @@ def trend_chart(table, column: str, height: int = 96) -> None:
         .configure_view(strokeWidth=0)
         .configure(background="#0d2342")
     )
-    st.altair_chart(chart, use_container_width=True, theme=None)
+    st.altair_chart(chart, width="stretch", theme=None)

@@ -95,7 +95,7 @@ def show_units_map(shapes, table, indicator: str, key: str, height: int = 600) -
     """Draw the map. A click's value is in ``st.session_state[key]`` before the next run
     starts: read it with :func:`clicked_unit` (components.units follows it)."""
     fmap, layer = units_map(shapes, table, indicator)
-    st_folium(fmap, key=key, height=height, use_container_width=True,
+    st_folium(fmap, key=key, height=height, width=None,
               feature_group_to_add=layer, returned_objects=["last_active_drawing"])
 
 

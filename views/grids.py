@@ -129,7 +129,7 @@ elif grid:
 st.subheader(t("grids.map"))
 fmap = grid_map.grid_map(grids[grids["id"].isin(in_community["id"])], coverage, streets,
                          selected=[grid] if grid else [])
-event = st_folium(fmap, height=460, use_container_width=True, key="grids_map",
+event = st_folium(fmap, height=460, width=None, key="grids_map",
                   returned_objects=["last_active_drawing"])
 st.caption(f"{grid_map.legend_text(coverage)} · {t('grids.map.click')}")
 clicked = grid_map.clicked_grid(event)

@@ -91,7 +91,7 @@ with tab_queue:
                  cases=fmt_int((open_items["kind"] == ov.CASE).sum())))
     items_map, items = ov.open_items_map(queue, compounds, streets)
     st_folium(items_map, feature_group_to_add=items, height=420, key="orders_map",
-              use_container_width=True, returned_objects=[])
+              width=None, returned_objects=[])
     st.markdown(ov.map_legend(), unsafe_allow_html=True)
     st.caption(t("orders.queue.count", n=fmt_int(len(queue))))
     st.dataframe(ov.labelled_queue(queue.head(2000)), hide_index=True, height=320)

@@ -118,7 +118,7 @@ left, right = st.columns([3, 2])
 with left:
     fmap = planner_map.planner_map(result, demand, supply,
                                    [layers["districts"], layers["streets"]], uncovered_only=wide)
-    event = st_folium(fmap, height=520, use_container_width=True, key="planner_map",
+    event = st_folium(fmap, height=520, width=None, key="planner_map",
                       returned_objects=["last_clicked"])
     st.caption(tu("planner.map.click"))
     point = planner_map.clicked_point(event)

@@ -36,4 +36,4 @@ for name, point in zip(grids["name"], grids.geometry.representative_point(), str
 folium.Marker([north, west], icon=folium.Icon(icon="info-sign")).add_to(fmap)
 folium.Marker([south, east], icon=folium.Icon(icon="house", prefix="fa")).add_to(fmap)
 st.subheader(f"离线地图:{len(grids)} 个网格")
-st_folium(fmap, height=600, use_container_width=True, returned_objects=[])
+st_folium(fmap, height=600, width=None, returned_objects=[])
