@@ -6,7 +6,7 @@ import tempfile
 
 from components.web.state import STATE_DIR_ENV
 
-pytest_plugins = ["fixtures_store", "fixtures_browser", "fixtures_postgis"]
+pytest_plugins = ["fixtures_store", "fixtures_browser", "fixtures_postgis", "fixtures_budget"]
 
 _made: list[str] = []  # the state directory this pytest process made (removed at its end)
 

@@ -18,6 +18,7 @@ from fixtures_browser import (
     wait_for_app,
     zoom_to_compound,
 )
+from fixtures_store import cached_sample
 
 from geo.store import open_store
 
@@ -36,12 +37,9 @@ UNIT_CODES = """() => { const m = window[Object.keys(window).find(k => k.startsW
 
 
 @pytest.fixture(scope="module")
-def province_path(tmp_path_factory):
-    from geo.sample import build_store
-
-    path = tmp_path_factory.mktemp("province") / "province.gpkg"
-    build_store(path, region="zhejiang", counties=COUNTIES)
-    return path
+def province_path(request, tmp_path_factory):
+    return cached_sample(request.config, tmp_path_factory, "province", region="zhejiang",
+                         counties=COUNTIES)
 
 
 def expected(store, district_ids) -> dict[str, int]:

@@ -1,0 +1,105 @@
+"""The suite's time, visible and kept: per-file totals after pytest's ``--durations`` table, and
+a budget that fails the whole non-slow run when it grows past it.
+
+The two numbers live in one place, ``[tool.pytest.ini_options]`` of pyproject.toml:
+
+* ``suite_budget_s``: wall time of the whole non-slow suite (``make test`` without installs);
+* ``test_budget_s``: one test's setup + call + teardown.
+
+The budget is checked only on a run of the whole non-slow suite (``make test``: no paths given,
+``-m "not slow"``), where the numbers mean something; any run prints the per-file table.
+``HONGTU_TEST_BUDGET=0`` turns the check off (a run on a much slower machine, say).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import defaultdict
+
+import pytest
+
+SUITE_BUDGET_INI = "suite_budget_s"
+TEST_BUDGET_INI = "test_budget_s"
+BUDGET_ENV = "HONGTU_TEST_BUDGET"
+FILES_SHOWN = 25
+
+
+def pytest_addoption(parser):
+    parser.addini(SUITE_BUDGET_INI, "wall-time budget (s) of the whole non-slow suite", default="720")
+    parser.addini(TEST_BUDGET_INI, "budget (s) of one test: setup + call + teardown", default="60")
+
+
+class SuiteClock:
+    """Collects every test's phases (on the xdist controller, reports of all workers)."""
+
+    def __init__(self, config):
+        self.config = config
+        self.started = time.monotonic()
+        self.per_test: dict[str, float] = defaultdict(float)
+        self.setup_per_file: dict[str, float] = defaultdict(float)
+        self.total_per_file: dict[str, float] = defaultdict(float)
+        self.tests_per_file: dict[str, int] = defaultdict(int)
+        self.failures: list[str] = []
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report):
+        path = report.nodeid.split("::", 1)[0]
+        self.per_test[report.nodeid] += report.duration
+        self.total_per_file[path] += report.duration
+        if report.when == "setup":
+            self.setup_per_file[path] += report.duration
+            self.tests_per_file[path] += 1
+
+    def whole_suite(self) -> bool:
+        """True for ``make test``: the default test paths, slow tests left out."""
+        config = self.config
+        given = [a for a in config.args if a not in config.getini("testpaths")]
+        return not given and config.getoption("markexpr", "") == "not slow"
+
+    def offenders(self) -> tuple[float, list[tuple[str, float]], float, float]:
+        suite_budget = float(self.config.getini(SUITE_BUDGET_INI))
+        test_budget = float(self.config.getini(TEST_BUDGET_INI))
+        slow = sorted(((n, s) for n, s in self.per_test.items() if s > test_budget),
+                      key=lambda pair: -pair[1])
+        return time.monotonic() - self.started, slow, suite_budget, test_budget
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
+        write = terminalreporter.write_line
+        wall, slow, suite_budget, test_budget = self.offenders()
+        terminalreporter.section(f"time per test file (top {FILES_SHOWN}; setup = fixtures)")
+        write(f"{'total s':>9} {'setup s':>9} {'tests':>6}  file")
+        ranked = sorted(self.total_per_file.items(), key=lambda pair: -pair[1])
+        for path, total in ranked[:FILES_SHOWN]:
+            write(f"{total:9.1f} {self.setup_per_file[path]:9.1f} "
+                  f"{self.tests_per_file[path]:6d}  {path}")
+        busy = sum(self.total_per_file.values())
+        write(f"wall {wall:.0f} s; test time summed over workers {busy:.0f} s; "
+              f"budget {suite_budget:.0f} s for the whole suite, {test_budget:.0f} s per test")
+        if slow:
+            write(f"tests over {test_budget:.0f} s:")
+            for nodeid, seconds in slow:
+                write(f"  {seconds:7.1f} s  {nodeid}")
+        for line in self.failures:
+            write(f"TEST TIME BUDGET EXCEEDED: {line}", red=True, bold=True)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session, exitstatus):
+        if os.environ.get(BUDGET_ENV) == "0" or not self.whole_suite():
+            return
+        wall, slow, suite_budget, test_budget = self.offenders()
+        over = []
+        if wall > suite_budget:
+            over.append(f"the suite took {wall:.0f} s, over its budget of {suite_budget:.0f} s")
+        over += [f"{nodeid} took {seconds:.1f} s, over {test_budget:.0f} s"
+                 for nodeid, seconds in slow]
+        self.failures = over  # printed in the summary that follows
+        if over and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_configure(config):
+    if getattr(config, "workerinput", None) is None:  # the controller (or a run without xdist)
+        config.pluginmanager.register(SuiteClock(config), "hongtu-suite-clock")
+
