@@ -63,13 +63,26 @@ def _quantile(hours: pd.Series, q: float):
 
 
 def as_of_from(frames: dict) -> pd.Timestamp:
-    """The store's as-of date (meta ``as_of``), else today."""
+    """The store's as-of date (meta ``as_of``), else today; never before the local date of
+    the newest order or case (one made after a sample's as-of date is counted and dated)."""
     meta = frames.get("meta")
     if meta is not None and len(meta):
         values = dict(zip(meta["key"], meta["value"]))
         if values.get("as_of"):
-            return pd.Timestamp(values["as_of"]).normalize()
+            return max([pd.Timestamp(values["as_of"]).normalize(), *_newest_days(frames)])
     return clock.local_today()
+
+
+def _newest_days(frames: dict) -> list[pd.Timestamp]:
+    """The local date of the newest record of the orders and the cases (when any)."""
+    days = []
+    for layer, column in (("service_orders", "created_at"), ("cases", "reported_at")):
+        frame = frames.get(layer)
+        if frame is not None and len(frame) and column in frame.columns:
+            newest = pd.to_datetime(frame[column]).max()
+            if pd.notna(newest):
+                days.append(clock.to_local(newest).normalize())
+    return days
 
 
 def complaint_periods(as_of, period=None) -> tuple[tuple, tuple]:

@@ -61,7 +61,8 @@ def business_now(store: Store) -> pd.Timestamp:
 
 
 def _new_id(prefix: str, at: pd.Timestamp) -> str:
-    return f"{prefix}{at:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+    """``SO20220425-…``: the date is the local one (display zone), as every shown date."""
+    return f"{prefix}{clock.to_local(at):%Y%m%d}-{uuid.uuid4().hex[:8]}"
 
 
 def _event_id(at: pd.Timestamp) -> str:

@@ -179,3 +179,24 @@ def test_page_refuses_back_dated_future_and_half_given_times(page_store):
         assert not at.error
     row = page_store.load(wf.CASES, where={"id": case_id}).iloc[0]
     assert row["status"] == "accepted" and row["accepted_at"] == created.floor("min")
+
+
+def test_an_order_made_after_local_midnight_has_that_local_date_in_id_and_as_of(page_store):
+    """An order made at 01:54 Shanghai time (17:54 UTC the day before) is dated by the local
+    day: its id and the page's "统计截至" both say the local date, not the UTC one."""
+    meta = page_store.load("meta")
+    with clock.frozen(EVENING_UTC):
+        local_day = clock.to_local(clock.business_now(meta)).date()
+        utc_day = clock.business_now(meta).date()
+        assert local_day != utc_day  # the case this test is about
+        at = _open()
+        at.selectbox(key="orders_new_order_compound").set_value("C001")
+        at.text_input(key="orders_new_order_name").set_value("王小红")
+        at.text_input(key="orders_new_order_phone").set_value("13912345678")
+        at.text_area(key="orders_new_order_text").set_value("希望添置一台助听器")
+        at.button(key="orders_new_order_submit").click().run()
+    assert not at.exception
+    item_id = at.selectbox(key="orders_item").value
+    assert item_id.startswith(f"SO{local_day:%Y%m%d}-")
+    captions = [c.value for c in at.caption]
+    assert any(f"统计截至 {local_day:%Y-%m-%d}" in c for c in captions), captions

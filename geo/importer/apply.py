@@ -159,7 +159,8 @@ def apply_import(store, plan: ImportPlan, account: str | None = None, principal=
     account = account or checked
     at = clock.now_utc()
     checksum = ";".join(sha for _, sha in plan.files)
-    log_id = f"imp-{at:%Y%m%d%H%M%S}-{checksum[:8]}-{secrets.token_hex(2)}"  # two at once differ
+    log_id = (f"imp-{clock.to_local(at):%Y%m%d%H%M%S}-{checksum[:8]}-"  # local time, as shown
+              f"{secrets.token_hex(2)}")  # two at once differ
     try:
         with store.transaction(account) as tx:
             _write(tx, plan, account, log_id, at, checksum, note)
