@@ -32,6 +32,7 @@ import pyogrio
 
 from geo import schema
 from geo.schema import GEOMETRY
+from geo.store import gpkg_compat
 from geo.store import gpkg_sql as sql
 from geo.store.base import (
     UNREVISIONED_LAYERS,
@@ -53,6 +54,7 @@ class GeoPackageStore(Store):
         self.path = Path(path)
         self.url = str(self.path)
         self.sign_ins = SqliteSignIns(self.path)
+        gpkg_compat.ensure_current(self.path)  # an older file becomes a GeoPackage 1.3
 
     # ------------------------------------------------------------------ reads
     def layer_names(self) -> list[str]:
@@ -263,16 +265,19 @@ class _CopyWriter:
         exists = self.path.exists() and name in _tables(self.path)
         if append and exists and len(data) == 0:
             return
+        new_file = {} if self.path.exists() else {"dataset_options": gpkg_compat.CREATE_OPTIONS}
         if spec.geometry is None:
             data = gpd.GeoDataFrame(data.drop(columns=[GEOMETRY], errors="ignore"))
             pyogrio.write_dataframe(
                 data, self.path, layer=name, driver="GPKG", append=append and exists,
                 geometry_type=None, layer_options={"ASPATIAL_VARIANT": "GPKG_ATTRIBUTES"},
+                **new_file,
             )
         else:
             pyogrio.write_dataframe(
                 data, self.path, layer=name, driver="GPKG", append=append and exists,
                 geometry_type=spec.geometry, promote_to_multi=spec.geometry.startswith("Multi"),
+                **new_file,
             )
         with closing(sqlite3.connect(self.path)) as conn, conn:
             sql.ensure_id_index(conn, name)
@@ -290,7 +295,10 @@ class _CopyWriter:
         return sql.delete_rows(self._sql(), name, ids)
 
     def commit(self, revised: bool = True) -> None:  # a GDAL write: always a new revision
-        sql.bump_revision(self._sql())
+        conn = self._sql()
+        sql.bump_revision(conn)
+        if gpkg_compat.needs_upgrade(conn):  # GDAL wrote into a file older than 1.3 rules
+            gpkg_compat.upgrade(conn)
         self._flush()
         if self.live.exists():
             with closing(sqlite3.connect(self.path)) as src, \

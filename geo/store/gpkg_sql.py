@@ -14,9 +14,10 @@ import shapely
 
 from geo import schema
 from geo.schema import GEOMETRY, ID, VERSION, WGS84
+from geo.store import gpkg_compat
 from geo.store.base import ConflictError, NotFoundError, StoreError, coerce, empty_frame, to_storage
 
-STATE_TABLE = "hongtu_state"  # one counter bumped by every committed write (store.revision())
+STATE_TABLE = gpkg_compat.STATE_TABLE  # a counter bumped by every committed write (revision())
 _BUMP = (f"INSERT INTO {STATE_TABLE} (key, value) VALUES ('revision', 1) "
          "ON CONFLICT (key) DO UPDATE SET value = value + 1")
 
@@ -32,7 +33,8 @@ def connect(path, **kwargs) -> sqlite3.Connection:
 
 
 def bump_revision(conn: sqlite3.Connection) -> None:
-    conn.execute(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (key TEXT PRIMARY KEY, value INTEGER)")
+    if not conn.execute(f"SELECT 1 FROM sqlite_master WHERE name = '{STATE_TABLE}'").fetchone():
+        gpkg_compat.create_state_table(conn)
     conn.execute(_BUMP)
 
 
