@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.display_values import blank_frame
+from components.display_values import blank_frame, vocab
 from components.i18n import fmt_date, fmt_int, fmt_pct, t
 
 
@@ -36,7 +36,7 @@ def show_records(detail, names: dict) -> None:
                  households=fmt_int(c["households"]), buildings=fmt_int(c["buildings"]),
                  year=c.get("built_year") or "—"))
     if c.get("practice"):
-        st.caption(f"✦ {c['practice']}")
+        st.caption(f"✦ {vocab(c['practice'])}")
     b = detail.party_branch
     _section(t("cp.branch"), b and t(
         "cp.branch_line", secretary=_person(b["secretary_name"], grid_id),
@@ -80,7 +80,8 @@ def show_activity(summary: dict, full: bool) -> None:
         members = summary["members"]  # masked for the session's role by the page context
         grid_names = dict(zip(grids["id"], grids["name"]))
         members = pd.DataFrame(members).assign(  # grid names, not 14-digit codes
-            grid_id=lambda f: f["grid_id"].map(lambda g: grid_names.get(g, g)))
+            grid_id=lambda f: f["grid_id"].map(lambda g: grid_names.get(g, g)),
+            post=lambda f: f["post"].map(vocab), duty=lambda f: f["duty"].map(vocab))
         cols = {"name": t("cp.col.name"), "grid_id": t("cp.col.grid"),
                 "post": t("cp.col.post"), "duty": t("cp.col.duty"),
                 "work_unit": t("cp.col.work_unit")}

@@ -39,6 +39,15 @@ def label(prefix: str, code, missing: str = MISSING) -> str:
     return t(key) if key in TEXT else str(code)
 
 
+def vocab(value, missing: str = MISSING) -> str:
+    """A fixed Chinese word of the data (a post, a category, a practice) in the session's
+    language (components/strings/vocab.py); any other value as it is."""
+    if is_missing(value):
+        return missing
+    key = f"vocab.{value}"
+    return t(key) if key in TEXT else str(value)
+
+
 def number(value, digits: int = 1, missing: str = MISSING) -> str:
     """A measured figure rounded for reading (22.0526 -> "22.1"); ``missing`` when absent."""
     if is_missing(value):
@@ -62,9 +71,9 @@ def audit_action(code) -> str:
     if is_missing(code):
         return MISSING
     code = str(code)
-    key = f"polish.audit.action.{code}"
-    if key in TEXT:
-        return t(key)
+    for key in (f"polish.audit.action.{code}", f"audit.action.{code}"):
+        if key in TEXT:
+            return t(key)
     english = get_lang() == "en"
     if code in ACTIONS:
         return ACTIONS[code][english]

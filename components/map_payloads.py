@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from components.display_values import MISSING, is_missing, label, number, shown
+from components.display_values import MISSING, is_missing, label, number, shown, vocab
 from components.i18n import fmt_int, t
 from components.legend import PLANNED, symbol_key
 from components.map_layers import esc, feature_collection
@@ -163,7 +163,7 @@ def compounds_payload(compounds: gpd.GeoDataFrame) -> dict:
                 (t("map.f.firm"), row["firm_name"]),
                 (t("map.f.branch_type"), t(f"map.value.branch_type.{row['branch_type']}")),
                 (t("map.f.disclosure"), t(f"map.value.disclosure.{row['disclosure']}")),
-                (t("map.f.practice"), row.get("practice")),
+                (t("map.f.practice"), vocab(row.get("practice"))),
             ]),
         })
     return feature_collection(compounds, props)

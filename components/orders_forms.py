@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.display_values import vocab
 from components.i18n import t
 from components.orders_view import CASE, ORDER, fmt_time
 from geo import clock
@@ -107,7 +108,7 @@ def new_order_form(compounds: dict) -> dict | None:
         st.markdown(f"**{t('orders.new.order')}**")
         values = {
             "category": st.selectbox(t("orders.new.category"), wf.ORDER_CATEGORIES,
-                                     key="orders_new_order_category"),
+                                     format_func=vocab, key="orders_new_order_category"),
             "compound_id": st.selectbox(t("orders.new.compound"), list(compounds),
                                         format_func=compounds.get, key="orders_new_order_compound"),
             "requester_name": st.text_input(t("orders.new.requester_name"),
@@ -127,7 +128,7 @@ def new_case_form(compounds: dict) -> dict | None:
         st.markdown(f"**{t('orders.new.case')}**")
         values = {
             "category": st.selectbox(t("orders.new.category"), wf.CASE_CATEGORIES,
-                                     key="orders_new_case_category"),
+                                     format_func=vocab, key="orders_new_case_category"),
             "source": st.selectbox(t("orders.new.source"), wf.CASE_SOURCES,
                                    format_func=lambda s: t(f"orders.source.{s}"),
                                    key="orders_new_case_source"),

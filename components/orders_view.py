@@ -11,6 +11,7 @@ import streamlit as st
 from folium.plugins import FastMarkerCluster
 
 from components import offline
+from components.display_values import vocab
 from components.i18n import fmt_int, get_lang, t
 from components.map_controls import add_metric_scale
 from components.map_layers import ClusterAssets
@@ -57,7 +58,7 @@ def queue_frame(orders: pd.DataFrame, cases: pd.DataFrame, compounds: pd.DataFra
     for kind, frame, start, open_states in ((ORDER, orders, "created_at", wf.ORDER_OPEN),
                                             (CASE, cases, "reported_at", wf.CASE_OPEN)):
         part = pd.DataFrame({
-            "kind": kind, "id": frame["id"], "category": frame["category"],
+            "kind": kind, "id": frame["id"], "category": frame["category"].map(vocab),
             "status": frame["status"],
             "level": frame.get("level", None),
             "compound_id": frame["compound_id"], "grid_id": frame["grid_id"],
@@ -214,7 +215,7 @@ def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
 
 def show_item(item: dict, kind: str, events: pd.DataFrame, names: dict) -> None:
     """Fields of one order or case (personal fields already masked) and its timeline."""
-    fields = [("category", item.get("category")),
+    fields = [("category", vocab(item.get("category"))),
               ("status", t(f"orders.status.{item['status']}")),
               ("compound", names.get(item.get("compound_id"), item.get("compound_id"))),
               ("text", item.get("text"))]

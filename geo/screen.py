@@ -24,6 +24,14 @@ def _keys(key: str, **values) -> str:
     return key + (f" {values}" if values else "")
 
 
+def _word(text, value) -> str:
+    """A fixed word of the data (an order's category) through ``text`` (key ``vocab.<word>``);
+    the word itself when ``text`` has no translation for it."""
+    key = f"vocab.{value}"
+    shown = text(key)
+    return str(value) if shown == key or shown.startswith(key + " ") else shown
+
+
 @dataclass
 class SpotlightCard:
     kind: str  # "compound" or "position"
@@ -106,7 +114,7 @@ def recent_activity(cid: str, layers, limit: int = 3, text=_keys) -> list[str]:
     if len(orders):
         for _, o in orders[orders["compound_id"] == cid].iterrows():
             status = text(STATUS_KEY.format(o["status"]))
-            items.append((clock.to_local(o["created_at"]), f"{o['category']}: {status}"))
+            items.append((clock.to_local(o["created_at"]), f"{_word(text, o['category'])}: {status}"))
     items.sort(key=lambda x: x[0], reverse=True)
     return [f"{when:%m-%d} {what}" for when, what in items[:limit]]
 
@@ -119,11 +127,11 @@ def ticker_items(layers: dict[str, pd.DataFrame], limit: int = 20, text=_keys) -
     orders = layers.get("service_orders", pd.DataFrame())
     for _, o in orders.nlargest(limit, "created_at").iterrows() if len(orders) else []:
         status = text(STATUS_KEY.format(o["status"]))
-        rows.append((clock.to_local(o["created_at"]), f"{names.get(o['compound_id'], '')} · {o['category']} · {status}"))
+        rows.append((clock.to_local(o["created_at"]), f"{names.get(o['compound_id'], '')} · {_word(text, o['category'])} · {status}"))
     cases = layers.get("cases", pd.DataFrame())
     for _, c in cases.nlargest(limit, "reported_at").iterrows() if len(cases) else []:
         status = text(STATUS_KEY.format(c["status"]))
-        rows.append((clock.to_local(c["reported_at"]), f"{names.get(c['compound_id'], '')} · {c['category']} · {status}"))
+        rows.append((clock.to_local(c["reported_at"]), f"{names.get(c['compound_id'], '')} · {_word(text, c['category'])} · {status}"))
     events = layers.get("events", pd.DataFrame())
     positions = layers["service_positions"].set_index("id")["name"]
     for _, e in events.nlargest(limit, "held_on").iterrows() if len(events) else []:

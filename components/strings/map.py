@@ -118,7 +118,7 @@ TEXT = {
     "cp.instructor.community_worker": ("专职社工", "Community worker"),
     "cp.instructor.law_enforcement": ("综合执法队员", "Law-enforcement officer"),
     "cp.grids": ("覆盖网格与党员", "Grids and members covering it"),
-    "cp.grids_line": ("{grids} 个网格 · 在职党员 {members} 名", "{grids} grids · {members} members"),
+    "cp.grids_line": ("{grids} 个网格 · 在职党员 {members} 名", "Grids: {grids} · members: {members}"),
     "cp.nearest": ("最近的服务阵地", "Nearest service positions"),
     "cp.meetings": ("联席会议", "Joint meetings"),
     "cp.disclosures": ("四公开", "Four disclosures"),
