@@ -58,6 +58,8 @@ COMMON_HEADERS = {
     "rated_at": "评价时间", "handler": "处置主体", "hard_problem": "疑难问题",
     "reported_at": "上报时间", "accepted_at": "受理时间", "closed_at": "办结时间",
     "satisfied": "满意",
+    "district_id": "区县编号", "city": "所属城市", "city_adcode": "城市代码",
+    "province": "所属省份", "province_adcode": "省份代码",
 }
 LAYER_HEADERS = {
     "members": {"name": "姓名"},
