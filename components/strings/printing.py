@@ -30,6 +30,14 @@ TEXT = {
     "brief.subtitle": ("{month} · 数据截至 {as_of} · 生成于 {date}",
                        "{month} · data as of {as_of} · generated {date}"),
     "brief.month": ("{year}年{month}月", "{year}-{month:02d}"),
+    "brief.month.partial": ("{year}年{month}月(截至{day}日,非完整月)",
+                            "{year}-{month:02d} (to day {day}, partial month)"),
+    "brief.partial_note": ("数据截至 {date},本月为非完整月:“本月”“上月同期”均为 1–{day} 日,图中 * 月亦然。",
+                           ("Data end {date}, a partial month: \"this month\" and \"same "
+                            "days of previous month\" are days 1-{day}, as is the month marked "
+                            "* in the charts.")),
+    "brief.prev.month": ("上月", "previous month"),
+    "brief.prev.same_days": ("上月同期", "same days of previous month"),
     "brief.h.headline": ("一、主要数据", "1. Headline figures"),
     "brief.h.summary": ("二、本月情况", "2. This month"),
     "brief.h.charts": ("三、工单、满意度、公开与投诉", "3. Orders, satisfaction, disclosure, complaints"),
@@ -40,6 +48,8 @@ TEXT = {
     "brief.col.figure": ("指标", "Figure"),
     "brief.col.value": ("本月", "This month"),
     "brief.col.previous": ("上月", "Previous month"),
+    "brief.col.value_partial": ("本月(1–{day}日)", "This month (days 1-{day})"),
+    "brief.col.previous_partial": ("上月同期(1–{day}日)", "Previous month, days 1-{day}"),
     "brief.col.change": ("变化", "Change"),
     "brief.fig.orders_total": ("新增工单", "New service orders"),
     "brief.fig.orders_done": ("办结工单", "Orders done"),
@@ -47,7 +57,7 @@ TEXT = {
     "brief.fig.cases_closed": ("办结事件", "Cases closed"),
     "brief.fig.satisfaction_pct": ("群众满意率(%)", "Satisfaction (%)"),
     "brief.fig.closed_within_limit_pct": ("按时办结率(%)", "Closed within limit (%)"),
-    "brief.fig.disclosure_pct": ("四公开率(%)", "Disclosure (%)"),
+    "brief.fig.disclosure_pct": ("四公开率(近3个月,%)", "Disclosure, last 3 months (%)"),
     "brief.fig.complaints_this_period": ("投诉件数", "Complaints"),
     "brief.fig.events_held": ("阵地活动", "Events at positions"),
     "brief.fig.joint_meetings": ("联席会议", "Joint meetings"),
@@ -55,16 +65,16 @@ TEXT = {
     "brief.chart.orders_created": ("新增", "new"),
     "brief.chart.orders_done": ("办结", "done"),
     "brief.chart.satisfaction": ("群众满意率(%)", "Satisfaction (%)"),
-    "brief.chart.disclosure": ("四公开率(%)", "Disclosure (%)"),
+    "brief.chart.disclosure": ("四公开率(近3个月,%)", "Disclosure, last 3 months (%)"),
     "brief.chart.complaints": ("投诉(每月件数)", "Complaints per month"),
-    "brief.text.new": (("本月新增工单 {orders} 件(上月 {orders_prev} 件),办结 {done} 件;新增事件 "
+    "brief.text.new": (("本月新增工单 {orders} 件({than} {orders_prev} 件),办结 {done} 件;新增事件 "
                        "{cases} 件,办结 {closed} 件。"),
-                       ("This month {orders} new service orders (previous month {orders_prev}), "
+                       ("This month {orders} new service orders ({than} {orders_prev}), "
                        "{done} done; {cases} new cases, {closed} closed.")),
-    "brief.text.satisfaction": ("群众满意率 {value}(上月 {prev})。", ("Satisfaction {value} "
-                                "(previous month {prev}).")),
-    "brief.text.complaints": ("投诉 {now} 件,较上月{direction} {delta} 件。",
-                              "{now} complaints, {delta} {direction} than the previous month."),
+    "brief.text.satisfaction": ("群众满意率 {value}({than} {prev})。", ("Satisfaction {value} "
+                                "({than} {prev}).")),
+    "brief.text.complaints": ("投诉 {now} 件,较{than}{direction} {delta} 件。",
+                              "{now} complaints, {delta} {direction} than the {than}."),
     "brief.text.more": ("增加", "more"),
     "brief.text.less": ("减少", "fewer"),
     "brief.text.same": ("持平", "the same as"),
@@ -96,6 +106,11 @@ TEXT = {
     "brief.col.opened_month": ("本月建成", "Opened this month"),
     "brief.masked_note": ("个人信息已脱敏", "Personal data masked"),
     "brief.page": ("第 {n} 页", "Page {n}"),
+    "brief.subject": ("{unit}{month}党建工作简报", "{unit}: Party network briefing, {month}"),
+    "print.subject": ("{kind}:{unit} · 党群服务阵地网络图 · 数据截至 {as_of}",
+                      "{kind}: {unit} · Party service network map · data as of {as_of}"),
+    "print.inset": ("全区位置", "Location in the district"),
+    "print.labels_dropped": ("{n} 个阵地名称因空间不足未标注", "{n} position names left out for lack of room"),
     # the print panel
     "print.action": ("打印/导出", "Print / export"),
     "print.what": ("内容", "What"),

@@ -21,6 +21,8 @@ HEADLINE_FIGURES = ("orders_total", "orders_done", "cases_total", "cases_closed"
                     "satisfaction_pct", "closed_within_limit_pct", "disclosure_pct",
                     "complaints_this_period", "events_held", "joint_meetings")
 TREND_MONTHS = 12
+CHART_FIGURES = ("orders_total", "orders_done", "satisfaction_pct", "disclosure_pct",
+                 "complaints_this_period")  # what the charts draw, keys of month_kpis
 ESCALATED_LEVELS = ("community", "street", "district")
 
 
@@ -37,48 +39,39 @@ class Briefing:
     as_of: str
     figures: dict  # kpi_month.month_kpis of the month
     previous: dict  # ... of the month before
-    trend: pd.DataFrame  # month, orders_created, orders_done, complaints, satisfaction_pct, ...
+    trend: pd.DataFrame  # month + CHART_FIGURES, one row per month, the last = figures
     grids: pd.DataFrame  # grid, street, households, members, per_member, flag
     overdue: pd.DataFrame  # case, compound, category, level, reported, hours_open, handler
     positions: pd.DataFrame  # tier, built, planned, opened_month
     masked: bool
     is_sample: bool
     changes: dict = field(default_factory=dict)  # figure -> this month minus previous
+    through_day: int | None = None  # the data end inside the month: days 1..through_day of
+    # this and of the previous month are compared; None: two complete months
+
+    @property
+    def partial(self) -> bool:
+        return self.through_day is not None
 
     @property
     def street(self) -> str | None:
         return self.unit.id if self.unit.kind == STREET else None
 
 
-def _month_series(frame: pd.DataFrame, column: str, months: list[str], value=None):
-    times = frame[column].dropna()
-    keys = times.dt.to_period("M").astype(str)
-    if value is None:
-        return keys.value_counts().reindex(months, fill_value=0)
-    values = frame.loc[times.index, value].astype(float)
-    return (values.groupby(keys).mean() * 100.0).round(1).reindex(months)
-
-
-def monthly_series(frames: dict, month: str) -> pd.DataFrame:
-    """The chart series for the TREND_MONTHS months up to ``month`` (frames already narrowed)."""
+def monthly_series(frames: dict, month: str, *, street: str | None = None,
+                   limit_hours: float = kpis.DEFAULT_LIMIT_HOURS, last: dict | None = None
+                   ) -> pd.DataFrame:
+    """The charts' data: for each of the TREND_MONTHS months up to ``month`` the figures
+    CHART_FIGURES of ``kpi_month.month_kpis`` (local months, the table's own definitions);
+    ``last`` (the briefing month's figures, as the table prints them) is its last row."""
     end = pd.Period(month, freq="M")
     months = [str(p) for p in pd.period_range(end=end, periods=TREND_MONTHS, freq="M")]
-    orders, cases = frames["service_orders"], frames["cases"]
-    closed = cases[cases["closed_at"].notna() & cases["satisfied"].notna()].copy()
-    closed["satisfied"] = closed["satisfied"].astype(bool)
-    disclosures = frames["disclosures"].copy()
-    disclosures["disclosed"] = disclosures["disclosed"].astype(bool)
-    disclosure = (disclosures.groupby(disclosures["month"].astype(str))["disclosed"].mean()
-                  * 100.0).round(1).reindex(months)
-    return pd.DataFrame({
-        "month": months,
-        "orders_created": _month_series(orders, "created_at", months).to_numpy(),
-        "orders_done": _month_series(orders, "done_at", months).to_numpy(),
-        "complaints": _month_series(cases[cases["source"] == kpis.COMPLAINT], "reported_at",
-                                    months).to_numpy(),
-        "satisfaction_pct": _month_series(closed, "closed_at", months, "satisfied").to_numpy(),
-        "disclosure_pct": disclosure.to_numpy(),
-    })
+    rows = []
+    for m in months:
+        figures = last if (last is not None and m == month) else kpi_month.month_kpis(
+            frames, m, street=street, limit_hours=limit_hours)
+        rows.append({"month": m, **{key: figures[key] for key in CHART_FIGURES}})
+    return pd.DataFrame(rows, columns=["month", *CHART_FIGURES])
 
 
 def flagged_grids(frames: dict, unit: Unit) -> pd.DataFrame:
@@ -154,9 +147,11 @@ def build_briefing(frames: dict, unit_id: str | None, month: str, *, principal=N
         raise UnitNotBriefed(unit)
     month = str(pd.Period(str(month), freq="M"))
     street = unit.id if unit.kind == STREET else None
-    figures = kpi_month.month_kpis(frames, month, street=street, limit_hours=limit_hours)
+    through_day = kpi_month.days_in_data(frames, month)
+    figures = kpi_month.month_kpis(frames, month, street=street, limit_hours=limit_hours,
+                                   through_day=through_day)
     previous = kpi_month.month_kpis(frames, kpi_month.previous_month(month), street=street,
-                                    limit_hours=limit_hours)
+                                    limit_hours=limit_hours, through_day=through_day)
     start, end = kpi_month.month_window(month)
     narrowed = kpis.for_street(frames, street)
     at = min(end, kpis.as_of_from(frames) + pd.Timedelta(days=1))
@@ -174,9 +169,12 @@ def build_briefing(frames: dict, unit_id: str | None, month: str, *, principal=N
         else {}
     return Briefing(
         unit=unit, month=month, as_of=figures["as_of"], figures=figures, previous=previous,
-        trend=monthly_series(narrowed, month), grids=flagged_grids(frames, unit),
+        trend=monthly_series(frames, month, street=street, limit_hours=limit_hours,
+                             last=figures),
+        grids=flagged_grids(frames, unit),
         overdue=overdue.reset_index(drop=True), positions=positions_table(frames, unit, start, end),
         masked=not unmasked, is_sample=meta.get("is_sample") == "true", changes=changes,
+        through_day=through_day,
     )
 
 
@@ -191,13 +189,14 @@ def summary_lines(b: Briefing, label) -> list[str]:
     direction = label("brief.text.more" if delta > 0 else "brief.text.less" if delta < 0
                       else "brief.text.same")
     flags = b.grids["flag"].value_counts()
+    than = label("brief.prev.same_days" if b.partial else "brief.prev.month")
     return [
-        label("brief.text.new", orders=f"{f['orders_total']:,}",
+        label("brief.text.new", orders=f"{f['orders_total']:,}", than=than,
               orders_prev=f"{p['orders_total']:,}", done=f"{f['orders_done']:,}",
               cases=f"{f['cases_total']:,}", closed=f"{f['cases_closed']:,}"),
-        label("brief.text.satisfaction", value=pct(f["satisfaction_pct"]),
+        label("brief.text.satisfaction", value=pct(f["satisfaction_pct"]), than=than,
               prev=pct(p["satisfaction_pct"])),
-        label("brief.text.complaints", now=f"{f['complaints_this_period']:,}",
+        label("brief.text.complaints", now=f"{f['complaints_this_period']:,}", than=than,
               direction=direction, delta=f"{abs(delta):,}"),
         label("brief.text.positions", opened=int(b.positions["opened_month"].sum()),
               planned=int(b.positions["planned"].sum())),

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import math
 
+import geopandas as gpd
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 from matplotlib_scalebar.scalebar import ScaleBar
+from shapely.geometry import box
 
 from geo import map_style as ms
+from geo.printing import labels
 
 PX_TO_PT = 0.75
 MARKER_SCALE = 0.75  # symbols a little smaller on paper than on screen
 LABELLED_TIERS = ("core", "zone", "station")
 SAMPLE_COLOUR = "#c62828"
 KEY_INCHES = 0.3  # width of a legend key
+INSET_SHARE = 0.22  # the inset's width as a share of the map's
 
 
 def sheet_boxes(orientation: str) -> dict[str, tuple]:
@@ -72,13 +76,66 @@ def draw_positions(ax, positions, scale: float) -> None:
         ax.scatter(rows.geometry.x, rows.geometry.y, marker=tier_marker(tier),
                    s=marker_points(tier, scale) ** 2, c=colour, edgecolors=ms.SYMBOL_STROKE,
                    linewidths=0.8 * scale, zorder=10 + z / 100)
-        if tier in LABELLED_TIERS:
-            offset = marker_points(tier, scale) / 2 + 2
-            for x, y, name in zip(rows.geometry.x, rows.geometry.y, rows["name"]):
-                ax.annotate(str(name), (x, y), xytext=(offset, -2), textcoords="offset points",
-                            fontsize=6.5 * scale, color="#212121", zorder=9,
-                            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
-                                  "alpha": 0.7})
+
+
+def draw_position_labels(ax, positions, scale: float, obstacles: list) -> list[str]:
+    """Names of the labelled tiers' positions (core first), placed without overlap
+    (geo.printing.labels); returns the names left out for lack of room."""
+    renderer = labels.renderer_of(ax.figure)
+    ax.apply_aspect()
+    items, symbols = [], []
+    for tier in LABELLED_TIERS:
+        rows = positions[positions["tier"] == tier].sort_values("name")
+        radius = marker_points(tier, scale) / 2
+        for x, y, name in zip(rows.geometry.x, rows.geometry.y, rows["name"]):
+            items.append((x, y, str(name), radius))
+            symbols.append(labels.symbol_box(ax, x, y, radius))
+    _, dropped = labels.place_labels(
+        ax, items, [*obstacles, *symbols], fontsize=6.5 * scale, renderer=renderer,
+        bbox_style={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+    return dropped
+
+
+def draw_inset(ax, data, label, scale: float) -> object:
+    """A small map of the whole district in the map corner (top left or bottom right) that
+    the network covers least, the printed frame marked on it; returns its display box."""
+    overview = data.overview
+    if overview is None or overview.empty:
+        return None
+    ox0, oy0, ox1, oy1 = overview.total_bounds
+    minx, miny, maxx, maxy = data.extent
+    width = INSET_SHARE
+    height = min(0.4, width * (oy1 - oy0) / max(ox1 - ox0, 1.0)
+                 * (maxx - minx) / max(maxy - miny, 1.0))
+    corners = {"upper left": (0.012, 0.988 - height), "lower right": (0.988 - width, 0.012)}
+
+    def covered(corner) -> float:
+        fx, fy = corners[corner]
+        window = box(minx + fx * (maxx - minx), miny + fy * (maxy - miny),
+                     minx + (fx + width) * (maxx - minx), miny + (fy + height) * (maxy - miny))
+        return window.intersection(data.network).area if data.network is not None else 0.0
+
+    fx, fy = corners[min(corners, key=covered)]
+    inset = ax.inset_axes((fx, fy, width, height), zorder=15)
+    inset.set_facecolor("white")
+    overview.plot(ax=inset, facecolor=ms.OUTLINES["districts"]["fill"], edgecolor=ms.OUTLINES[
+        "districts"]["stroke"], linewidth=0.8 * scale)
+    if data.network is not None:
+        gpd.GeoSeries([data.network]).plot(ax=inset, facecolor="#ef9a9a", edgecolor="none")
+    inset.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, fill=False,
+                              edgecolor=SAMPLE_COLOUR, linewidth=1.2 * scale))
+    pad_x, pad_y = (ox1 - ox0) * 0.04, (oy1 - oy0) * 0.04
+    inset.set_xlim(min(ox0, minx) - pad_x, max(ox1, maxx) + pad_x)
+    inset.set_ylim(min(oy0, miny) - pad_y, max(oy1, maxy) + pad_y)
+    inset.set_aspect("equal", adjustable="box")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.set_title(label("print.inset"), fontsize=7 * scale, pad=2)
+    inset.apply_aspect()
+    renderer = labels.renderer_of(ax.figure)
+    return inset.get_tightbbox(renderer)
 
 
 def draw_map(ax, data, options, scale: float, label) -> None:
@@ -128,17 +185,30 @@ def draw_map(ax, data, options, scale: float, label) -> None:
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.add_artist(ScaleBar(1.0, "m", location="lower left", box_alpha=0.85, length_fraction=0.2,
-                           font_properties={"size": 9 * scale}, border_pad=0.8))
-    draw_north_arrow(ax, label, scale)
+    bar = ScaleBar(1.0, "m", location="lower left", box_alpha=0.85, length_fraction=0.2,
+                   font_properties={"size": 9 * scale}, border_pad=0.8)
+    ax.add_artist(bar)
+    arrow = draw_north_arrow(ax, label, scale)
+    renderer = labels.renderer_of(ax.figure)
+    ax.apply_aspect()
+    obstacles = [artist.get_window_extent(renderer) for artist in (bar, *arrow)]
+    inset = draw_inset(ax, data, label, scale)
+    if inset is not None:
+        obstacles.append(inset)
+    data.dropped_labels = draw_position_labels(ax, layers["positions"], scale, obstacles)
+    if data.dropped_labels:
+        data.notes.append(label("print.labels_dropped", n=len(data.dropped_labels)))
 
 
-def draw_north_arrow(ax, label, scale: float) -> None:
-    ax.annotate("", xy=(0.955, 0.965), xytext=(0.955, 0.885), xycoords="axes fraction",
-                arrowprops={"facecolor": "#212121", "edgecolor": "#212121", "width": 3 * scale,
-                            "headwidth": 11 * scale, "headlength": 12 * scale}, zorder=20)
-    ax.text(0.955, 0.865, label("print.north"), transform=ax.transAxes, ha="center", va="top",
-            fontsize=11 * scale, fontweight="bold", zorder=20)
+def draw_north_arrow(ax, label, scale: float) -> tuple:
+    """The north arrow and its letter (both returned, as obstacles for the labels)."""
+    arrow = ax.annotate("", xy=(0.955, 0.965), xytext=(0.955, 0.885), xycoords="axes fraction",
+                        arrowprops={"facecolor": "#212121", "edgecolor": "#212121",
+                                    "width": 3 * scale, "headwidth": 11 * scale,
+                                    "headlength": 12 * scale}, zorder=20)
+    letter = ax.text(0.955, 0.865, label("print.north"), transform=ax.transAxes, ha="center",
+                     va="top", fontsize=11 * scale, fontweight="bold", zorder=20)
+    return arrow, letter
 
 
 def _legend_lines(sections, label) -> list[tuple]:

@@ -81,6 +81,9 @@ class SheetData:
     as_of: str
     is_sample: bool
     notes: list[str] = field(default_factory=list)
+    network: object = None  # metric shapely geometry the map frames (streets with compounds)
+    overview: gpd.GeoDataFrame | None = None  # the whole district(s), metric, for the inset
+    dropped_labels: list[str] = field(default_factory=list)  # names that found no room
 
 
 def _meta(frames: dict) -> dict:
@@ -95,6 +98,31 @@ def _extent(unit_geometry, box_aspect: float, pad: float = 0.04) -> tuple:
     width, height = max(width, height * box_aspect), max(height, width / box_aspect)
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
+
+
+def network_extent(frames: dict, unit: Unit):
+    """What the map frames (metric shapely geometry): for the district the streets that have
+    compounds (the network, not the empty hills around it); a street or community itself; a
+    compound with a margin around it."""
+    crs = frames["districts"].crs
+    if unit.is_district and len(frames.get("streets", [])) and len(frames["compounds"]):
+        streets = frames["streets"]
+        with_compounds = streets[streets[ID].isin(set(frames["compounds"]["street_id"]))]
+        if len(with_compounds):
+            shape = gpd.GeoSeries([unit.geometry], crs=crs).to_crs(METRIC_CRS).iloc[0]
+            union = with_compounds.to_crs(METRIC_CRS).union_all()
+            return union.intersection(shape) if union.intersects(shape) else union
+    shape = gpd.GeoSeries([unit.geometry], crs=crs).to_crs(METRIC_CRS).iloc[0]
+    return shape.buffer(COMPOUND_MARGIN_M) if unit.kind == "compound" else shape
+
+
+def overview_of(frames: dict, unit: Unit) -> gpd.GeoDataFrame:
+    """The district(s) the unit lies in, metric: the inset's whole area."""
+    districts = frames["districts"]
+    if not unit.is_district:
+        point = unit.geometry.representative_point()
+        districts = districts[districts.intersects(point)] if len(districts) else districts
+    return districts[["geometry"]].to_crs(METRIC_CRS)
 
 
 def prepare_sheet(frames: dict, options: SheetOptions, box_aspect: float) -> SheetData:
@@ -112,7 +140,7 @@ def prepare_sheet(frames: dict, options: SheetOptions, box_aspect: float) -> She
     if options.tiers:
         positions = positions[positions["tier"].isin(options.tiers)]
     shape = gpd.GeoSeries([unit.geometry], crs=frames["districts"].crs).to_crs(METRIC_CRS)
-    focus = shape.iloc[0].buffer(COMPOUND_MARGIN_M) if unit.kind == "compound" else shape.iloc[0]
+    focus = network_extent(frames, unit)
     extent = _extent(focus, box_aspect)
     window = box(*extent)
     layers = {"unit": gpd.GeoDataFrame(geometry=shape, crs=METRIC_CRS)}
@@ -129,7 +157,8 @@ def prepare_sheet(frames: dict, options: SheetOptions, box_aspect: float) -> She
     counts = own["value"].value_counts().to_dict()  # the legend counts the unit's compounds
     as_of = meta.get("as_of") or pd.Timestamp.today().strftime("%Y-%m-%d")
     return SheetData(unit, extent, layers, classification, lowest, counts, str(as_of)[:10],
-                     meta.get("is_sample") == "true")
+                     meta.get("is_sample") == "true", network=focus,
+                     overview=overview_of(frames, unit))
 
 
 def draw_sheet(frames: dict, options: SheetOptions, label, *, printed_on=None,
@@ -155,14 +184,24 @@ def draw_sheet(frames: dict, options: SheetOptions, label, *, printed_on=None,
     printed_on = pd.Timestamp(printed_on or pd.Timestamp.now(tz="Asia/Shanghai"))
     layout.draw_frame_text(fig, boxes, data, options, label, printed_on, source, scale,
                            paper_width_m=map_box[2] * width * MM_PER_INCH / 1000.0)
+    unit = data.unit
+    fig.hongtu_metadata = {  # read by figure_bytes: the PDF's Title and Subject
+        "Title": label("print.title", unit=unit.name),
+        "Subject": label("print.subject", kind=label(f"print.unit.{unit.kind}"), unit=unit.name,
+                         as_of=data.as_of)}
     return fig, ax, data
 
 
 def figure_bytes(fig: Figure, fmt: str, dpi: int = DPI) -> bytes:
+    """The figure as PDF or PNG; a sheet's title and subject go into the PDF's metadata."""
     if fmt not in FORMATS:
         raise ValueError(f"格式应为 {FORMATS} | format must be one of {FORMATS}: {fmt!r}")
     buffer = io.BytesIO()
-    metadata = {"Creator": "Hongtu"} if fmt == "pdf" else {"Software": "Hongtu"}
+    if fmt == "pdf":
+        metadata = {**getattr(fig, "hongtu_metadata", {}), "Creator": "Hongtu"}
+    else:
+        metadata = {"Software": "Hongtu", **{k: v for k, v in getattr(
+            fig, "hongtu_metadata", {}).items() if k == "Title"}}
     fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
 
