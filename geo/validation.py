@@ -15,6 +15,7 @@ import shapely
 
 from geo import schema
 from geo.schema import GEOMETRY, ID, Problem
+from geo.text_rules import clean_key, key_changes, shown
 
 SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW = "__file", "__sheet", "__row"
 SOURCE_COLUMNS = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
@@ -42,6 +43,9 @@ MESSAGES = {
                             "wrong geometry type: {value}, expected {expected}"),
     "empty_geometry": ("几何为空", "empty geometry"),
     "outside_district": ("位于辖区范围之外", "outside the district outline"),
+    "not_normal": ("编号含不可见字符或全角/兼容字符:{value}(规范化后为 {clean}),请改正后再导入",
+                   ("the id holds invisible or full-width/compatibility characters: {value} "
+                   "(normalised: {clean}); correct it and import again")),
     "too_long": ("内容过长:{length} 个字符,最多 {limit} 个", ("too long: {length} characters, "
                  "at most {limit}")),
 }
@@ -140,7 +144,9 @@ def validate_layer(name: str, frame: pd.DataFrame, targets: dict, district=None)
     for f in spec.all_fields:
         if f.name not in frame.columns:
             if f.required and f.name not in (schema.VERSION, schema.IS_SAMPLE):
-                problems.append(problem(name, "missing_field", field=f.name))
+                where = {k: v for k, v in (sources[0] if sources else {}).items()
+                         if k != SOURCE_ROW}  # the file (and sheet) the column is missing in
+                problems.append(problem(name, "missing_field", field=f.name, source=where))
             continue
         problems += _check_field(name, f, frame[f.name].tolist(), ids, sources, targets)
     if spec.geometry and GEOMETRY in frame.columns:
@@ -170,6 +176,10 @@ def _check_field(layer, f, values, ids, sources, targets) -> list[Problem]:
             continue
         if not (dates_ok[k] if dates_ok is not None else type_ok(value, f.dtype)):
             out.append(problem(layer, "bad_type", fid, f.name, src, dtype=f.dtype, value=value))
+            continue
+        if key_changes(f, value):
+            out.append(problem(layer, "not_normal", shown(str(fid)) if fid is not None else
+                               None, f.name, src, value=shown(value), clean=clean_key(value)))
             continue
         limit = f.length_limit
         if limit is not None and isinstance(value, str) and len(value) > limit:

@@ -143,10 +143,10 @@ def make_bad_files(folder: str | Path) -> list[BadCase]:
         BadCase("corrupt_xlsx", [_bytes(folder, "members.xlsx", b"PK\x03\x04 not a workbook")],
                 "unreadable_file"),
         BadCase("zip_without_shapefile", [_zip(folder, "grids_shp.zip", {"readme.md": b"x"})],
-                "unreadable_file"),
+                "no_known_file"),
         BadCase("unknown_layer", [_csv(folder, "data.csv", [m, GOOD_MEMBER])], "unknown_layer"),
     ]
-    return cases + more_bad_files(folder)
+    return cases + more_bad_files(folder) + attack_files(folder)
 
 
 def _bytes(folder: Path, name: str, data: bytes) -> str:
@@ -354,6 +354,95 @@ def _masked_gpkg(folder: Path, name: str) -> str:
                             append=True, geometry_type=None,
                             layer_options={"ASPATIAL_VARIANT": "GPKG_ATTRIBUTES"})
     return name
+
+
+def _zip_bytes(members: dict[str, str]) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member, text in members.items():
+            archive.writestr(member, text)
+    return buffer.getvalue()
+
+
+BROKEN_XML_XLSX = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="xml" ContentType="application/xml"/><Override PartName='
+        '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.sheet.main+xml"/></Types>'),
+    "_rels/.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    "xl/workbook.xml": '<workbook><sheets><sheet name="a"',
+}
+THREE_POINT_RING = {"type": "Polygon", "coordinates": [[[121.255, 28.64], [121.265, 28.65],
+                                                        [121.255, 28.64]]]}
+
+
+def attack_files(folder: Path) -> list[BadCase]:
+    """Issue #28: look-alike masks, a duplicated header, invisible and full-width ids, and the
+    files whose refusal used to be a library's own text (GDAL, BadZipFile, XML, GEOS, NUL)."""
+    m = MEMBER_HEADER
+    return [
+        BadCase("masked_fullwidth_asterisk", [_csv(folder, "members_fullwidth_mask.csv", [
+            m, _member(姓名="张＊明", 电话="138＊＊＊＊1234")])], "masked_value", "name", 2,
+            says=("脱敏", "张＊明")),
+        BadCase("masked_mou", [_csv(folder, "members_mou.csv", [m, _member(姓名="张某某")])],
+                "masked_value", "name", 2, says=("张某某",)),
+        BadCase("masked_x_phone", [_csv(folder, "members_xphone.csv", [
+            m, _member(电话="138xxxx1234")])], "masked_value", "phone", 2, says=("138xxxx1234",)),
+        BadCase("duplicated_header", [_csv(folder, "members_twoids.csv", [
+            m.replace("编号,", "编号,编号 ,", 1), _member().replace("M1,", "M1,M1,", 1)])],
+            "duplicate_column", "id", 1, says=("表头重复", "编号")),
+        BadCase("zero_width_id", [_csv(folder, "members_zwsp.csv", [
+            m, _member(编号="M1\u200b")])], "not_normal", "id", 2, says=("\\u200b", "M1")),
+        BadCase("fullwidth_id", [_csv(folder, "members_fullwidth_id.csv", [
+            m, _member(编号="Ｍ１")])], "not_normal", "id", 2, says=("Ｍ１", "M1")),
+        BadCase("zero_width_grid_ref", [_csv(folder, "members_zwsp_grid.csv", [
+            m, _member(编号="M5", 网格编号="G1\u2060")])], "not_normal", "grid_id", 2),
+        BadCase("gdal_not_recognized_geojson", [_bytes(folder, "grids_garbage.geojson",
+                                                       b"\x00\x01 not json at all")],
+                "unreadable_file", says=("GeoJSON",)),
+        BadCase("gdal_not_recognized_shapefile", [_bytes(folder, "grids_garbage_shp.zip",
+                                                         _zip_bytes({"grids.shp": "x" * 50,
+                                                                     "grids.shx": "x",
+                                                                     "grids.dbf": "x"}))],
+                "unreadable_file", says=("Shapefile",)),
+        BadCase("gdal_geojson_syntax", [_bytes(folder, "grids_syntax.geojson",
+                                               b'{"type": "FeatureCollection", "features": [{oo')],
+                "unreadable_file", says=("第 1 行",)),
+        BadCase("gdal_not_a_database", [_bytes(folder, "members_fake.gpkg",
+                                               b"SQLite format 3\x00" + b"\x00" * 200)],
+                "unreadable_file", says=("GeoPackage",)),
+        BadCase("bad_zip_xlsx", [_bytes(folder, "members_cut.xlsx",
+                                        b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 30)],
+                "unreadable_file", says=("Excel",)),
+        BadCase("bad_zip_archive", [_bytes(folder, "members_cut.zip",
+                                           _zip_bytes({"members.csv": m})[:40])],
+                "unreadable_file"),
+        BadCase("xml_parse_error_xlsx", [_bytes(folder, "members_badxml.xlsx",
+                                                _zip_bytes(BROKEN_XML_XLSX))],
+                "unreadable_file", says=("内部内容损坏",)),
+        BadCase("ring_of_three_points", [_geojson(folder, "grids_ring3.geojson",
+                                                  [THREE_POINT_RING], [GRID_PROPS])],
+                "invalid_geometry", "geometry", 1),
+        BadCase("nul_bytes_csv", [_bytes(folder, "members_nul.csv",
+                                         (m + "\n").encode() + b"M1\x00,\x00\x00\n")],
+                "unreadable_file", row=2, says=("空字符",)),
+        BadCase("only_nul_bytes_csv", [_bytes(folder, "members_zeros.csv", b"\x00" * 500)],
+                "unreadable_file", says=("空字符",)),
+    ]
+
+
+LIBRARY_TEXTS = ("not recognized as being in a supported file format", "prefixing the file path",
+                 "BadZipFile", "File is not a zip file", "ParseError", "XMLSyntaxError",
+                 "not well-formed", "GEOSException", "IllegalArgumentException",
+                 "DataSourceError", "sqlite3_", "file is not a database", "Traceback",
+                 "Errno", "/tmp/", "KeyError", "IndexError", "no such table", "pyogrio",
+                 "openpyxl", "(<string>", "NoneType")
 
 
 def members_csv_rows() -> list[str]:

@@ -17,6 +17,7 @@ import pytest
 from make_bad_files import (
     GOOD_MEMBER,
     GOOD_MEMBER_2,
+    LIBRARY_TEXTS,
     MEMBER_HEADER,
     build_tiny_store,
     make_bad_files,
@@ -81,6 +82,10 @@ def test_bad_file_gives_its_error_and_leaves_store_unchanged(kind, corpus, corpu
     assert hits[0].message_zh and hits[0].message_en and hits[0].message_zh != hits[0].message_en
     for word in case.says:  # the message names the real cause
         assert word in hits[0].message_zh, (word, hits[0].describe())
+    for problem in plan.problems:  # one clear line naming the file, never a library's text
+        line = problem.describe()
+        assert problem.file in case.files and "\n" not in line, line
+        assert not [t for t in LIBRARY_TEXTS if t.lower() in line.lower()], line
     with pytest.raises(ImportRefused):
         apply_import(small_store, plan)
     assert small_store.checksum() == before_sum and sha256(small_store.path) == before_sha

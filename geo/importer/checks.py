@@ -1,7 +1,11 @@
 """Import-only checks and clean-ups on a mapped table, each naming row and field.
 
 * Text cells that an export escaped against formula injection (``'=...``) get their value back.
-* Personal fields holding masked values (张*明, 138****1234): a masked export is refused.
+* Text is cleaned by :mod:`geo.text_rules` (invisible characters removed, NFC; the store
+  NFKC-normalises names and phones on write); keys are left as they are, so that
+  ``validation`` refuses one that normalising would change.
+* Personal fields holding masked values (张*明, 138****1234, and every look-alike: 张＊明, 张某,
+  138xxxx1234): a masked export is refused.
 * Degree coordinates out of range (a bad longitude, swapped lon/lat) are named per row, and
   do not decide the file's coordinate system.
 * A member's point must lie in its own grid (refused otherwise, see README)."""
@@ -16,15 +20,18 @@ import shapely
 from geo import schema
 from geo.cells import unescape_cell
 from geo.importer.detect import CRS_LABELS
-from geo.importer.mapping import LAYER_LABELS, header
-from geo.masking import MASK
+from geo.importer.mapping import LAYER_LABELS, header, header_map
 from geo.schema import GEOMETRY, ID, Problem
+from geo.text_rules import clean_text, is_key, looks_masked
 from geo.validation import DISTRICT_TOLERANCE_DEG, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, is_blank
 
 CHECK_MESSAGES = {
     "masked_value": ("个人信息字段是脱敏值({value}):脱敏导出的文件不能导入,会覆盖真实姓名/电话",
                      ("personal field holds a masked value ({value}): a masked export cannot be "
                      "imported, it would overwrite the real name/phone")),
+    "duplicate_column": ("表头重复:「{headers}」都是{label}列,请只保留一列",
+                         ("duplicated column header: {headers} are all the {label} column; "
+                         "keep one")),
     "coordinate_out_of_range": ("坐标超出经纬度范围:经度 {lon},纬度 {lat}{hint}",
                                 "coordinate out of the lon/lat range: lon {lon}, lat {lat}{hint}"),
     "point_outside_grid": ("位置不在所属网格 {grid} 内{found}",
@@ -50,6 +57,27 @@ def check_problem(code: str, layer: str, frame: pd.DataFrame, i: int, fld: str,
                    extra=dict(fmt))
 
 
+def duplicate_headers(layer: str, file: str, sheet: str | None, columns) -> list[Problem]:
+    """Columns of one table that name the same field (编号 and 编号 , or 编号 twice): one
+    problem per field, naming the file, the header row and the headers."""
+    by_field: dict[str, list[str]] = {}
+    for col in columns:
+        target = header_map(layer, [col]).get(col)
+        if target is not None:
+            by_field.setdefault(target, []).append(str(col))
+    out = []
+    for fld, headers in by_field.items():
+        if len(headers) > 1:
+            zh, en = CHECK_MESSAGES["duplicate_column"]
+            quoted = "」「".join(headers)
+            shown = ", ".join(f"'{h}'" for h in headers)
+            out.append(Problem(layer=layer, feature_id=None, field=fld, code="duplicate_column",
+                               message_zh=zh.format(headers=quoted, label=header(layer, fld)),
+                               message_en=en.format(headers=shown, label=fld.replace("_", " ")),
+                               row=1, file=file, sheet=sheet, extra={"labelled": True}))
+    return out
+
+
 def _id(frame, i):
     if ID not in frame.columns or is_blank(frame[ID].iloc[i]):
         return None
@@ -57,10 +85,13 @@ def _id(frame, i):
 
 
 def unescape_text(layer: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Text fields only: a number column's ``-5`` was never escaped and stays as it is."""
+    """Text fields only: a number column's ``-5`` was never escaped and stays as it is.
+    Non-key text is then cleaned (geo.text_rules); keys are checked by validation."""
     for f in schema.layer(layer).all_fields:
         if f.dtype == "str" and f.name in frame.columns:
-            frame[f.name] = frame[f.name].map(unescape_cell)
+            values = frame[f.name].map(unescape_cell)
+            frame[f.name] = values if is_key(f) else values.map(
+                lambda v: clean_text(v) if isinstance(v, str) else v)
     return frame
 
 
@@ -70,7 +101,7 @@ def masked_values(layer: str, frame: pd.DataFrame) -> list[Problem]:
         if name not in frame.columns:
             continue
         for i, value in enumerate(frame[name]):
-            if isinstance(value, str) and MASK in value:
+            if looks_masked(name, value):
                 out.append(check_problem("masked_value", layer, frame, i, name, value=value))
     return out
 

@@ -138,12 +138,13 @@ def _repair(geom):
 def _prepare_table(table: RawTable, layer: str, view, district, crs_override, repair,
                    report: TableReport) -> tuple[pd.DataFrame, list[Problem], int]:
     spec = schema.layer(layer)
-    raw = table.frame
+    duplicates = checks.duplicate_headers(layer, table.file, table.sheet, table.frame.columns)
+    raw = table.frame.loc[:, ~pd.Index(table.frame.columns).duplicated()]
     rename = header_map(layer, [c for c in raw.columns if c != GEOMETRY])
     frame = pd.DataFrame(raw[list(rename)].rename(columns=rename)).reset_index(drop=True)
     frame = frame.astype(object).where(frame.notna(), None)
     frame = checks.unescape_text(layer, frame)
-    problems: list[Problem] = [
+    problems: list[Problem] = [*duplicates] + [
         validation.problem(layer, "missing_field", field=f.name,
                            source={SOURCE_FILE: table.file, SOURCE_SHEET: table.sheet})
         for f in spec.fields if f.required and f.name not in frame.columns

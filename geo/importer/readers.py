@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.importer import archives, sheets
+from geo.importer import archives, library_errors, sheets
 from geo.importer.raw import FileProblem, RawTable, file_problem
 from geo.schema import GEOMETRY, Problem
 
@@ -59,6 +59,9 @@ def read_file(path: str | Path, size_limit: int = DEFAULT_SIZE_LIMIT,
     if reader is None:
         return ReadResult(name, digest, [], [file_problem("unknown_format", name,
                                                           suffix=suffix or "?")])
+    binary = library_errors.nul_bytes(path, name)
+    if binary is not None:
+        return ReadResult(name, digest, [], [binary])
     try:
         tables = reader(path, name, archives.unzipped_limit(size_limit))
     except archives.ArchiveRefused as exc:
@@ -66,8 +69,7 @@ def read_file(path: str | Path, size_limit: int = DEFAULT_SIZE_LIMIT,
     except FileProblem as exc:
         return ReadResult(name, digest, [], [exc.problem])
     except Exception as exc:  # noqa: BLE001 - any parser failure is reported, not raised
-        return ReadResult(name, digest, [], [file_problem(
-            "unreadable_file", name, error=f"{type(exc).__name__}: {exc}"[:200])])
+        return ReadResult(name, digest, [], [library_errors.unreadable(name, exc)])
     problems = [p for t in tables for p in t.problems]
     tables = [t for t in tables if not t.frame.empty]
     if not tables and not problems:

@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import schema
+from geo import schema, text_rules
 from geo.schema import GEOMETRY, ID, IS_SAMPLE, VERSION, WGS84
 
 
@@ -273,10 +273,35 @@ def _to_bool(value):
     return bool(value)
 
 
+def clean_for_write(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Every write path's text rules (geo.text_rules): text cleaned; a key that normalising
+    would change refused with StoreError (never changed silently)."""
+    for f in schema.layer(name).all_fields:
+        if f.dtype == "str" and f.name in frame.columns:
+            frame[f.name] = frame[f.name].map(lambda v, f=f: _clean_value(name, f, v))
+    return frame
+
+
+def clean_changes(name: str, changes: dict) -> dict:
+    """:func:`clean_for_write` for one row's changes."""
+    spec = schema.layer(name)
+    fields = {f.name: f for f in spec.all_fields}
+    return {k: _clean_value(name, fields[k], v) if k in fields else v
+            for k, v in changes.items()}
+
+
+def _clean_value(name: str, f: schema.Field, value):
+    if text_rules.key_changes(f, value):
+        raise StoreError(f"{name}.{f.name}: 编号含不可见字符或全角/兼容字符 "
+                         f"{text_rules.shown(value)},未写入 | an id holds invisible or "
+                         f"full-width characters ({text_rules.shown(value)}); not written")
+    return text_rules.cleaned(f, value)
+
+
 def to_storage(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Frame as written to disk: dates/datetimes as ISO text, nullable ints/bools as float."""
     spec = schema.layer(name)
-    frame = coerce(name, frame)
+    frame = clean_for_write(name, coerce(name, frame))
     for f in spec.all_fields:
         col = frame[f.name]
         if f.dtype == "date":

@@ -15,7 +15,15 @@ import shapely
 from geo import schema
 from geo.schema import GEOMETRY, ID, VERSION, WGS84
 from geo.store import gpkg_compat
-from geo.store.base import ConflictError, NotFoundError, StoreError, coerce, empty_frame, to_storage
+from geo.store.base import (
+    ConflictError,
+    NotFoundError,
+    StoreError,
+    clean_changes,
+    coerce,
+    empty_frame,
+    to_storage,
+)
 
 STATE_TABLE = gpkg_compat.STATE_TABLE  # a counter bumped by every committed write (revision())
 _BUMP = (f"INSERT INTO {STATE_TABLE} (key, value) VALUES ('revision', 1) "
@@ -185,6 +193,7 @@ def _sql_value(value):
 
 def _storage_values(name: str, changes: dict) -> list:
     spec = schema.layer(name)
+    changes = clean_changes(name, changes)
     out = []
     for key, value in changes.items():
         f = spec.field(key)

@@ -33,6 +33,8 @@ from geo.store.base import (
     Store,
     StoreError,
     Transaction,
+    clean_changes,
+    clean_for_write,
     coerce,
 )
 from geo.store.migrations import LAYERS_TABLE, ROW_ORDER, SRID, STATE_TABLE, table
@@ -209,7 +211,7 @@ class _PgTransaction(Transaction):
 
     def _insert(self, name: str, frame: pd.DataFrame) -> None:
         spec = schema.layer(name)
-        data = coerce(name, frame)
+        data = clean_for_write(name, coerce(name, frame))
         data[VERSION] = data[VERSION].fillna(1)
         fields = list(spec.all_fields)
         columns = [[_python_value(f, v) for v in data[f.name].tolist()] for f in fields]
@@ -260,7 +262,7 @@ class _PgTransaction(Transaction):
         if expected_version is not None and int(row[VERSION]) != int(expected_version):
             raise ConflictError(name, row_id, int(expected_version), int(row[VERSION]))
         sets, params = [], {"id": row_id}
-        for i, (column, value) in enumerate(changes.items()):
+        for i, (column, value) in enumerate(clean_changes(name, changes).items()):
             if column == GEOMETRY:
                 hexed = _geometry_hex([value], spec.geometry)[0]
                 sets.append(f'"{GEOMETRY}" = ST_GeomFromEWKB(decode(:c{i}, \'hex\'))')
