@@ -1,5 +1,9 @@
 """The grid coverage map: chosen grids shaded by households per member in ONE GeoJSON layer,
-grids without members outlined in red and marked, street outlines as the offline basemap."""
+grids without members outlined in red and marked, street outlines as the offline basemap.
+
+The map does not depend on the overload threshold the user types (the shading runs from 0 to
+the district's default threshold, the tooltips name the flags that need no threshold): a
+threshold change redraws the figures, never the map."""
 
 from __future__ import annotations
 
@@ -10,17 +14,19 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from components.i18n import fmt_int, t
+from components.i18n import t
 from components.map_controls import add_metric_scale
 from components.map_layers import KeptView
 from components.offline import lean_map, use_local_assets
 from geo import grid_coverage as gc
+from geo.grid_summary import threshold_text
 
 SHADES = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#800026")
 GAP_FILL = "#bdbdbd"
 GAP_LINE = "#d50000"
 SELECTED_LINE = "#1565c0"
 STREET_LINE = "#616161"
+MAP_FLAGS = (gc.FLAG_NO_MEMBER, gc.FLAG_FAR_HOME)  # the flags that need no threshold
 TOOLTIP_FIELDS = ("name", gc.GRID_ID, gc.MEMBERS, gc.HOUSEHOLDS, gc.PER_MEMBER, "flag_text")
 
 
@@ -39,7 +45,8 @@ def _features(grids: gpd.GeoDataFrame, coverage: pd.DataFrame, selected: set) ->
     frame[gc.PER_MEMBER] = frame[gc.PER_MEMBER].round(1).astype(object).where(
         frame[gc.PER_MEMBER].notna(), None)
     frame["flag_text"] = frame[gc.FLAGS].map(
-        lambda flags: "、".join(t("grids.flag." + f) for f in flags) or t("grids.flag.none"))
+        lambda flags: "、".join(t("grids.flag." + f) for f in flags if f in MAP_FLAGS)
+        or t("grids.flag.none"))
     frame["gap"] = frame[gc.FLAGS].map(lambda flags: gc.FLAG_NO_MEMBER in flags)
     frame["selected"] = frame[gc.GRID_ID].isin(selected)
     return gpd.GeoDataFrame(frame.drop(columns=["id", gc.FLAGS]), geometry="geometry",
@@ -48,14 +55,15 @@ def _features(grids: gpd.GeoDataFrame, coverage: pd.DataFrame, selected: set) ->
 
 def grid_map(
     grids: gpd.GeoDataFrame, coverage: pd.DataFrame, streets: gpd.GeoDataFrame | None = None,
-    selected: list[str] | None = None,
+    selected: list[str] | None = None, top: float | None = None,
 ) -> folium.Map:
-    """A folium map of ``grids`` (WGS84) joined with their rows of ``coverage``."""
+    """A folium map of ``grids`` (WGS84) joined with their rows of ``coverage``; the shading
+    runs from 0 to ``top`` (default: the coverage's default threshold)."""
     use_local_assets()
     selected_ids = set(selected or [])
     features = _features(grids, coverage, selected_ids)
-    scale = colour_scale(coverage.attrs.get("threshold", math.inf), features[gc.PER_MEMBER]
-                         .astype(float))
+    top = coverage.attrs.get("default_threshold", math.inf) if top is None else top
+    scale = colour_scale(top, features[gc.PER_MEMBER].astype(float))
     fmap = add_metric_scale(folium.Map(tiles=None, prefer_canvas=True))
     lean_map(fmap)
     if streets is not None and len(streets):
@@ -94,12 +102,10 @@ def grid_map(
     return fmap
 
 
-def legend_text(coverage: pd.DataFrame) -> str:
-    """One line under the map: the colour scale and the threshold used."""
-    threshold = coverage.attrs.get("threshold")
-    limit = "-" if threshold is None or not math.isfinite(threshold) else fmt_int(threshold)
-    return (f"{t('grids.map.legend')}: 0 → {limit}+ ({t('grids.flag.overloaded')} > {limit}); "
-            f"⚠ {t('grids.map.gap')}")
+def legend_text(top: float) -> str:
+    """One line under the map: the colour scale (0 to ``top``, the default threshold)."""
+    return (f"{t('grids.map.legend')}: 0 → {threshold_text(top)}+ "
+            f"({t('grids.map.legend_top')}); ⚠ {t('grids.map.gap')}")
 
 
 def clicked_grid(event: dict | None) -> str | None:

@@ -10,6 +10,7 @@ text value is written as a string cell, never as a formula."""
 from __future__ import annotations
 
 import io
+import math
 
 import pandas as pd
 
@@ -60,6 +61,42 @@ def write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet_name: str) ->
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # a string cell, even if it began with "=" somehow
+
+
+def table_xlsx(frame: pd.DataFrame, sheet_name: str, max_width: int = 40) -> bytes:
+    """One table as an .xlsx workbook, written by XlsxWriter (several times faster than
+    openpyxl for thousands of rows): cells made safe, every text cell a string cell (never a
+    formula or a link), numbers as numbers, dates as dates, columns about as wide as their
+    longest value (CJK counted double)."""
+    import xlsxwriter
+
+    safe = safe_table(frame)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = book.add_worksheet(sheet_name[:31])
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    for col, column in enumerate(safe.columns):
+        values = safe[column]
+        texts = [str(column), *values.dropna().astype(str)]
+        width = max(len(text) + sum(ord(ch) > 0x2E7F for ch in text) for text in texts)
+        sheet.set_column(col, col, min(max_width, width + 2))
+        sheet.write_string(0, col, str(column))
+        for row, value in enumerate(values.tolist(), start=1):
+            if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+                continue
+            if isinstance(value, str):
+                sheet.write_string(row, col, value)
+            elif hasattr(value, "year"):
+                sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), date_format)
+            elif isinstance(value, bool):
+                sheet.write_boolean(row, col, value)
+            elif isinstance(value, (int, float)) or hasattr(value, "dtype"):
+                sheet.write_number(row, col, float(value))
+            else:
+                sheet.write_string(row, col, str(value))
+    book.close()
+    return buffer.getvalue()
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:

@@ -10,7 +10,8 @@ volunteer team, and flags:
   over the grids that have at least one member (grids without members would make it undefined).
   The median, unlike the mean, is not pulled up by the overloaded grids themselves, so "twice
   the typical load" stays meaningful when a few grids are extreme. It is always computed over
-  the whole district, also when the figures are then narrowed to one street.
+  the whole district, also when the figures are then narrowed to one street. It is rounded to
+  ``THRESHOLD_DIGITS`` decimals, so that the value shown is the value compared.
 - ``far_home``: the grid has a member whose home compound (members.compound_id, the compound's
   representative point) lies outside the grid by more than a distance limit (default 1,000 m,
   measured in the metric CRS EPSG:4549).
@@ -51,14 +52,18 @@ FLAG_FAR_HOME = "far_home"
 FLAG_ORDER = (FLAG_NO_MEMBER, FLAG_OVERLOADED, FLAG_FAR_HOME)
 
 OVERLOAD_FACTOR = 2.0
+THRESHOLD_DIGITS = 2  # a threshold is compared (and shown) to the hundredth
 DEFAULT_FAR_LIMIT_M = 1000.0
 
 
 def default_threshold(per_member: pd.Series) -> float:
-    """OVERLOAD_FACTOR × the median households per member over grids that have members."""
+    """OVERLOAD_FACTOR × the median households per member over grids that have members,
+    rounded to THRESHOLD_DIGITS decimals: the value compared is the value shown (83.55)."""
     finite = pd.to_numeric(per_member, errors="coerce").dropna()
     finite = finite[finite.map(math.isfinite)]
-    return float(OVERLOAD_FACTOR * finite.median()) if len(finite) else math.inf
+    if not len(finite):
+        return math.inf
+    return round(float(OVERLOAD_FACTOR * finite.median()), THRESHOLD_DIGITS)
 
 
 def far_home_members(
@@ -99,13 +104,13 @@ def _counts_by(members: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(by_grid, dtype=object)
 
 
-def grid_coverage(
+def coverage_base(
     grids: gpd.GeoDataFrame, members: pd.DataFrame, compounds: gpd.GeoDataFrame | None = None,
-    threshold: float | None = None, far_limit_m: float = DEFAULT_FAR_LIMIT_M,
+    far_limit_m: float = DEFAULT_FAR_LIMIT_M,
 ) -> pd.DataFrame:
-    """One row per grid: grid_id, name, community_id, street_id, households, members,
-    households_per_member (NaN without members), far_home (members far from home), by_post,
-    by_team (dicts) and flags (list). ``frame.attrs['threshold']`` holds the threshold used."""
+    """Everything of :func:`grid_coverage` that does not depend on the overload threshold (the
+    costly part: far-from-home distances, counts by post and team). ``attrs['default_threshold']``
+    holds :func:`default_threshold`; :func:`with_threshold` adds the flags."""
     counts = members.groupby(GRID_ID).size() if len(members) else pd.Series(dtype=int)
     out = pd.DataFrame({
         GRID_ID: grids[ID].astype(object).to_numpy(),
@@ -115,24 +120,39 @@ def grid_coverage(
         HOUSEHOLDS: grids[HOUSEHOLDS].fillna(0).astype(int).to_numpy(),
     })
     out[MEMBERS] = out[GRID_ID].map(counts).fillna(0).astype(int)
-    has = out[MEMBERS] > 0
-    out[PER_MEMBER] = (out[HOUSEHOLDS] / out[MEMBERS].where(has)).astype(float)
-    limit = default_threshold(out[PER_MEMBER]) if threshold is None else float(threshold)
+    out[PER_MEMBER] = (out[HOUSEHOLDS] / out[MEMBERS].where(out[MEMBERS] > 0)).astype(float)
     far = pd.Series(dtype=int)
     if compounds is not None:
         far = far_home_members(members, grids, compounds, far_limit_m).groupby(GRID_ID).size()
     out[FAR_HOME] = out[GRID_ID].map(far).fillna(0).astype(int)
     out[BY_POST] = out[GRID_ID].map(_counts_by(members, POST)).map(_dict_or_empty)
     out[BY_TEAM] = out[GRID_ID].map(_counts_by(members, TEAM)).map(_dict_or_empty)
-    flags = pd.DataFrame({
-        FLAG_NO_MEMBER: ~has,
-        FLAG_OVERLOADED: has & (out[PER_MEMBER] > limit),
-        FLAG_FAR_HOME: out[FAR_HOME] > 0,
-    })
-    out[FLAGS] = [[f for f in FLAG_ORDER if row[f]] for _, row in flags.iterrows()]
-    out.attrs["threshold"] = limit
+    out.attrs["default_threshold"] = default_threshold(out[PER_MEMBER])
     out.attrs["far_limit_m"] = float(far_limit_m)
     return out
+
+
+def with_threshold(base: pd.DataFrame, threshold: float | None = None) -> pd.DataFrame:
+    """A copy of a :func:`coverage_base` frame with the column ``flags`` (a list per grid) for
+    ``threshold`` (None: the default); ``attrs['threshold']`` holds the threshold used."""
+    limit = base.attrs["default_threshold"] if threshold is None else float(threshold)
+    out = base.copy()
+    has = out[MEMBERS].to_numpy() > 0
+    over = has & (out[PER_MEMBER].fillna(0).to_numpy() > limit)
+    far = out[FAR_HOME].to_numpy() > 0
+    out[FLAGS] = [[f for f, on in zip(FLAG_ORDER, row) if on] for row in zip(~has, over, far)]
+    out.attrs = {**base.attrs, "threshold": limit}
+    return out
+
+
+def grid_coverage(
+    grids: gpd.GeoDataFrame, members: pd.DataFrame, compounds: gpd.GeoDataFrame | None = None,
+    threshold: float | None = None, far_limit_m: float = DEFAULT_FAR_LIMIT_M,
+) -> pd.DataFrame:
+    """One row per grid: grid_id, name, community_id, street_id, households, members,
+    households_per_member (NaN without members), far_home (members far from home), by_post,
+    by_team (dicts) and flags (list). ``frame.attrs['threshold']`` holds the threshold used."""
+    return with_threshold(coverage_base(grids, members, compounds, far_limit_m), threshold)
 
 
 def _dict_or_empty(value) -> dict:

@@ -6,7 +6,6 @@ per grid. Labels come from the caller (a ``label(key) -> text`` function, e.g.
 from __future__ import annotations
 
 import html
-import io
 import math
 from collections.abc import Callable
 
@@ -57,14 +56,7 @@ def labelled(roster: pd.DataFrame, label: Callable[[str], str]) -> pd.DataFrame:
 
 def roster_excel(roster: pd.DataFrame, label: Callable[[str], str], sheet: str = "roster") -> bytes:
     """An .xlsx workbook (one sheet) of an already masked roster, headings translated."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        cells.write_sheet(writer, labelled(roster, label), sheet[:31])
-        sheet_obj = writer.sheets[sheet[:31]]
-        for column in sheet_obj.columns:
-            width = max(len(str(c.value or "")) for c in column)
-            sheet_obj.column_dimensions[column[0].column_letter].width = min(40, width * 2 + 2)
-    return buffer.getvalue()
+    return cells.table_xlsx(labelled(roster, label), sheet)
 
 
 def write_roster_excel(roster: pd.DataFrame, path, label: Callable[[str], str]) -> None:
