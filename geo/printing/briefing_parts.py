@@ -159,7 +159,7 @@ def chart_figure(b: Briefing, label, width_in: float = 7.0, height_in: float = 5
     use_cjk_font()
     fig = Figure(figsize=(width_in, height_in), dpi=150)
     axes = fig.subplots(2, 2)
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=1.0 / height_in, top=0.9, wspace=0.22,
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=1.2 / height_in, top=0.9, wspace=0.22,
                         hspace=0.45)
     trend = b.trend
     months = chart_month_labels(b)
@@ -199,7 +199,7 @@ def chart_figure(b: Briefing, label, width_in: float = 7.0, height_in: float = 5
         ax.spines[["top", "right"]].set_visible(False)
     note = partial_note(b, label)
     if note:
-        fig.text(0.07, 0.5 / height_in, note, fontsize=7, color="#424242", va="top")
+        fig.text(0.07, 0.72 / height_in, note, fontsize=7, color="#424242", va="top")
     return fig
 
 
