@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: headless Chromium (Playwright drives /usr/bin/chromium; no
 # browser is ever downloaded), CJK and emoji fonts for screenshots and printed documents,
-# PostgreSQL 15 + PostGIS 3 for the PostGIS store tests, GDAL's command-line tools, poppler-utils
-# (pdftoppm: the print tests render PDF pages to images) and nginx for the reverse-proxy test.
+# PostgreSQL 15 + PostGIS 3 for the PostGIS store tests, GDAL's command-line tools and Python
+# bindings (ogrinfo; validate_gpkg.py of python3-gdal checks stores and exports), poppler-utils
+# (pdftoppm: the print tests render PDF pages to images), libreoffice-writer (headless: the
+# briefing .docx is rendered as an office suite lays it out) and nginx for the reverse-proxy test.
 # Installs only what is missing (one non-interactive `apt-get update` then), as root or sudo.
 set -euo pipefail
 
 PACKAGES=(
     chromium fonts-noto-cjk fonts-noto-color-emoji fonts-wqy-zenhei
-    postgresql-15 postgresql-15-postgis-3 gdal-bin poppler-utils nginx-light
+    postgresql-15 postgresql-15-postgis-3 gdal-bin python3-gdal poppler-utils nginx-light
+    libreoffice-writer
 )
 
 missing=()
