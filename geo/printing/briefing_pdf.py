@@ -5,6 +5,7 @@ PDF reader can search and copy it."""
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
@@ -13,6 +14,7 @@ from matplotlib.figure import Figure
 from geo.printing import briefing_parts as parts
 from geo.printing.briefing import Briefing
 from geo.printing.fonts import use_cjk_font
+from geo.printing.labels import renderer_of
 from geo.printing.layout import SAMPLE_COLOUR
 
 A4_PORTRAIT = (8.27, 11.69)
@@ -52,10 +54,31 @@ class _Pages:
              x: float = 0.08, gap: float = 1.0, keep: float = 0.0) -> None:
         """A line of text; ``keep`` lines of room are asked for what follows it (a heading
         stays with the start of its section)."""
-        self.room(gap + keep)
-        self.fig.text(x, self.y, text, fontsize=size, fontweight="bold" if bold else "normal",
-                      color=colour, va="top", wrap=True)
-        self.y -= LINE * gap * size / 10.5
+        lines = self._wrap(text, size, bold, x)
+        self.room(gap * len(lines) + keep)
+        for i, line in enumerate(lines):
+            self.fig.text(x, self.y, line, fontsize=size,
+                          fontweight="bold" if bold else "normal", color=colour, va="top")
+            self.y -= LINE * (gap if i == len(lines) - 1 else 1.1) * size / 10.5
+
+    def _wrap(self, text: str, size: float, bold: bool, x: float) -> list[str]:
+        """``text`` in lines that fit between ``x`` and the right margin (measured width;
+        Latin text breaks at spaces, CJK anywhere)."""
+        fig = self.fig if self.fig is not None else Figure(figsize=A4_PORTRAIT)
+        probe = fig.text(0, 0, text, fontsize=size, fontweight="bold" if bold else "normal")
+        width = probe.get_window_extent(renderer_of(fig)).width
+        probe.remove()
+        room = (1.0 - x - 0.06) * fig.get_figwidth() * fig.dpi
+        if width <= room:
+            return [text]
+        per_unit = width / max(1, parts.display_width(text))
+        lines, line = [], ""
+        for word in re.findall(r"\S+\s*|\s+", text) if " " in text else list(text):
+            if line and parts.display_width(line + word.rstrip()) * per_unit > room:
+                lines.append(line.rstrip())
+                line = ""
+            line += word
+        return [*lines, line.rstrip()] if line else lines
 
     def table(self, header: list[str], rows: list[list[str]], empty: str) -> None:
         if not rows:
