@@ -25,6 +25,7 @@ from geo.printing import labels
 from geo.printing.briefing import CHART_FIGURES, build_briefing, load_briefing_frames
 from geo.printing.briefing_docx import briefing_docx
 from geo.printing.briefing_pdf import A4_PORTRAIT, briefing_pdf, draw_table
+from geo.printing.fonts import use_cjk_font
 from geo.printing.layout import LABELLED_TIERS
 from geo.printing.sheet import (
     SHEET_LAYERS,
@@ -223,3 +224,30 @@ def test_map_sheet_frames_the_network_and_labels_do_not_overlap(sample_store, si
     reader = PdfReader(io.BytesIO(figure_bytes(fig, "pdf")))
     assert reader.metadata.title == "黄岩区党群服务阵地网络图"
     assert "黄岩区" in reader.metadata.subject and "2022-04-24" in reader.metadata.subject
+
+
+def test_greedy_placement_never_overlaps_and_drops_what_does_not_fit():
+    """Crowded names on one spot: each either finds a free place (around its symbol, then
+    farther out with a leader line) or is left out; none covers another or an obstacle."""
+    use_cjk_font()
+    fig = Figure(figsize=(3, 2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    renderer = labels.renderer_of(fig)
+    names = [f"党群服务中心{i}" for i in range(30)]
+    items = [(50 + (i % 3), 50 + (i % 2), name, 4.0) for i, name in enumerate(names)]
+    obstacle = labels.symbol_box(ax, 10, 90, 20)
+    placed, dropped = labels.place_labels(ax, items, [obstacle], fontsize=8, renderer=renderer)
+    assert len(placed) + len(dropped) == len(names) and dropped and len(placed) >= 5
+    assert [p.name for p in placed] == [n for n in names if n not in dropped]
+    assert any(p.leader for p in placed) and not placed[0].leader
+    fig.canvas.draw()
+    boxes = labels.label_boxes(ax, renderer)
+    assert len(boxes) == len(placed)
+    frame = ax.get_window_extent(renderer)
+    for i, box in enumerate(boxes):
+        assert not box.overlaps(obstacle)
+        assert frame.x0 <= box.x0 <= box.x1 <= frame.x1
+        assert frame.y0 <= box.y0 <= box.y1 <= frame.y1
+        assert not any(box.overlaps(other) for other in boxes[i + 1:])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 LABEL_GID = "position-label"
@@ -121,11 +122,13 @@ def symbol_box(ax, x: float, y: float, radius_pt: float) -> Bbox:
 
 
 def label_boxes(ax, renderer) -> list[Bbox]:
-    """The rendered boxes of the placed labels (text with its background box)."""
+    """The rendered boxes of the placed labels after a draw: the text with its background box,
+    without the leader line (an Annotation's own extent would include it)."""
     boxes = []
     for text in ax.texts:
         if text.get_gid() == LABEL_GID:
+            own = Text.get_window_extent(text, renderer)
             patch = text.get_bbox_patch()
-            boxes.append(patch.get_window_extent(renderer) if patch is not None
-                         else text.get_window_extent(renderer))
+            boxes.append(Bbox.union([own, patch.get_window_extent(renderer)]) if patch
+                         is not None else own)
     return boxes
