@@ -126,18 +126,22 @@ def test_partial_month_is_named_and_compared_with_the_same_days(frames, briefing
 
 
 def test_pdf_table_cells_hold_their_text(briefing):
-    header, rows = parts.grid_table(briefing, label)
-    assert len(rows) > 10
-    fig = Figure(figsize=A4_PORTRAIT)
-    height = 0.024 * 0.9 * (len(rows[:32]) + 1)
-    ax = fig.add_axes((0.08, 0.9 - height, 0.84, height))
-    table = draw_table(ax, header, rows[:32], parts.column_shares(header, rows))
-    renderer = labels.renderer_of(fig)
-    fig.canvas.draw()
-    for (row, col), cell in table.get_celld().items():
-        text = cell.get_text().get_window_extent(renderer)
-        box = cell.get_window_extent(renderer)
-        assert text.x0 >= box.x0 and text.x1 <= box.x1, (row, col, cell.get_text().get_text())
+    use_cjk_font()  # the PDF's font: widths measured as printed
+    assert len(parts.grid_table(briefing, label)[1]) > 10
+    tables = [parts.headline_table(briefing, label),
+              *(table for _, table in parts.sections(briefing, label))]
+    for header, rows in tables:
+        fig = Figure(figsize=A4_PORTRAIT)
+        chunk = rows[:32]  # as the PDF pages them
+        height = 0.024 * 0.9 * (len(chunk) + 1)
+        ax = fig.add_axes((0.08, 0.9 - height, 0.84, height))
+        table = draw_table(ax, header, chunk, parts.column_shares(header, rows))
+        renderer = labels.renderer_of(fig)
+        fig.canvas.draw()
+        for (row, col), cell in table.get_celld().items():
+            text = cell.get_text().get_window_extent(renderer)
+            box = cell.get_window_extent(renderer)
+            assert text.x0 >= box.x0 and text.x1 <= box.x1, (row, col, cell.get_text().get_text())
 
 
 def test_docx_tables_have_fitted_columns_and_headings_keep_with_next(briefing, tmp_path):
