@@ -56,14 +56,50 @@ def new_id(prefix: str = "S") -> str:
 
 
 # ------------------------------------------------------------------ store
+class ScenarioNameTaken(ValueError):
+    """A scenario of that name exists already (the message is Chinese | English)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(f"已有同名方案:{name} | a scenario named {name!r} exists already")
+
+
+def name_key(name) -> str:
+    """A scenario name as compared for sameness: trimmed, inner spaces squeezed, case folded."""
+    return " ".join(str(name or "").split()).casefold()
+
+
+def check_new_name(name: str, existing) -> str:
+    """``name`` trimmed; :class:`ScenarioNameTaken` when one of ``existing`` names is the same
+    (see :func:`name_key`), ValueError when it is empty."""
+    clean = " ".join(str(name or "").split())
+    if not clean:
+        raise ValueError("方案名称不能为空 | a scenario needs a name")
+    if name_key(clean) in {name_key(n) for n in existing}:
+        raise ScenarioNameTaken(clean)
+    return clean
+
+
+def free_default_name(pattern, existing) -> str:
+    """The first of ``pattern(1)``, ``pattern(2)``... that no ``existing`` name takes."""
+    taken = {name_key(n) for n in existing}
+    n = 1
+    while name_key(pattern(n)) in taken:
+        n += 1
+    return pattern(n)
+
+
 def save_scenario(store, scenario: Scenario, principal=None, account: str | None = None) -> str:
     """Append the scenario to the store's ``scenarios`` layer (refused, and the refusal
-    audited, unless the principal may save scenarios); returns its id."""
+    audited, unless the principal may save scenarios; :class:`ScenarioNameTaken` when the store
+    holds a scenario of the same name); returns its id."""
     from geo import auth
 
     principal = principal or auth.SYSTEM
     account = account or principal.name
     auth.require(principal, ACTION_SAVE, store=store, object_layer=SCENARIOS)
+    existing = store.load(SCENARIOS)["name"] if SCENARIOS in store.layer_names() else []
+    scenario.name = check_new_name(scenario.name, existing)
     scenario.id = scenario.id or new_id()
     scenario.account = account
     scenario.created_at = clock.now_utc().isoformat()

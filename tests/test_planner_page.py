@@ -15,9 +15,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_coverage import build_tiny_store, metric_point
 
+from components.i18n import t
 from components.session import ACCOUNT_KEY
 from geo import auth
 from geo import coverage as cov
+from geo import scenarios as sc
 from geo.schema import METRIC_CRS
 from geo.store import ENV_URL
 
@@ -132,6 +134,27 @@ def test_suggest_then_save_two_scenarios_and_compare(tiny_store):
     assert table["半径(米)"].tolist() == ["1,000", "500", "1,000"]
     assert any("仅保存在本次会话" in i.value for i in at.info)  # demo viewer: session only
     assert tiny_store.load("scenarios").empty
+
+
+def test_a_second_scenario_of_the_same_name_is_refused(tiny_store):
+    """Issue #25: two scenarios of one name made two identical rows in the table and one bar
+    in the chart. The same name (spaces and case aside) is refused, on the page (session
+    scenarios) and in the store."""
+    at = open_page()
+    at.text_input(key="planner_scenario_name").set_value("甲 方案").run()
+    at.button(key="planner_save").click().run()
+    at.text_input(key="planner_scenario_name").set_value("  甲   方案 ").run()
+    at.button(key="planner_save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("planner.scenario.duplicate", name="甲 方案")]
+    assert list(at.table[0].value.index) == ["现状", "甲 方案"]
+    at.text_input(key="planner_scenario_name").set_value("").run()  # the default name is free
+    at.button(key="planner_save").click().run()
+    assert list(at.table[0].value.index) == ["现状", "甲 方案", "方案1"]
+    sc.save_scenario(tiny_store, sc.Scenario("Plan A", 500.0))
+    with pytest.raises(sc.ScenarioNameTaken):
+        sc.save_scenario(tiny_store, sc.Scenario(" plan  a", 500.0))
+    assert tiny_store.load("scenarios")["name"].tolist() == ["Plan A"]
 
 
 def test_planner_saves_to_the_store_and_promotes(tiny_store):

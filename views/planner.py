@@ -198,21 +198,26 @@ st.subheader(t("planner.scenarios"))
 session_saved = st.session_state.setdefault(K_SAVED, {})
 saved = {s.id: s for s in sc.scenarios_from_frame(layers["scenarios"])} | session_saved
 save_row = st.columns([3, 1])
+names = [t("planner.scenario.baseline"), *(s.name for s in saved.values())]
+default_name = sc.free_default_name(lambda n: t("planner.scenario.default_name", n=n), names)
 scenario_name = save_row[0].text_input(
-    t("planner.scenario.name"), key="planner_scenario_name",
-    placeholder=t("planner.scenario.default_name", n=len(saved) + 1))
+    t("planner.scenario.name"), key="planner_scenario_name", placeholder=default_name)
 if save_row[1].button(t("planner.scenario.save"), key="planner_save", type="primary"):
-    scenario = sc.Scenario(scenario_name or t("planner.scenario.default_name", n=len(saved) + 1),
-                           float(radius), [dict(c) for c in candidates], list(removed),
-                           list(tiers) or None, planned, demand_kind)
-    if auth.allowed(principal, sc.ACTION_SAVE):
-        sc.save_scenario(store, scenario, principal)
+    try:
+        scenario = sc.Scenario(sc.check_new_name(scenario_name or default_name, names),
+                               float(radius), [dict(c) for c in candidates], list(removed),
+                               list(tiers) or None, planned, demand_kind)
+        if auth.allowed(principal, sc.ACTION_SAVE):
+            sc.save_scenario(store, scenario, principal)
+        else:
+            scenario.id = sc.new_id("session")
+            st.session_state["planner_note"] = t("planner.scenario.session_only")
+    except sc.ScenarioNameTaken as taken:
+        st.error(t("planner.scenario.duplicate", name=taken.name))
     else:
-        scenario.id = sc.new_id("session")
-        st.session_state["planner_note"] = t("planner.scenario.session_only")
-    session_saved[scenario.id] = scenario
-    st.session_state["planner_note_saved"] = t("planner.scenario.saved", name=scenario.name)
-    st.rerun()
+        session_saved[scenario.id] = scenario
+        st.session_state["planner_note_saved"] = t("planner.scenario.saved", name=scenario.name)
+        st.rerun()
 for key in ("planner_note_saved", "planner_note"):
     if note := st.session_state.pop(key, None):
         st.info(note)

@@ -114,6 +114,8 @@ TEXT = {
     "planner.scenario.name": ("方案名称", "Scenario name"),
     "planner.scenario.default_name": ("方案{n}", "Scenario {n}"),
     "planner.scenario.save": ("保存方案", "Save scenario"),
+    "planner.scenario.duplicate": ("已有名为“{name}”的方案,请换一个名称。",
+                                   "A scenario named “{name}” exists already: choose another name."),
     "planner.scenario.saved": ("方案“{name}”已保存。", "Scenario “{name}” saved."),
     "planner.scenario.session_only": (
         "当前账号无保存权限:方案仅保存在本次会话中。",
