@@ -136,8 +136,8 @@ class Sampler:
 
 def measure(runner: Runner, base: str, pids: list[int], sessions: int, duration_s: float,
             window_s: float) -> dict:
-    cpu0, wall0, own0 = srv.cpu_seconds(pids), time.monotonic(), resource.getrusage(
-        resource.RUSAGE_SELF)
+    each0 = [srv.cpu_seconds([pid]) for pid in pids]
+    cpu0, wall0, own0 = sum(each0), time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
     load_before = srv.load_average()
     windows = []
     with Sampler(pids) as sampler:
@@ -160,8 +160,12 @@ def measure(runner: Runner, base: str, pids: list[int], sessions: int, duration_
            "cpu_pct": round(100 * (srv.cpu_seconds(pids) - cpu0) / wall, 1),
            "rss_mb": round(sampler.peak)}
     generator = own.ru_utime + own.ru_stime - own0.ru_utime - own0.ru_stime
+    each = " + ".join(f"{srv.cpu_seconds([pid]) - c:.0f}" for pid, c in zip(pids, each0,
+                                                                           strict=True))
     print(f"  {sessions} sessions: {wall:.0f} s, load average {load_before} -> "
-          f"{srv.load_average()}, generator CPU {generator:.1f} s, "
+          f"{srv.load_average()}, server CPU {each} s "
+          f"({sum(srv.cpu_seconds([p]) for p in pids) - cpu0:.0f} s / {len(timings)} actions), "
+          f"generator CPU {generator:.1f} s, "
           f"per step p95 {per_step(timings)}", file=sys.stderr, flush=True)
     for problem in problems[:5]:
         print(f"    {problem}", file=sys.stderr)
@@ -178,7 +182,9 @@ def per_step(timings) -> str:
 
 
 def report_windows(timings, windows, wall0: float) -> None:
-    """The soak: p95 and RSS per window (timings are kept in order of completion)."""
+    """The soak: p95 and RSS per window; then, after the first window (the ramp and the
+    sign-ins), p95 of the first and the second half, and RSS from the end of the second
+    window to the end."""
     print(f"  {'window end s':>12} {'actions':>8} {'p95 s':>7} {'RSS MB':>7}", file=sys.stderr)
     start = 0.0
     for end, rss in windows:
@@ -186,6 +192,17 @@ def report_windows(timings, windows, wall0: float) -> None:
         print(f"  {end:>12.0f} {len(inside):>8} {percentile(inside, .95):>7.2f} {rss:>7.0f}",
               file=sys.stderr)
         start = end
+    if len(windows) < 3:
+        return
+    settled = windows[1:]
+    middle = settled[(len(settled) - 1) // 2]
+    halves = [[t.seconds for t in timings if low <= t.at - wall0 < high]
+              for low, high in ((windows[0][0], middle[0]), (middle[0], windows[-1][0] + 1))]
+    p95 = [percentile(h, .95) for h in halves]
+    print(f"  soak: p95 {p95[0]:.2f} s -> {p95[1]:.2f} s ({100 * (p95[1] / p95[0] - 1):+.1f}%), "
+          f"RSS {settled[0][1]:.0f} -> {windows[-1][1]:.0f} MB "
+          f"({100 * (windows[-1][1] / settled[0][1] - 1):+.1f}%), halves after "
+          f"{windows[0][0]:.0f} s", file=sys.stderr)
 
 
 def print_table(rows: list[dict], servers: int) -> None:
