@@ -36,6 +36,7 @@ import streamlit as st
 from components import browser_session
 from components.browser_session import idle_seconds, session_minutes  # noqa: F401 - re-exported
 from components.data import _load_raw_layer, get_store
+from components.data_text import md
 from components.i18n import get_lang, t
 from components.web.session_registry import Status
 from geo import audit, auth, clock
@@ -169,8 +170,9 @@ def may_open(principal: Principal, key: str) -> bool:
 
 def audit_page_refusal(principal: Principal, key: str) -> None:
     try:
+        zh_role, en_role = auth.ROLE_LABELS.get(principal.role, (principal.role,) * 2)
         audit.record_refusal(get_store(), principal.name, "open_page", object_id=key,
-                             reason="page not allowed for role " + str(principal.role))
+                             reason=f"{zh_role}无权打开此页面 | page not allowed for a {en_role}")
     except Exception:  # the refusal stands even if the audit write fails
         log.exception("could not audit page refusal for %s", principal.name)
 
@@ -263,7 +265,7 @@ def sign_in_form() -> None:
     if _oidc_configured():
         who = _oidc_identity()
         if who is not None and st.session_state.get(ACCOUNT_KEY) is None:
-            st.warning(t("auth.sso_no_account", who=who))
+            st.warning(t("auth.sso_no_account", who=md(who)))
         st.button(t("auth.sso"), on_click=st.login)
     st.caption(t("auth.big_screen_hint"))
 
@@ -277,5 +279,5 @@ def account_box() -> None:
     if principal == auth.ANONYMOUS:
         return
     with st.sidebar:
-        st.caption(t("auth.signed_in_as", name=principal.name, role=t(f"role.{principal.role}")))
+        st.caption(t("auth.signed_in_as", name=md(principal.name), role=t(f"role.{principal.role}")))
         st.button(t("auth.sign_out"), on_click=sign_out, key="sign_out")

@@ -1,5 +1,6 @@
 """The audit trail: rows written with the change they describe, filters, export, the page."""
 
+import contextvars
 import io
 
 import pandas as pd
@@ -154,3 +155,47 @@ def test_audit_action_refused_and_audited(app_store):
         auth.require(auth.Principal("kan", auth.Role.VIEWER), "view_audit", store=app_store)
     refused = audit.load_audit(app_store, accounts=["kan"], actions=["view_audit"])
     assert list(refused["outcome"]) == ["refused"]
+
+
+# ------------------------------------------------------------------------ words (issue #25)
+CODE_OR_JSON = r"[{}\[\]\"]|\b[a-z]+_[a-z_]+\b"  # JSON, or a snake_case code
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_audit_page_shows_words_not_codes_or_json(app_store, lang):
+    """A printed map sheet, a page refused to the big screen (the reason as written before it
+    was bilingual, and as written now) and account changes read as words in each language."""
+    from components.audit_values import audit_detail
+    from components.i18n import set_lang, t
+
+    with app_store.transaction("zuzhi") as tx:
+        audit.record(tx, "zuzhi", "print_map", "districts", "331003", after={
+            "format": "pdf", "size": "A4", "orientation": "portrait", "basemap": "offline",
+            "bytes": 12, "sha256": "ab", "notes": None})
+    audit.record_refusal(app_store, "dapin", "open_page", object_id="data_io",
+                         reason="page not allowed for role big_screen")
+    audit.record_refusal(app_store, "dapin", "open_page", object_id="audit",
+                         reason="大屏无权打开此页面 | page not allowed for a big screen")
+    at = AppTest.from_file("../views/audit.py", default_timeout=60)
+    at.session_state[ACCOUNT_KEY] = "zuzhi"
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    col = {c: t(f"audit.col.{c}", lang) for c in ("action", "object_id", "reason", "after")}
+    shown = table[list(col.values())].astype(str)
+    for column in shown.columns:
+        bad = shown[column][shown[column].str.contains(CODE_OR_JSON, regex=True)]
+        assert bad.empty, (column, bad.tolist())
+    assert t("audit.action.print_map", lang) in set(table[col["action"]])
+    assert {t("page.data_io", lang), t("page.audit", lang)} <= set(table[col["object_id"]])
+    reasons = set(table[col["reason"]])
+    assert t("audit.reason.page", lang, role=t("role.big_screen", lang)) in reasons
+    if lang == "zh":
+        assert "大屏无权打开此页面" in reasons
+    added = table[table[col["action"]] == t("polish.audit.action.account_change", lang)]
+    stored = '{"change": "add", "disabled": false, "grids": null, "name": "kan", "role": "viewer"}'
+    in_lang = contextvars.copy_context().run(lambda: (set_lang(lang), audit_detail(stored))[1])
+    assert in_lang in set(added[col["after"]])
+    assert any(t("role.viewer", lang) in text and t("audit.change.add", lang) in text
+               for text in added[col["after"]])

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components.audit_values import audit_detail, audit_object, audit_reason
 from components.context import page_context
 from components.display_values import audit_action, blank_frame, layer_name
 from components.exports import audited_download
@@ -39,9 +40,15 @@ headers[audit.AT] = t("orders_time.audit_zone", zone=clock.zone_name())  # shown
 if rows.empty:
     st.info(t("audit.empty"))
 else:
-    rows = rows.assign(**{audit.ACTION: rows[audit.ACTION].map(audit_action),
-                          audit.OBJECT_LAYER: rows[audit.OBJECT_LAYER].map(layer_name),
-                          audit.OUTCOME: rows[audit.OUTCOME].map(outcomes.get)})
+    rows = rows.assign(**{
+        audit.OBJECT_ID: [audit_object(a, o) for a, o in zip(rows[audit.ACTION],
+                                                              rows[audit.OBJECT_ID])],
+        audit.ACTION: rows[audit.ACTION].map(audit_action),
+        audit.OBJECT_LAYER: rows[audit.OBJECT_LAYER].map(layer_name),
+        audit.BEFORE: rows[audit.BEFORE].map(audit_detail),
+        audit.AFTER: rows[audit.AFTER].map(audit_detail),
+        audit.REASON: rows[audit.REASON].map(audit_reason),
+        audit.OUTCOME: rows[audit.OUTCOME].map(outcomes.get)})
     table = blank_frame(audit.export_table(rows, headers))
     st.dataframe(table, hide_index=True, width="stretch")
     stamp = f"audit_unmasked_{get_lang()}"  # before/after values are not masked
