@@ -96,6 +96,16 @@ def from_local(value, zone: str | None = None):
     return ts.tz_localize(zone, nonexistent="shift_forward").tz_convert("UTC").tz_localize(None)
 
 
+def local_iso(values: pd.Series) -> pd.Series:
+    """Stored (naive UTC) times as ISO 8601 wall-clock text of the display zone with its
+    offset (``2021-04-24T11:59:00+08:00``), for exports; missing values stay None."""
+    times = pd.to_datetime(values)
+    times = times.dt.tz_localize("UTC") if times.dt.tz is None else times
+    local = times.dt.tz_convert(display_zone())
+    return pd.Series([None if pd.isna(ts) else ts.isoformat() for ts in local],
+                     index=values.index, dtype=object)
+
+
 def local_text(value, fmt: str = TEXT_FORMAT) -> str:
     """A stored (UTC) time as the display zone's wall clock; "-" when missing."""
     local = to_local(value)

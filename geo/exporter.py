@@ -5,7 +5,13 @@ Personal fields are masked unless the caller may see them (geo.masking.mask_fram
 layers (accounts, audit, ...) are never exported. Every export carries an 导出说明 table (an
 Excel sheet, a GeoPackage table ``export_info``, a CSV/GeoJSON file ``导出说明.csv``) saying
 whether it is masked; the importer refuses a masked one. File names say masked or unmasked.
-Text cells are made safe to open in Excel (geo.cells)."""
+Text cells are made safe to open in Excel (geo.cells).
+
+Where an export lands: GeoJSON is RFC 7946 (GDAL's RFC7946 option: counter-clockwise outer
+rings, no ``crs`` member, 7 decimals); times are the display zone's wall clock in ISO 8601
+with the offset (``2021-04-24T11:59:00+08:00``, geo.clock.local_iso) in every format, which
+the importer reads back to UTC; no CSV or Excel cell exceeds 32,767 characters (a long shape
+spills into 几何WKT续1, 续2, ... columns); a GeoPackage is version 1.3."""
 
 from __future__ import annotations
 
@@ -20,12 +26,13 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo import cells, schema
+from geo import cells, clock, schema
 from geo.importer.mapping import IMPORTABLE_LAYERS
 from geo.importer.sheets import EXPORT_INFO_SHEET, EXPORT_INFO_TABLE, MASKED_KEY, MASKED_YES
 from geo.importer.templates import layer_table, sheet_name
 from geo.schema import GEOMETRY, WGS84
-from geo.store.base import to_storage
+from geo.store.base import coerce, to_storage
+from geo.store.gpkg_compat import CREATE_OPTIONS
 
 FORMATS = ("gpkg", "geojson", "xlsx", "csv")
 CSV_ENCODING = "utf-8-sig"
@@ -35,7 +42,7 @@ MASKED_TAG, UNMASKED_TAG = "masked", "unmasked"
 def export_info(masked_export: bool) -> pd.DataFrame:
     """The 导出说明 rows: key, value (the importer reads the 脱敏 row)."""
     rows = [(MASKED_KEY, MASKED_YES if masked_export else "否 no"),
-            ("导出时间 exported at (UTC)", pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M:%S")),
+            ("导出时间 exported at", clock.local_iso(pd.Series([clock.now_utc()])).iloc[0]),
             ("说明 note", "脱敏导出不能再导入 a masked export cannot be imported back"
              if masked_export else "含个人信息,请妥善保管 holds personal data, keep it safe")]
     return pd.DataFrame(rows, columns=["项目 key", "值 value"])
@@ -55,6 +62,15 @@ def masked(store, name: str, can_see_personal: bool) -> pd.DataFrame:
     from geo.masking import mask_frame
 
     return mask_frame(frame, name, can_see_personal)
+
+
+def with_local_times(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A layer's frame as exported: its datetime columns as local ISO 8601 text with offset."""
+    frame = coerce(name, frame)
+    for f in schema.layer(name).all_fields:
+        if f.dtype == "datetime":
+            frame[f.name] = clock.local_iso(frame[f.name])
+    return frame
 
 
 def export_store(store, fmt: str, out: str | os.PathLike, layers: list[str] | None = None,
@@ -94,6 +110,9 @@ def _place(work: Path, out: Path) -> None:
 
 def _ogr_frame(name: str, frame: pd.DataFrame) -> gpd.GeoDataFrame:
     data = to_storage(name, frame)
+    for f in schema.layer(name).all_fields:
+        if f.dtype == "datetime":
+            data[f.name] = clock.local_iso(frame[f.name]).values
     if schema.layer(name).geometry is None:
         return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([None] * len(data), crs=WGS84))
     return data
@@ -101,7 +120,7 @@ def _ogr_frame(name: str, frame: pd.DataFrame) -> gpd.GeoDataFrame:
 
 def _gpkg_options(path: Path) -> dict:
     # GeoPackage 1.3 so that older GDAL/QGIS open the file without a version warning
-    return {} if path.exists() else {"dataset_options": {"VERSION": "1.3"}}
+    return {} if path.exists() else {"dataset_options": CREATE_OPTIONS}
 
 
 def _write_info(fmt: str, work: Path, info: pd.DataFrame) -> None:
@@ -152,20 +171,21 @@ def write_geojson(frames: dict[str, pd.DataFrame], folder: Path) -> None:
     for name, frame in frames.items():
         data = _ogr_frame(name, frame)
         pyogrio.write_dataframe(data, folder / f"{name}.geojson", driver="GeoJSON",
-                                layer_options={"RFC7946": "NO", "WRITE_NAME": "NO"})
+                                layer_options={"RFC7946": "YES", "WRITE_NAME": "NO"})
 
 
 def write_xlsx(frames: dict[str, pd.DataFrame], path: Path) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in frames.items():
-            table = layer_table(name, frame, chinese=True, split_wkt=True)
+            table = layer_table(name, with_local_times(name, frame), chinese=True,
+                                split_wkt=True)
             cells.write_sheet(writer, table, sheet_name(name))
 
 
 def write_csv(frames: dict[str, pd.DataFrame], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in frames.items():
-        table = layer_table(name, frame, chinese=True)
+        table = layer_table(name, with_local_times(name, frame), chinese=True, split_wkt=True)
         (folder / f"{name}.csv").write_bytes(cells.csv_bytes(table, CSV_ENCODING))
 
 

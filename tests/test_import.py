@@ -157,7 +157,7 @@ def test_upsert_replaces_existing_ids_and_appends_new_ones(small_store, tmp_path
                                GOOD_MEMBER_2.replace("M2,", "M3,")]), encoding="utf-8")
     plan, log_id = import_files(small_store, [path], account="org1")
     assert plan.tables[0].layer == "members"
-    assert plan.counts == {"members": {"rows": 2, "new": 1, "replaced": 1}}
+    assert plan.counts == {"members": {"rows": 2, "new": 1, "changed": 1, "unchanged": 0}}
     members = small_store.load("members").set_index("id")
     assert list(members.index) == ["M2", "M1", "M3"]
     assert members.loc["M1", "name"] == "张三" and members.loc["M1", "version"] == 2

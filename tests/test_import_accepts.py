@@ -41,8 +41,10 @@ def test_utf16_csv_is_read(small_store, tmp_path):
         lines = [MEMBER_HEADER.replace(",", sep), NEW_MEMBER.replace(",", sep)]
         path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-16"))
         plan, log_id = import_files(small_store, [path], layer="members")
-        assert log_id, [p.describe() for p in plan.problems]
+        assert plan.ok, [p.describe() for p in plan.problems]
         assert plan.tables[0].encoding == "utf-16"
+        # the tab-separated file holds the row the first one wrote: unchanged, nothing written
+        assert bool(log_id) == (sep == ",") and plan.counts["members"]["unchanged"] == (sep != ",")
     assert small_store.load("members").set_index("id").loc["M7", "name"] == "王小明"
 
 
@@ -75,7 +77,7 @@ def test_template_marks_required_fields_and_its_example_row_is_skipped(small_sto
     book.save(path)
     plan, log_id = import_files(small_store, [path])
     assert log_id, [p.describe() for p in plan.problems]
-    assert plan.counts["members"] == {"rows": 1, "new": 1, "replaced": 0}
+    assert plan.counts["members"] == {"rows": 1, "new": 1, "changed": 0, "unchanged": 0}
     assert any("示例" in n for n in plan.tables[0].notes)
     assert plan.tables[0].sheet == "在职党员" and len(plan.tables) == 1  # 填表说明 not read
 

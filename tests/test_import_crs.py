@@ -41,9 +41,11 @@ def test_gcj02_positions_detected_and_within_one_metre(writable_sample_store, tm
     assert len(positions) == 32
     path = _positions_csv(positions, tmp_path / "service_positions.csv", crs.wgs84_to_gcj02)
     plan, log_id = import_files(store, [path])
-    assert plan.tables[0].crs == "gcj02" and log_id
-    after = store.load("service_positions").set_index("id").loc[positions["id"]]
-    assert _max_metres(after.geometry.values, positions.geometry.values) < 1.0
+    assert plan.tables[0].crs == "gcj02" and plan.ok
+    converted = plan.frames["service_positions"].set_index("id").loc[positions["id"]]
+    assert _max_metres(converted.geometry.values, positions.geometry.values) < 1.0
+    # converted back within a centimetre: the stored positions are the same, left unwritten
+    assert plan.counts["service_positions"]["unchanged"] == 32 and log_id is None
 
 
 def test_bd09_and_gcj02_declared_into_an_empty_store(sample_store, tmp_path):

@@ -48,8 +48,19 @@ def layer_name(name) -> str:
 
 
 def counts_text(counts: dict) -> str:
-    return ";".join(t("io.counts", layer=LAYER_LABELS.get(n, n), new=fmt_int(c["new"]),
-                        replaced=fmt_int(c["replaced"])) for n, c in counts.items())
+    """Per layer "N unchanged, M changed, K new" (a log row from before: "new, updated")."""
+    parts = []
+    for n, c in counts.items():
+        if "changed" in c:
+            parts.append(t("io.counts_split", layer=LAYER_LABELS.get(n, n),
+                           **{k: fmt_int(c[k]) for k in ("unchanged", "changed", "new")}))
+        else:
+            parts.append(t("io.counts", layer=LAYER_LABELS.get(n, n), new=fmt_int(c["new"]),
+                           replaced=fmt_int(c["replaced"])))
+    if all("changed" in c for c in counts.values()) and len(counts) > 1:
+        parts.append(t("io.counts_total", **{k: fmt_int(sum(c[k] for c in counts.values()))
+                                             for k in ("unchanged", "changed", "new")}))
+    return ";".join(parts)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -115,7 +126,7 @@ with tab_import:
                 except (ImportRefused, auth.PermissionDenied) as exc:
                     st.error(t("io.refused", error=session.localized(str(exc))))
                 else:
-                    st.success(t("io.applied", id=log_id))
+                    st.success(t("io.applied", id=log_id) if log_id else t("io.nothing_changed"))
 
 with tab_log:
     log = import_log(store)

@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from components.strings.io import TEXT
 from geo.cli.common import add_store_option, print_json, store_from
 
 CRS_HELP = ("source CRS: an EPSG code (4326, 4490, 4549, 4528...), gcj02 or bd09, for every file, "
@@ -14,7 +15,8 @@ CRS_HELP = ("source CRS: an EPSG code (4326, 4490, 4549, 4528...), gcj02 or bd09
 
 def register(sub) -> None:
     imp = sub.add_parser("import", help="import Excel/CSV/GeoJSON/Shapefile(zip)/GeoPackage files")
-    imp.add_argument("paths", nargs="+", help="files to import together (one transaction)")
+    imp.add_argument("paths", nargs="+", help="files (or folders, e.g. an unzipped CSV/GeoJSON "
+                     "export) to import together (one transaction)")
     imp.add_argument("--dry-run", action="store_true", help="check only, write nothing")
     imp.add_argument("--crs", action="append", default=[], help=CRS_HELP)
     imp.add_argument("--layer", default=None, help="target layer (default: from file/sheet name)")
@@ -109,13 +111,29 @@ def run_import(args) -> int:
                   f"{table.layer or '?'} rows={table.rows} crs={table.crs or '-'}")
         for problem in plan.problems:
             print(problem.describe())
+        if plan.ok:
+            print("\n".join(counts_lines(plan.counts)))
         if log_id:
-            print(f"已导入 imported: {log_id} {plan.counts}")
+            print(f"已导入 imported: {log_id}")
         elif args.dry_run and plan.ok:
-            print(f"检查通过(未写入) dry run ok, nothing written: {plan.counts}")
+            print("检查通过(未写入) dry run ok, nothing written")
+        elif plan.ok:
+            print(" | ".join(TEXT["io.nothing_changed"]))
         else:
             print(f"未导入 not imported: {len(plan.problems)} problem(s)", file=sys.stderr)
     return 0 if plan.ok else 1
+
+
+def counts_lines(counts: dict) -> list[str]:
+    """Per layer and in all: "N unchanged, M changed, K new", in Chinese | English."""
+    from geo.importer import LAYER_LABELS
+
+    keys = ("unchanged", "changed", "new")
+    lines = [" | ".join(TEXT["io.counts_split"][i].format(
+        layer=LAYER_LABELS.get(name, name) if i == 0 else name, **{k: c[k] for k in keys})
+        for i in (0, 1)) for name, c in counts.items()]
+    totals = {k: sum(c[k] for c in counts.values()) for k in keys}
+    return lines + [" | ".join(TEXT["io.counts_total"][i].format(**totals) for i in (0, 1))]
 
 
 def run_imports(args) -> int:

@@ -147,16 +147,20 @@ def _merge(existing: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame
 
 def apply_import(store, plan: ImportPlan, account: str | None = None, principal=None,
                  note: str | None = None) -> str:
-    """Write a problem-free plan in one transaction; returns the import_log id.
+    """Write a problem-free plan in one transaction; returns the import_log id, or None when
+    every row equals the stored one (nothing is written then, not even a log row).
 
-    ``principal`` (geo.auth.Principal) must be allowed to import; None means the command
-    line on the server (auth.SYSTEM)."""
+    Only new and changed rows are written; an unchanged row keeps its version and gets no
+    undo copy. ``principal`` (geo.auth.Principal) must be allowed to import; None means the
+    command line on the server (auth.SYSTEM)."""
     if plan.problems:
         raise ImportRefused(f"{len(plan.problems)} 个问题,未导入 | problems found, nothing written")
     if not plan.frames:
         raise ImportRefused("没有可导入的数据 | nothing to import")
     checked = _require(principal, IMPORT_PERMISSION, store)
     account = account or checked
+    if plan.to_write() == 0:
+        return None
     at = clock.now_utc()
     checksum = ";".join(sha for _, sha in plan.files)
     log_id = (f"imp-{clock.to_local(at):%Y%m%d%H%M%S}-{checksum[:8]}-"  # local time, as shown
@@ -180,6 +184,10 @@ def _write(tx, plan: ImportPlan, account: str, log_id: str, at, checksum: str, n
         raise ChangedSinceCheck(changed)
     backup = {}
     for name, planned in plan.frames.items():
+        same = plan.unchanged.get(name, set())
+        planned = planned[~planned[ID].astype(str).isin(same)] if same else planned
+        if planned.empty:
+            continue  # every row of the layer is as stored: the layer is not rewritten
         existing = loaded[name]
         merged, replaced = _merge(existing, writable(name, planned))
         added = sorted(set(planned[ID].astype(str)) - set(replaced[ID].astype(str)))

@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from geo import schema, validation
-from geo.importer import checks, detect
+from geo.importer import checks, compare, detect
 from geo.importer.mapping import IMPORTABLE_LAYERS, detect_layer, header, header_map
 from geo.importer.raw import RawTable, file_problem
 from geo.importer.readers import DEFAULT_SIZE_LIMIT, read_file
@@ -61,10 +61,15 @@ class ImportPlan:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     repaired: int = 0
     seen_versions: dict[str, dict[str, int]] = field(default_factory=dict)  # rows it replaces
+    unchanged: dict[str, set[str]] = field(default_factory=dict)  # ids equal to the stored row
 
     @property
     def ok(self) -> bool:
         return not self.problems and bool(self.frames)
+
+    def to_write(self) -> int:
+        """Rows an apply writes: the new and the changed ones (unchanged rows are left)."""
+        return sum(c["new"] + c["changed"] for c in self.counts.values())
 
     def repairable(self) -> int:
         return sum(p.code == "invalid_geometry" for p in self.problems)
@@ -144,6 +149,7 @@ def _prepare_table(table: RawTable, layer: str, view, district, crs_override, re
     frame = pd.DataFrame(raw[list(rename)].rename(columns=rename)).reset_index(drop=True)
     frame = frame.astype(object).where(frame.notna(), None)
     frame = checks.unescape_text(layer, frame)
+    frame = compare.times_to_utc(layer, frame)
     problems: list[Problem] = [*duplicates] + [
         validation.problem(layer, "missing_field", field=f.name,
                            source={SOURCE_FILE: table.file, SOURCE_SHEET: table.sheet})
@@ -267,16 +273,19 @@ def plan_import(paths, store=None, crs: str | dict | None = None, layer: str | N
         problems += _store_unique_clashes(name, frame, view.load(name))
         problems += checks.points_in_grids(name, frame, _grid_polygons(frames, view))
     problems = [checks.label_problem(p) for p in checks.without_echoes(problems)]
-    counts, seen = {}, {}
+    counts, seen, unchanged = {}, {}, {}
     for name, frame in frames.items():
         existing = view.load(name)
         versions = dict(zip(existing[ID].astype(str), existing[VERSION].astype(int))) \
             if existing is not None else {}
         ids = frame[ID].astype(str) if ID in frame.columns else pd.Series([], dtype=object)
         seen[name] = {i: versions[i] for i in ids if i in versions}
-        replaced = len(seen[name])
-        counts[name] = {"rows": len(frame), "new": len(frame) - replaced, "replaced": replaced}
-    return ImportPlan(files, reports, frames, problems, counts, repaired, seen)
+        unchanged[name] = set() if problems else \
+            compare.unchanged_ids(name, writable(name, frame), existing)
+        stored, same = len(seen[name]), len(unchanged[name])
+        counts[name] = {"rows": len(frame), "new": len(frame) - stored,
+                        "changed": stored - same, "unchanged": same}
+    return ImportPlan(files, reports, frames, problems, counts, repaired, seen, unchanged)
 
 
 def _grid_polygons(frames: dict, view: _StoreView) -> dict:

@@ -20,6 +20,10 @@ FILE_MESSAGES = {
     "unknown_format": ("不支持的文件格式:{suffix}", "unknown file format: {suffix}"),
     "unreadable_file": ("文件无法读取:{error}", "unreadable file: {error}"),
     "empty_file": ("文件中没有数据", "the file holds no records"),
+    "no_such_file": ("文件或文件夹不存在", "no such file or folder"),
+    "no_known_file": (("{kind_zh}中没有可导入的文件(支持 .xlsx .csv .geojson .json .gpkg .shp)"),
+                      ("the {kind_en} holds no file that can be imported (.xlsx .csv .geojson .json "
+                       ".gpkg .shp)")),
     "bad_encoding": ("无法识别文件编码(支持 UTF-8、UTF-16、GBK/GB18030),请另存为 UTF-8",
                      ("cannot tell the text encoding (UTF-8, UTF-16, GBK/GB18030 are read); "
                      "save it as UTF-8")),

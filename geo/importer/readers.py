@@ -22,11 +22,13 @@ import pyogrio
 from geo.importer import archives, library_errors, sheets
 from geo.importer.raw import FileProblem, RawTable, file_problem
 from geo.schema import GEOMETRY, Problem
+from geo.store.gpkg_compat import STATE_TABLE  # a store file's revision counter: not data
 
 DEFAULT_SIZE_LIMIT = 50 * 1024 * 1024
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 HASH_CHUNK = 1024 * 1024
+KINDS_ZH = {"zip": "压缩包", "folder": "文件夹"}
 
 @dataclass
 class ReadResult:
@@ -48,14 +50,18 @@ def read_file(path: str | Path, size_limit: int = DEFAULT_SIZE_LIMIT,
               display_name: str | None = None) -> ReadResult:
     path = Path(path)
     name = display_name or path.name
-    size = path.stat().st_size if path.exists() else 0
-    digest = file_digest(path) if path.exists() else hashlib.sha256(b"").hexdigest()
+    members = folder_files(path) if path.is_dir() else [path] if path.exists() else []
+    size = max([p.stat().st_size for p in members] + [0])  # the limit is per file
+    digest = _digest(members) if path.is_dir() else file_digest(path) if path.exists() \
+        else hashlib.sha256(b"").hexdigest()
     if size > size_limit:  # checked before a single byte is parsed
         return ReadResult(name, digest, [], [file_problem(
             "file_too_large", name, limit=f"{size_limit / 1048576:g}",
             size=f"{size / 1048576:.1f}")])
+    if not path.exists():
+        return ReadResult(name, digest, [], [file_problem("no_such_file", name)])
     suffix = path.suffix.lower()
-    reader = READERS.get(suffix)
+    reader = _read_folder if path.is_dir() else READERS.get(suffix)
     if reader is None:
         return ReadResult(name, digest, [], [file_problem("unknown_format", name,
                                                           suffix=suffix or "?")])
@@ -71,10 +77,18 @@ def read_file(path: str | Path, size_limit: int = DEFAULT_SIZE_LIMIT,
     except Exception as exc:  # noqa: BLE001 - any parser failure is reported, not raised
         return ReadResult(name, digest, [], [library_errors.unreadable(name, exc)])
     problems = [p for t in tables for p in t.problems]
-    tables = [t for t in tables if not t.frame.empty]
+    tables = [t for t in tables if not t.frame.empty]  # an export's empty layer: no data
     if not tables and not problems:
         problems = [file_problem("empty_file", name)]
     return ReadResult(name, digest, tables, problems)
+
+
+def _digest(files: list[Path]) -> str:
+    """A folder's digest: its files' names and contents, in name order."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file_digest(file).encode())
+    return digest.hexdigest()
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -149,34 +163,50 @@ def _read_gpkg(path: Path, name: str, limit: int) -> list[RawTable]:
     for table in tables:
         if table.sheet == sheets.EXPORT_INFO_TABLE:
             sheets.refuse_masked_export(table.frame.values.tolist(), name, table.sheet)
-    return [t for t in tables if t.sheet != sheets.EXPORT_INFO_TABLE]
+    return [t for t in tables if t.sheet not in (sheets.EXPORT_INFO_TABLE, STATE_TABLE)]
 
 
 def _read_zip(path: Path, name: str, limit: int) -> list[RawTable]:
     """A zipped Shapefile (or several); other members of the zip are read by their suffix."""
     with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
         files = archives.extract_flat(archive, Path(tmp), limit)
-        tables = []
-        for file in sorted(files):
-            suffix = file.suffix.lower()
-            if file.stem == sheets.EXPORT_INFO_SHEET:
-                sheets.refuse_masked_export(
-                    list(csv.reader(io.StringIO(decode_text(file.read_bytes())[0]))), name,
-                    file.name)
-            elif suffix == ".shp":
-                tables += _read_shapefile(file, name)
-            elif suffix in READERS and suffix != ".zip":
-                for table in READERS[suffix](file, name, limit):
-                    table.sheet = file.name if table.sheet is None else \
-                        f"{file.name}/{table.sheet}"
-                    tables.append(table)
-        if not tables:
-            orphans = [f.name for f in files if f.suffix.lower() in (".dbf", ".shx")]
-            if orphans:
-                raise FileProblem(file_problem("shapefile_part_missing", name, part=".shp",
-                                               shp=orphans[0]))
-            raise ValueError("no .shp or known file in the zip")
-        return tables
+        return _read_members(files, name, limit, "zip")
+
+
+def _read_members(files: list[Path], name: str, limit: int, kind: str) -> list[RawTable]:
+    """The files of a zip or a folder, each by its suffix; an export's 导出说明 file is read
+    (a masked export is refused) and is not data."""
+    tables = []
+    for file in sorted(files):
+        suffix = file.suffix.lower()
+        if file.stem == sheets.EXPORT_INFO_SHEET:
+            sheets.refuse_masked_export(
+                list(csv.reader(io.StringIO(decode_text(file.read_bytes())[0]))), name,
+                file.name)
+        elif suffix == ".shp":
+            tables += _read_shapefile(file, name)
+        elif suffix in READERS and suffix != ".zip":
+            for table in READERS[suffix](file, name, limit):
+                table.sheet = file.name if table.sheet is None else \
+                    f"{file.name}/{table.sheet}"
+                tables.append(table)
+    if not tables:
+        orphans = [f.name for f in files if f.suffix.lower() in (".dbf", ".shx")]
+        if orphans:
+            raise FileProblem(file_problem("shapefile_part_missing", name, part=".shp",
+                                           shp=orphans[0]))
+        raise FileProblem(file_problem("no_known_file", name, kind_zh=KINDS_ZH[kind], kind_en=kind))
+    return tables
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The files of a folder given to the importer (an unzipped export): its own files, not
+    hidden ones nor subfolders."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _read_folder(path: Path, name: str, limit: int) -> list[RawTable]:
+    return _read_members(folder_files(path), name, limit, "folder")
 
 
 def _sibling(shp: Path, suffix: str) -> Path | None:

@@ -118,9 +118,9 @@ def layer_table(layer: str, frame: pd.DataFrame, chinese: bool = True,
         dtype = spec.field(name).dtype
         if dtype == "date":
             col = col.map(lambda v: None if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d"))
-        elif dtype == "datetime":
-            col = col.map(
-                lambda v: None if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M:%S"))
+        elif dtype == "datetime":  # text already (an export's local time with offset) stays
+            col = col.map(lambda v: v if isinstance(v, str) else None if pd.isna(v)
+                          else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M:%S"))
         out[header(layer, name) if chinese else name] = col.astype(object).where(col.notna(),
                                                                                   None)
     if spec.geometry and GEOMETRY in values.columns:
