@@ -194,6 +194,52 @@ def page(browser, blocked_requests):
                     + "\n  ".join(sorted(set(blocked_requests))))
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}  # a phone held upright (CSS px), touch
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}
+
+
+def guarded_page(browser, blocked_requests: list[str], **options):
+    """(context, page) of a new browser context with ``options`` (e.g. ``**PHONE``), zh-CN,
+    Asia/Shanghai, every non-loopback request aborted and recorded in ``blocked_requests``."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+
+    def guard(route):
+        if is_loopback_url(route.request.url):
+            route.continue_()
+        else:
+            blocked_requests.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(APP_TIMEOUT_MS)
+    page.on("websocket", lambda ws: None if is_loopback_url(ws.url)
+            else blocked_requests.append(ws.url))
+    return context, page
+
+
+def _sized_page(browser, blocked_requests, options):
+    context, page = guarded_page(browser, blocked_requests, **options)
+    yield page
+    context.close()
+    if blocked_requests:
+        pytest.fail("page requested non-loopback addresses:\n  "
+                    + "\n  ".join(sorted(set(blocked_requests))))
+
+
+@pytest.fixture
+def phone_page(browser, blocked_requests):
+    """A fresh page on a 390x844 touch phone (is_mobile), guarded like ``page``."""
+    yield from _sized_page(browser, blocked_requests, PHONE)
+
+
+@pytest.fixture
+def laptop_page(browser, blocked_requests):
+    """A fresh 1366x768 page, guarded like ``page``."""
+    yield from _sized_page(browser, blocked_requests, LAPTOP)
+
+
 @pytest.fixture
 def screenshot(page):
     """``screenshot(name)`` saves the page (1920x1080) to artifacts/<name>.png; returns the path."""
