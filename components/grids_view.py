@@ -134,10 +134,12 @@ def charts(coverage: pd.DataFrame, limit: float, n: int = 10) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('grids.chart.distribution')}**")
-        st.vega_lite_chart(*grid_charts.distribution(coverage, limit), width="stretch")
+        data, spec = grid_charts.distribution(coverage, limit)
+        st.vega_lite_chart(data, spec, width="stretch", height=spec["height"])
     with right:
         st.markdown(f"**{t('grids.chart.worst', n=n)}**")
-        st.vega_lite_chart(*grid_charts.worst(coverage, limit, n), width="stretch")
+        data, spec = grid_charts.worst(coverage, limit, n)
+        st.vega_lite_chart(data, spec, width="stretch", height=spec["height"])
     gaps = int((coverage[gc.MEMBERS] == 0).sum())
     if gaps:
         st.caption(t("grids.chart.gaps", n=fmt_int(gaps)))

@@ -213,6 +213,16 @@ def test_a_plain_rerun_builds_no_file(leader_store, monkeypatch):
     assert built == {"excel": 1, "summary": 1} and not at.get("download_button")
 
 
+def test_tables_offer_no_unaudited_export():
+    """The roster is an interactive table (paged): its toolbar must not download it as CSV
+    past the audited Excel button (Streamlit's client.disableDataExport)."""
+    import tomllib
+
+    config = tomllib.loads((Path(PAGE).parents[1] / ".streamlit" / "config.toml").read_text(
+        encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+
+
 def test_exports(grid_store):
     members, grids = grid_store.load("members"), grid_store.load("grids")
     roster = grid_report.roster_frame(members, grids, grid_store.load("volunteer_teams"),
