@@ -116,23 +116,23 @@ class StreamlitSession:
             if status != 200:
                 raise RuntimeError(f"cookie claim answered {status}")
 
-    async def fetch_layers(self, names, run: Run) -> int:
+    async def fetch_layers(self, names, run: Run) -> list[str]:
         """Fetch the layer files ``names`` (file names without .json: ``combined``,
         ``grids_3011_1185``...) of the maps drawn in ``run`` that this session has not
-        fetched yet (the folder in the URL is the store revision's); returns how many were
-        fetched. A non-200 answer raises."""
-        count = 0
+        fetched yet (the folder in the URL is the store revision's); returns the failures
+        (``"<url> answered 404"``: the map would miss that layer)."""
+        failures = []
         for url in (f"/hongtu/layers/{folder}/{name}.json" for folder in run.layer_folders
                     for name in names):
             if url in self.fetched:
                 continue
             status, data = await self.http("GET", url)
             if status != 200:
-                raise RuntimeError(f"{url} answered {status}")
+                failures.append(f"{url} answered {status}")
+                continue
             self.fetched.add(url)
             self.layer_bytes += len(data)
-            count += 1
-        return count
+        return failures
 
     # ------------------------------------------------------------------ WebSocket
     async def open(self, path: str = "/overview") -> None:

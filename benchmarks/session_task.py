@@ -302,7 +302,9 @@ async def replay_round(session: StreamlitSession, steps: list[Step], recorded: P
             timings.append(_judge(step.name, run))
             if run.nonces:
                 await session.claim_cookie(run)
-            await session.fetch_layers(step.layers, run)
+            failed = await session.fetch_layers(step.layers, run)
+            if failed and timings[-1].ok:  # the step's map misses layers: the step failed
+                timings[-1].ok, timings[-1].error = False, f"{len(failed)} layer files: {failed[0]}"
     return True
 
 
