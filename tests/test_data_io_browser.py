@@ -84,3 +84,26 @@ def test_upload_with_crs_per_file_then_roll_back_around_a_later_edit(
     assert sorted(after.index) == ["M1", "M1S", "M2"]
     assert after.loc["M1S", "duty"] == "后来改的职责"
     assert import_log(store)["status"].tolist() == ["rolled_back"]
+
+
+@pytest.mark.browser
+def test_an_unchanged_export_uploaded_again_writes_nothing(streamlit_app, page, tmp_path):
+    """The check names unchanged, changed and new rows; importing an unchanged export leaves
+    the store as it was (issue 24.9)."""
+    from geo.exporter import export_store
+
+    store = build_tiny_store(tmp_path / "again.gpkg")
+    out = export_store(store, "csv", tmp_path / "members.zip", layers=["members"],
+                       can_see_personal=True)
+    auth.add_user(store, "zuzhi", "org", "secret-123", rounds=4)
+    revision = store.revision()
+    page.goto(streamlit_app.start(store.path))
+    wait_for_app(page)
+    sign_in(page, "zuzhi", "secret-123")
+    page.get_by_role("link", name="数据导入导出").click()
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(out)])
+    page.get_by_text("在职党员:2 条未变、0 条有变化、0 条新增").wait_for(timeout=60_000)
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text("所有行都与库中相同,没有写入任何数据").wait_for(timeout=60_000)
+    assert store.revision() == revision and import_log(store).empty

@@ -208,3 +208,20 @@ def test_times_are_local_iso_with_offset_in_every_format(sample_store, tmp_path)
     first = stored.iloc[0]
     local = clock.to_local(first["created_at"])
     assert expected[0] == f"{local:%Y-%m-%dT%H:%M:%S}+08:00"
+
+
+def test_a_backup_of_an_older_store_restores_as_geopackage_1_3(monkeypatch, small_store,
+                                                                tmp_path):
+    from geo.store import gpkg_compat
+    from geo.store.backup import restore
+
+    _old_store(tmp_path / "old.gpkg")
+    with monkeypatch.context() as patch:  # a backup taken before stores were upgraded
+        patch.setattr(gpkg_compat, "ensure_current", lambda path: None)
+        backup(open_store(tmp_path / "old.gpkg"), tmp_path / "backup")
+    with sqlite3.connect(tmp_path / "backup" / "hongtu.gpkg") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 10400
+    restore(small_store, tmp_path / "backup")
+    assert small_store.layer_names() == ["grids"]
+    validate_gpkg(small_store.path)
+    assert "Warning" not in ogrinfo_output(small_store.path)

@@ -133,3 +133,24 @@ def test_a_folder_without_data_is_refused_in_one_line(small_store, tmp_path):
     assert [p.code for p in plan.problems] == ["no_known_file"]
     assert "文件夹中没有可导入的文件" in plan.problems[0].message_zh
     assert open_store(small_store.path).layer_names() == small_store.layer_names()
+
+
+def test_an_exports_files_given_one_by_one(writable_sample_store, tmp_path):
+    """``hongtu import out/csv/*.csv``: the empty layer and the info file are no data."""
+    store = writable_sample_store
+    folder = export_store(store, "csv", tmp_path / "csv", layers=["roads", "party_instructors"],
+                          can_see_personal=True)
+    files = sorted(folder.glob("*.csv"))
+    assert [f.name for f in files] == ["party_instructors.csv", "roads.csv", "导出说明.csv"]
+    plan = plan_import(files, store)
+    assert plan.ok, [p.describe() for p in plan.problems]
+    assert plan.counts == {"party_instructors": {"rows": 45, "new": 0, "changed": 0,
+                                                 "unchanged": 45}}
+    skipped = {r.file: r.notes for r in plan.tables if r.rows == 0}
+    assert set(skipped) == {"roads.csv", "导出说明.csv"}
+    assert all("no records, skipped" in n[0] for n in skipped.values())
+    only_empty = plan_import([folder / "roads.csv"], store)
+    assert [p.code for p in only_empty.problems] == ["empty_file"]
+    masked = export_store(store, "csv", tmp_path / "masked", layers=["party_instructors"])
+    refused = plan_import(sorted(masked.glob("*.csv")), store)
+    assert "masked_export" in {p.code for p in refused.problems}

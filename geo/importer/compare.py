@@ -17,8 +17,9 @@ import shapely
 
 from geo import clock, schema
 from geo.importer.templates import table_fields
-from geo.schema import GEOMETRY, ID
+from geo.schema import GEOMETRY, ID, VERSION
 from geo.store.base import coerce
+from geo.validation import SOURCE_COLUMNS
 
 GEOMETRY_TOLERANCE_DEG = 1e-7  # ~1 cm; an RFC 7946 export rounds to 7 decimals (<= 5e-8)
 STORE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -108,3 +109,23 @@ def unchanged_ids(layer: str, incoming: pd.DataFrame, existing: pd.DataFrame | N
     if kind and GEOMETRY in incoming.columns:
         same &= same_shapes(new_rows[GEOMETRY].values, old_rows[GEOMETRY].values, kind)
     return set(ids[present][same])
+
+
+def row_counts(frames: dict[str, pd.DataFrame], load, compare_rows: bool = True):
+    """Per layer of an import: counts {rows, new, changed, unchanged}, the stored versions of
+    the rows it replaces (id -> version) and the ids of unchanged rows. ``load(name)`` gives a
+    stored layer (None if absent); ``compare_rows`` False (the import has problems): every
+    stored id counts as changed."""
+    counts, seen, unchanged = {}, {}, {}
+    for name, frame in frames.items():
+        existing = load(name)
+        versions = dict(zip(existing[ID].astype(str), existing[VERSION].astype(int))) \
+            if existing is not None else {}
+        ids = frame[ID].astype(str) if ID in frame.columns else pd.Series([], dtype=object)
+        seen[name] = {i: versions[i] for i in ids if i in versions}
+        plain = frame.drop(columns=[c for c in SOURCE_COLUMNS if c in frame.columns])
+        unchanged[name] = unchanged_ids(name, plain, existing) if compare_rows else set()
+        stored, same = len(seen[name]), len(unchanged[name])
+        counts[name] = {"rows": len(frame), "new": len(frame) - stored,
+                        "changed": stored - same, "unchanged": same}
+    return counts, seen, unchanged

@@ -29,6 +29,7 @@ PLAN_MESSAGES = {
 }
 
 
+EMPTY_NOTE = "没有数据,已跳过 | no records, skipped"
 CRS_NOTES = {
     "EPSG:4490": "CGCS2000 经纬度视同 WGS84(相差厘米级) | CGCS2000 treated as WGS84 (cm apart)",
     "gcj02": "按 GCJ-02(高德/腾讯)坐标换算为 WGS84 | converted from GCJ-02 to WGS84",
@@ -226,7 +227,7 @@ def plan_import(paths, store=None, crs: str | dict | None = None, layer: str | N
     display name to its CRS (files not named are detected)."""
     view = _StoreView(store)
     district = store_district(store)
-    files, reports, problems = [], [], []
+    files, reports, problems, empty = [], [], [], []
     parts: dict[str, list[pd.DataFrame]] = {}
     repaired = 0
     items = [item if isinstance(item, tuple) else (item, Path(item).name) for item in paths]
@@ -234,7 +235,10 @@ def plan_import(paths, store=None, crs: str | dict | None = None, layer: str | N
         result = read_file(path, size_limit, display_name=name)
         file_crs = crs.get(name) if isinstance(crs, dict) else crs
         files.append((result.file, result.sha256))
-        problems += result.problems
+        if result.problems and all(p.code == "empty_file" for p in result.problems):
+            empty.append(result.file)  # refused only when no file of the import has data
+        else:
+            problems += result.problems
         skipped = [t.sheet for t in result.tables
                    if t.fmt == "gpkg" and t.sheet in schema.SYSTEM_LAYERS and not layer]
         if skipped and len(skipped) == len(result.tables):
@@ -258,6 +262,12 @@ def plan_import(paths, store=None, crs: str | dict | None = None, layer: str | N
             repaired += fixed
             parts.setdefault(target, []).append(frame)
     frames = {name: _concat(chunks) for name, chunks in parts.items()}
+    for name in empty:  # an export's empty layer (roads.csv) beside the others: skipped
+        if frames:
+            reports.append(TableReport(name, None, Path(name).suffix.lstrip(".").lower(), None,
+                                       layer or detect_layer(None, name), 0, notes=[EMPTY_NOTE]))
+        else:
+            problems.append(file_problem("empty_file", name))
     known = {}
     for spec in schema.LAYERS.values():
         for f in spec.fields:
@@ -273,18 +283,7 @@ def plan_import(paths, store=None, crs: str | dict | None = None, layer: str | N
         problems += _store_unique_clashes(name, frame, view.load(name))
         problems += checks.points_in_grids(name, frame, _grid_polygons(frames, view))
     problems = [checks.label_problem(p) for p in checks.without_echoes(problems)]
-    counts, seen, unchanged = {}, {}, {}
-    for name, frame in frames.items():
-        existing = view.load(name)
-        versions = dict(zip(existing[ID].astype(str), existing[VERSION].astype(int))) \
-            if existing is not None else {}
-        ids = frame[ID].astype(str) if ID in frame.columns else pd.Series([], dtype=object)
-        seen[name] = {i: versions[i] for i in ids if i in versions}
-        unchanged[name] = set() if problems else \
-            compare.unchanged_ids(name, writable(name, frame), existing)
-        stored, same = len(seen[name]), len(unchanged[name])
-        counts[name] = {"rows": len(frame), "new": len(frame) - stored,
-                        "changed": stored - same, "unchanged": same}
+    counts, seen, unchanged = compare.row_counts(frames, view.load, compare_rows=not problems)
     return ImportPlan(files, reports, frames, problems, counts, repaired, seen, unchanged)
 
 

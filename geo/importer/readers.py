@@ -116,6 +116,10 @@ def _read_csv(path: Path, name: str, limit: int) -> list[RawTable]:
         raise FileProblem(file_problem("bad_encoding", name)) from exc
     if not text.strip():
         return [RawTable(name, None, "csv", pd.DataFrame(), encoding)]
+    if Path(name).stem == sheets.EXPORT_INFO_SHEET:  # an export's info file given on its own
+        sheets.refuse_masked_export(list(csv.reader(io.StringIO(text.lstrip("\ufeff")))),
+                                    name, name)
+        return [RawTable(name, None, "csv", pd.DataFrame(), encoding)]  # no data: skipped
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a long cell: too_long
     first = text.lstrip("\ufeff").splitlines()[0]
     sep = "\t" if "\t" in first and "," not in first else ","  # Excel's UTF-16 text: tabs

@@ -145,7 +145,7 @@ def compare_layers(restored: dict, manifest: dict, where: str) -> None:
 
 
 def _restore_gpkg(store, file: Path, manifest: dict) -> None:
-    from geo.store import gpkg_sql
+    from geo.store import gpkg_compat, gpkg_sql
     from geo.store.gpkg import GeoPackageStore, use_wal, writer_lock
 
     store.path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +163,8 @@ def _restore_gpkg(store, file: Path, manifest: dict) -> None:
                 conn.execute("BEGIN IMMEDIATE")
                 restored_counter = gpkg_sql.read_revision(conn)
                 gpkg_sql.bump_revision(conn)
+                if gpkg_compat.needs_upgrade(conn):  # a backup of an older store: 1.3 again
+                    gpkg_compat.upgrade(conn)
                 conn.execute(f"UPDATE {gpkg_sql.STATE_TABLE} SET value = ? WHERE key = "
                              "'revision'", (max(live_counter, restored_counter) + 1,))
                 conn.execute("COMMIT")  # a revision no cache has seen
