@@ -7,12 +7,14 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import pandas as pd
+import streamlit as st
 from branca.element import MacroElement
 from folium.template import Template
 from streamlit_folium import st_folium
 
 from components.i18n import fmt_int, t
 from components.map_controls import add_metric_scale
+from components.map_layers import esc
 from components.offline import lean_map, use_local_assets
 from geo import unit_figures
 
@@ -53,19 +55,20 @@ class ReportClickAtOnce(MacroElement):
 
 def _features(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str):
     frame = shapes[[CODE, "geometry"]].merge(table, on=CODE, how="inner")
-    frame["cls"] = unit_figures.rate_class(frame[indicator])
+    frame["cls"] = unit_figures.rate_class(frame[indicator], len(SHADES), indicator)
     for column in ("compounds", "grids", "members", "positions"):
         frame[f"{column}_text"] = frame[column].map(fmt_int)
     suffix = "" if indicator == "members_per_grid" else "%"
     frame["value_text"] = frame[indicator].map(
         lambda v: "—" if pd.isna(v) else f"{v:g}{suffix}")
+    frame["name"] = frame["name"].map(esc)  # the tooltip is HTML: names shown as text
     keep = [CODE, "cls", *TOOLTIP, "geometry"]
     return gpd.GeoDataFrame(frame[keep], geometry="geometry", crs=shapes.crs)
 
 
 def units_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str):
     """(map, layer): the map fitted to ``shapes`` (code, geometry; WGS84) and, apart, the units
-    of ``table`` (unit_figures.unit_table) coloured by quantile class of ``indicator``. The map
+    of ``table`` (unit_figures.unit_table) coloured by the class of ``indicator``. The map
     does not depend on the indicator, so a new indicator redraws the layer, not the map."""
     use_local_assets()
     features = _features(shapes, table, indicator)
@@ -91,10 +94,35 @@ def units_map(shapes: gpd.GeoDataFrame, table: pd.DataFrame, indicator: str):
     return fmap, layer
 
 
+def legend_entries(values: pd.Series, indicator: str) -> list[tuple[str, str]]:
+    """(colour, label) of each colour class of the units map ("97.0–98.0%"), and the grey of
+    a unit with no value when there is one."""
+    breaks = unit_figures.class_breaks(values, len(SHADES), indicator)
+    suffix = "" if indicator == "members_per_grid" else "%"
+    entries = [(shade, f"{low:.1f}–{high:.1f}{suffix}")
+               for shade, low, high in zip(SHADES, breaks, breaks[1:])]
+    if values.isna().any() or not breaks:
+        entries.append((NO_DATA, t("unit.legend.no_data")))
+    return entries
+
+
+def legend_html(values: pd.Series, indicator: str) -> str:
+    swatches = "".join(
+        f"<span class='hongtu-unit-class' style='white-space:nowrap;margin-right:14px'>"
+        f"<span style='display:inline-block;width:14px;height:14px;background:{colour};"
+        f"border:1px solid {LINE};margin-right:4px;vertical-align:middle'></span>{esc(text)}"
+        f"</span>" for colour, text in legend_entries(values, indicator))
+    title = esc(t("unit.legend.title", indicator=t(f"unit.indicator.{indicator}")))
+    return (f"<div class='hongtu-unit-legend' style='font-size:0.85rem;line-height:1.8'>"
+            f"<b style='margin-right:10px'>{title}</b>{swatches}</div>")
+
+
 def show_units_map(shapes, table, indicator: str, key: str, height: int = 600) -> None:
-    """Draw the map. A click's value is in ``st.session_state[key]`` before the next run
-    starts: read it with :func:`clicked_unit` (components.units follows it)."""
+    """Draw the map, its legend (the colour classes) above it. A click's value is in
+    ``st.session_state[key]`` before the next run starts: read it with :func:`clicked_unit`
+    (components.units follows it)."""
     fmap, layer = units_map(shapes, table, indicator)
+    st.markdown(legend_html(table[indicator], indicator), unsafe_allow_html=True)
     st_folium(fmap, key=key, height=height, width=None,
               feature_group_to_add=layer, returned_objects=["last_active_drawing"])
 

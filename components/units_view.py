@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import network_cache, units
+from components.data_text import md
 from components.headline import show_headline
 from components.i18n import fmt_int, t
 from components.units_map import show_units_map
@@ -17,13 +18,17 @@ COLUMNS = ("name", "compounds", "grids", "members", "positions")
 
 
 def breadcrumb(unit: hierarchy.Unit) -> None:
-    """The units above ``unit``, each a button back up to it (nothing at the top)."""
+    """The units above ``unit``, each a button back up to it (nothing at the top): the one
+    directly above says "返回上一级", the ones higher up their name only; the unit's own label
+    on the same line, centred with the buttons."""
     path = hierarchy.breadcrumb(units.all_units(), unit)
     if len(path) < 2:
         return
-    cols = st.columns(len(path) + 2)
+    cols = st.columns(len(path) + 2, vertical_alignment="center")
+    parent = path[-2]
     for col, above in zip(cols, path[:-1]):
-        if col.button(t("unit.up", name=above.name), key=f"unit_up_{above.code}"):
+        text = t("unit.up", name=above.name) if above.code == parent.code else above.name
+        if col.button(text, key=f"unit_up_{above.code}"):
             units.set_unit(above.code)
             st.rerun()
     cols[len(path) - 1].markdown(f"**{units.label(unit)}**")
@@ -40,7 +45,7 @@ def show(unit: hierarchy.Unit) -> None:
     indicator = st.selectbox(t("unit.map.indicator"), unit_figures.INDICATORS, key=INDICATOR_KEY,
                              format_func=lambda k: t(f"unit.indicator.{k}"))
     level = t(f"unit.level.{below[0].level}") if below else ""
-    st.caption(t("unit.map.caption", name=unit.name, n=fmt_int(len(below)), level=level,
+    st.caption(t("unit.map.caption", name=md(unit.name), n=fmt_int(len(below)), level=level,
                  indicator=t(f"unit.indicator.{indicator}")))
     # a click on it is followed by units.init_unit at the start of the next run
     show_units_map(network_cache.unit_shapes(codes), table, indicator, key=units.map_key(unit.code))

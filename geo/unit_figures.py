@@ -97,14 +97,43 @@ def unit_table(counts: pd.DataFrame, units: list[Unit], codes) -> pd.DataFrame:
     return table
 
 
-def rate_class(values: pd.Series, k: int = 5) -> np.ndarray:
-    """Quantile classes 0..k-1 of ``values`` (NaN: -1), for colouring the units map."""
+# Colour classes of the units map: k equal steps over the values' range, but over at least
+# this span (so that 97.4% and 97.8% look alike, not like the two ends of the ramp), kept
+# within 0..100 for a percentage.
+MIN_SPAN = {"coverage": 10.0, "disclosure": 10.0, "satisfaction": 5.0, "members_per_grid": 4.0}
+CEILING = {"coverage": 100.0, "disclosure": 100.0, "satisfaction": 100.0}
+
+
+def class_breaks(values: pd.Series, k: int = 5, indicator: str | None = None) -> list[float]:
+    """The k+1 edges of the colour classes of ``values`` (empty when no value is present):
+    equal steps over the range of the values, widened about its middle to the indicator's
+    :data:`MIN_SPAN` and kept between 0 and its :data:`CEILING`."""
+    present = pd.to_numeric(values, errors="coerce").dropna()
+    if present.empty:
+        return []
+    low, high = float(present.min()), float(present.max())
+    span = max(high - low, MIN_SPAN.get(indicator, 0.0))
+    if span == 0:
+        span = 1.0
+    low = (low + high - span) / 2
+    ceiling = CEILING.get(indicator)
+    if ceiling is not None and low + span > ceiling:
+        low = ceiling - span
+    low = max(low, 0.0) if min(present) >= 0 else low
+    return [low + span * i / k for i in range(k + 1)]
+
+
+def rate_class(values: pd.Series, k: int = 5, indicator: str | None = None) -> np.ndarray:
+    """Classes 0..k-1 of ``values`` in the steps of :func:`class_breaks` (NaN: -1), for
+    colouring the units map."""
     out = np.full(len(values), -1)
-    present = values.notna().to_numpy()
-    if present.sum() == 0:
+    breaks = class_breaks(values, k, indicator)
+    if not breaks:
         return out
-    ranks = values[present].rank(method="min").to_numpy() - 1  # 0 .. n-1, ties alike
-    out[present] = np.floor(ranks * k / present.sum()).astype(int)
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    present = ~np.isnan(numbers)
+    step = (breaks[-1] - breaks[0]) / k
+    out[present] = np.clip(np.floor((numbers[present] - breaks[0]) / step), 0, k - 1)
     return out
 
 

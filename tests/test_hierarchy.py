@@ -153,3 +153,31 @@ def test_postgis_keeps_the_hierarchy_columns(postgis_store):
     keys = hierarchy.unit_keys({"districts": loaded, "streets": postgis_store.load("streets")},
                                ["331003"])
     assert keys["streets"] == {"331003001"}
+
+
+def test_breadcrumb_goes_up_one_level_and_names_the_higher_ones(monkeypatch):
+    """On a county of a province with two cities: "返回上一级" is the city (one level up); the
+    province is a button with its name only; the buttons and the county's label are centred
+    on one line (issue #25, point 7)."""
+    from streamlit.testing.v1 import AppTest
+
+    import components.units
+    from components.i18n import t
+
+    monkeypatch.setattr(components.units, "all_units", lambda: hierarchy.units(DISTRICTS))
+
+    def script():
+        from components import units, units_view
+        from geo import hierarchy
+
+        units_view.breadcrumb(hierarchy.find(units.all_units(), "331003"))
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    assert {b.key: b.label for b in at.button} == {
+        "unit_up_331000": t("unit.up", name="台州市"), "unit_up_330000": "浙江省"}
+    assert "黄岩区" in " ".join(m.value for m in at.markdown)
+    assert all(c.proto.vertical_alignment == c.proto.VerticalAlignment.CENTER
+               for c in at.columns)
+    at.button(key="unit_up_331000").click().run()
+    assert at.query_params["unit"] in ("331000", ["331000"])

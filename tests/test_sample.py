@@ -151,3 +151,35 @@ def test_scale_multiplies_counts():
     assert len(big["compounds"]) == 136
     assert len(big["members"]) == 9520
     assert np.isclose(big["service_positions"]["tier"].eq("point").sum(), 48)
+
+
+def test_members_report_only_after_joining_the_party(layers):
+    """Issue #25: nobody reports (报到) to a community before joining the Party."""
+    members = layers["members"]
+    joined = pd.to_datetime(members["joined_party"])
+    reported = pd.to_datetime(members["reported_on"])
+    early = members[reported <= joined]
+    assert early.empty, early[["id", "joined_party", "reported_on"]].head().to_dict("records")
+
+
+def test_community_names_are_unique_words_without_numbers(layers):
+    names = layers["communities"]["name"]
+    assert names.is_unique
+    assert not names[names.str.contains(r"\d")].tolist()
+
+
+def test_each_instructor_comes_from_the_compounds_own_community_or_street(layers):
+    """A residents' committee (居委会) worker instructs compounds of that community only; a
+    law-enforcement squad, compounds of its street."""
+    compounds, instructors = layers["compounds"], layers["party_instructors"]
+    community_name = dict(zip(layers["communities"]["id"], layers["communities"]["name"]))
+    street_name = dict(zip(layers["streets"]["id"], layers["streets"]["name"]))
+    office_of = dict(zip(instructors["id"], instructors["organisation"].astype(str)))
+    wrong = []
+    for row in compounds.itertuples():
+        office = office_of[row.party_instructor_id]
+        own = (f"{community_name[row.community_id]}居委会" if office.endswith("居委会")
+               else f"{street_name[row.street_id]}中队")
+        if not office.endswith(own):
+            wrong.append((row.name, office))
+    assert not wrong

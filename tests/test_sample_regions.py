@@ -17,13 +17,20 @@ import pytest
 import shapely
 
 from geo import hierarchy, schema
-from geo.sample import build_store, generate
+from geo.sample import DEFAULT_SEED, build_store, generate
 from geo.sample.build import write_sample
-from geo.sample.profile import BASE_COUNTS, HUANGYAN_ADCODE, size_factor
+from geo.sample.profile import (
+    BASE_COUNTS,
+    HUANGYAN_ADCODE,
+    RATE_RANGES,
+    profile_for,
+    size_factor,
+)
 from geo.sample.regions import (
     COUNTIES_FILE,
     ZHEJIANG_FILE,
     county_network,
+    county_rng,
     region_counties,
 )
 from geo.sample.storage import storage_frame
@@ -182,9 +189,13 @@ def test_each_county_sized_by_its_area(taizhou):
     counties = region_counties("taizhou")
     positions = taizhou["service_positions"]
     county_of_position = _county_of(taizhou, "service_positions")
-    for row in counties.itertuples():
+    records = counties.to_dict("records")
+    for record, row in zip(records, counties.itertuples()):
         f = size_factor(row.area_km2)
         expect = {k: max(1, round(v * f)) for k, v in BASE_COUNTS.items()}
+        rates = profile_for(record, county_rng(row.adcode, DEFAULT_SEED)).rates
+        if row.adcode != HUANGYAN_ADCODE:  # members per grid: the county's own rate
+            expect["members"] = max(1, round(expect["members"] * rates["members"]))
         assert len(_rows_of(taizhou, "streets", row.adcode)) == max(4, expect["streets"])
         for name, key in (("communities", "communities"), ("grids", "grids"),
                           ("compounds", "compounds"), ("members", "members"),
@@ -310,3 +321,27 @@ def test_the_province_builds_and_validates(tmp_path):
     assert np.isclose(len(members), sum(
         max(1, round(BASE_COUNTS["members"] * size_factor(a)))
         for a in region_counties("zhejiang")["area_km2"]))
+
+
+def test_counties_have_their_own_rates_within_the_ranges(taizhou):
+    """Issue #25: members per grid, the four-disclosure rate and satisfaction differ between
+    counties (seeded), each near RATE_RANGES; Huangyan keeps the article's figures."""
+    from geo.unit_figures import district_counts
+
+    counts = district_counts(taizhou)
+    rates = pd.DataFrame({
+        "members": counts["members"] / counts["grids"],
+        "disclosure_now": counts["disclosed"] / counts["disclosures"],
+        "satisfaction": counts["satisfied"] / counts["satisfaction_answers"]})
+    others = rates.drop(index=HUANGYAN_ADCODE)
+    assert len(others) == len(region_counties("taizhou")) - 1
+    base = {"members": BASE_COUNTS["members"] / BASE_COUNTS["grids"], "disclosure_now": 1.0,
+            "satisfaction": 1.0}
+    for column in others.columns:
+        shown = others[column].round(3 if column != "members" else 1)
+        assert shown.nunique() >= len(others) // 2, (column, shown.to_dict())
+        low, high = RATE_RANGES[column]
+        slack = 0.02  # whole rows and answers round the drawn rate
+        assert others[column].between(base[column] * low - slack,
+                                      base[column] * high + slack).all(), others[column]
+    assert round(rates.loc[HUANGYAN_ADCODE, "members"], 1) == round(base["members"], 1)

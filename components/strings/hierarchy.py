@@ -6,6 +6,8 @@ TEXT = {
     "unit.level.city": ("市", "city"),
     "unit.level.county": ("区县", "county"),
     "unit.up": ("返回上一级:{name}", "Up to {name}"),
+    "unit.legend.title": ("图例 · {indicator}", "Legend · {indicator}"),
+    "unit.legend.no_data": ("无数据", "no data"),
     "unit.children": ("下辖{level}", "{level} units below"),
     "unit.map.caption": (
         "{name}共{n}个{level},按“{indicator}”着色;点击一个进入下一级。",

@@ -58,8 +58,12 @@ DISCLOSURE_RATE = {"before": 0.3064, "now": 0.7353}
 
 class _Context:
     def __init__(self, rng, frames: dict, as_of: pd.Timestamp, factor: float = 1.0,
-                 scale: int | None = None):
+                 scale: int | None = None, rates: dict | None = None):
         self.rng = rng
+        rates = rates or {}
+        self.disclosure = {"before": rates.get("disclosure_before", DISCLOSURE_RATE["before"]),
+                           "now": rates.get("disclosure_now", DISCLOSURE_RATE["now"])}
+        self.satisfaction = rates.get("satisfaction")
         self.cutoff = as_of.normalize() + pd.Timedelta(days=1) - pd.Timedelta(minutes=1)
         self.as_of = as_of.normalize()
         compounds = frames["compounds"]
@@ -88,6 +92,8 @@ class _Context:
         self.positions = positions[ID].to_numpy()
 
     def n(self, key: str) -> int:
+        if key == "satisfied" and self.satisfaction is not None:  # the county's own rate
+            return min(self.n("answered"), round(self.satisfaction * self.n("answered")))
         base = FIGURES[key] if self.factor == 1 else max(1, round(FIGURES[key] * self.factor))
         return base * self.k
 
@@ -205,7 +211,7 @@ def _disclosures(ctx: _Context) -> pd.DataFrame:
                                        names=["compound_id", "category", "month"])
     frame = index.to_frame(index=False)
     position = frame["month"].map({m: i / max(len(months) - 1, 1) for i, m in enumerate(months)})
-    low, high = DISCLOSURE_RATE["before"], DISCLOSURE_RATE["now"]
+    low, high = ctx.disclosure["before"], ctx.disclosure["now"]
     rate = low + position * (high - low)
     disclosed = rng.random(len(frame)) < rate.to_numpy()
     windows = {"before": months[:3], "now": months[-3:]}
@@ -215,7 +221,7 @@ def _disclosures(ctx: _Context) -> pd.DataFrame:
     for key, window in windows.items():
         rows = np.flatnonzero(frame["month"].isin(window))
         disclosed[rows] = False
-        chosen = rng.choice(rows, round(DISCLOSURE_RATE[key] * len(rows)), replace=False,
+        chosen = rng.choice(rows, round(ctx.disclosure[key] * len(rows)), replace=False,
                             p=weight[rows] / weight[rows].sum())
         disclosed[chosen] = True
     frame["disclosed"] = disclosed
@@ -226,12 +232,13 @@ def _disclosures(ctx: _Context) -> pd.DataFrame:
 # ---------------------------------------------------------------- everything
 def generate_activity(rng: np.random.Generator, frames: dict[str, pd.DataFrame],
                       as_of: pd.Timestamp, factor: float = 1.0,
-                      scale: int | None = None) -> dict[str, pd.DataFrame]:
+                      scale: int | None = None, rates: dict | None = None) -> dict[str, pd.DataFrame]:
     """The activity layers for a generated district, deterministic for a given rng state.
 
     ``factor``: the county's size factor f; ``scale``: the multiplier on top (default: the
-    number of compounds over 68)."""
-    ctx = _Context(rng, frames, pd.Timestamp(as_of), factor, scale)
+    number of compounds over 68); ``rates``: the county's own disclosure and satisfaction
+    rates (geo.sample.profile.RATE_RANGES; default the article's)."""
+    ctx = _Context(rng, frames, pd.Timestamp(as_of), factor, scale, rates)
     orders = _orders(ctx)
     meetings, links = _meetings(ctx)
     cases = _cases(ctx, meetings, links)

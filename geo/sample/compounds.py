@@ -136,12 +136,24 @@ def build_instructors(rng, compounds, communities, streets, profile) -> pd.DataF
     })
 
 
-def assign_firms_and_instructors(rng, compounds, firms, instructors) -> None:
+def assign_firms_and_instructors(rng, compounds, firms, instructors, communities) -> None:
+    """Firms at random; each compound's instructor from its own community's residents'
+    committee (居委会) or its street's law-enforcement squad, never another community's
+    office (the street's, then any squad when neither exists)."""
     compounds["property_firm_id"] = rng.choice(firms["id"], size=len(compounds))
+    office_of = {f"{name}居委会": cid for cid, name in zip(communities["id"], communities["name"])}
+    home = instructors["organisation"].map(office_of)  # the community of a committee's worker
+    squads = instructors[home.isna()]
+    every_squad = squads["id"].to_numpy(dtype=object)
+    by_community = {c: g.to_numpy(dtype=object) for c, g in instructors.groupby(home)["id"]}
+    by_street = {s: g.to_numpy(dtype=object) for s, g in squads.groupby("street_id")["id"]}
     every = instructors["id"].to_numpy(dtype=object)
-    by_street = {s: g.to_numpy(dtype=object) for s, g in instructors.groupby("street_id")["id"]}
-    compounds["party_instructor_id"] = [rng.choice(by_street.get(street_id, every))
-                                        for street_id in compounds["street_id"]]
+    picks = []
+    for community_id, street_id in zip(compounds["community_id"], compounds["street_id"]):
+        own = np.concatenate([by_community.get(community_id, []), by_street.get(street_id, [])])
+        pool = own if len(own) else (every_squad if len(every_squad) else every)
+        picks.append(rng.choice(pool))
+    compounds["party_instructor_id"] = picks
 
 
 def build_alliances(rng, compounds, streets, profile) -> pd.DataFrame:

@@ -29,7 +29,7 @@ def generate_county(rng: np.random.Generator, profile, scale: int = 1) -> dict[s
     compounds = cmp.build_compounds(rng, streets, communities, grids, profile, scale)
     firms = cmp.build_firms(rng, profile, scale)
     instructors = cmp.build_instructors(rng, compounds, communities, streets, profile)
-    cmp.assign_firms_and_instructors(rng, compounds, firms, instructors)
+    cmp.assign_firms_and_instructors(rng, compounds, firms, instructors, communities)
     alliances = cmp.build_alliances(rng, compounds, streets, profile)
     branches, owners, supervisory = cmp.build_branches_and_committees(rng, compounds, profile)
     positions = pos.build_positions(rng, streets, communities, grids, compounds, profile, scale)
@@ -52,7 +52,8 @@ def generate_county(rng: np.random.Generator, profile, scale: int = 1) -> dict[s
     frames = {name: finish(frame) for name, frame in frames.items()}
     from geo.sample.activity import generate_activity
 
-    frames.update(generate_activity(rng, frames, pd.Timestamp(AS_OF), profile.factor, scale))
+    frames.update(generate_activity(rng, frames, pd.Timestamp(AS_OF), profile.factor, scale,
+                                    rates=profile.rates))
     for frame in frames.values():
         frame["is_sample"] = True
         frame["version"] = 1

