@@ -100,11 +100,33 @@ def add_tiles(m: folium.Map, chosen: Basemap) -> None:
     if chosen.tiles:
         TileFailureNotice(t("polish.map.tiles_failed")).add_to(m)
     credit = t("map.credit.offline") if not chosen.tiles else chosen.tiles[0][1]
-    m.get_root().html.add_child(folium.Element(
-        "<div class='hongtu-credit' style='position:absolute;left:6px;bottom:4px;z-index:1000;"
-        "background:rgba(255,255,255,.8);font-size:11px;padding:1px 4px'>"
-        f"{esc(credit)}</div>"
-    ))
+    CreditControl(credit).add_to(m)
+
+
+class CreditControl(MacroElement):
+    """The basemap's credit as a Leaflet control at the lower left: Leaflet stacks it with the
+    scale bar there (a box placed over the map's corner used to hide the scale bar)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+          var credit = L.control({position: 'bottomleft'});
+          credit.onAdd = function () {
+            var box = L.DomUtil.create('div', 'hongtu-credit');
+            box.style.cssText = 'background:rgba(255,255,255,.8);font-size:11px;'
+              + 'padding:1px 4px;margin-bottom:4px;clear:both';
+            box.textContent = {{ this.credit|tojson }};
+            return box;
+          };
+          credit.addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, credit: str):
+        super().__init__()
+        self._name = "CreditControl"
+        self.credit = credit
 
 
 class TileFailureNotice(MacroElement):

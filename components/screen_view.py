@@ -23,8 +23,9 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .block-container, [data-testid="stMainBlockContainer"] {
   padding: 0.6vh 1.0vw 0 1.0vw !important; max-width: 100% !important; }
 [data-testid="stVerticalBlock"] { gap: 0.6vh !important; }
-.hongtu-title { font-size: 2.2vw; font-weight: 700; letter-spacing: 0.2vw; color: var(--hongtu-text);
-  line-height: 1.2; }
+.hongtu-title { font-size: min(1.7vw, 3.4vh); font-weight: 700; letter-spacing: 0.1vw;
+  color: var(--hongtu-text); line-height: 1.3; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }
 .hongtu-title small { font-size: 0.9vw; color: var(--hongtu-gold); margin-left: 1vw;
   border: 1px solid var(--hongtu-gold); padding: 0.1vw 0.5vw; border-radius: 0.3vw; }
 .hongtu-tiles { display: grid; grid-template-columns: 1fr 1fr; gap: 0.6vw; }
@@ -44,12 +45,44 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 @keyframes hongtu-scroll { from { transform: translateX(0); } to { transform: translateX(-100%); } }
 .hongtu-section { font-size: 1.0vw; color: var(--hongtu-muted); margin: 0.2vw 0; }
 iframe { border-radius: 0.5vw; }
+/* the map fills what the title and the ticker leave of the screen's height, at any size */
+iframe[title="streamlit_folium.st_folium"] { height: calc(100vh - 11vh - 60px) !important; }
 </style>
 """
 
 
 def apply_screen_style() -> None:
     st.html(SCREEN_CSS)
+
+
+DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """0-9999 in Chinese numerals as the article writes them (24 -> 二十四, 15 -> 十五)."""
+    n = int(n)
+    if n < 10:
+        return DIGITS[n]
+    if n < 20:
+        return "十" + (DIGITS[n % 10] if n % 10 else "")
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            out += ("零" if zero and out else "") + DIGITS[digit] + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+def network_phrase(tiers: dict) -> str:
+    """The unit's own network in the article's words: 一核三片四站二十四点 (Chinese), "1 core ·
+    3 zones · 4 stations · 15 points" (English), counted from its positions."""
+    counts = {k: int(tiers.get(k, 0)) for k in ("core", "zone", "station", "point")}
+    if get_lang() == "zh":
+        return t("screen.network_phrase", **{k: chinese_number(v) for k, v in counts.items()})
+    return t("screen.network_phrase", **counts)
 
 
 def title_bar(title: str, badge: str | None) -> None:
@@ -62,14 +95,19 @@ def clock() -> None:
     zone's clock whatever the zone of the screen's computer."""
     locale = "zh-CN" if get_lang() == "zh" else "en-GB"
     zone = json.dumps(zone_name())
+    # one line at any width: the English date is short (Mon 7 Dec 2026), the font follows the
+    # frame's width, and nothing wraps (a wrapped line was cut off: only the date showed)
+    month, weekday = ("long", "long") if get_lang() == "zh" else ("short", "short")
     st.iframe(
-        f"""<div id="c" style="font:600 26px 'Noto Sans CJK SC',sans-serif;color:#e8eef7;
-        text-align:right;background:#07162b;height:44px;line-height:44px"></div>
+        f"""<div id="c" style="font:600 min(26px, 6.6vw) 'Noto Sans CJK SC',sans-serif;
+        color:#e8eef7;text-align:right;background:#07162b;height:44px;line-height:44px;
+        white-space:nowrap;overflow:hidden"></div>
         <script>
         function tick() {{
           const d = new Date();
           document.getElementById('c').textContent = d.toLocaleDateString('{locale}',
-            {{year:'numeric', month:'long', day:'numeric', weekday:'long', timeZone:{zone}}})
+            {{year:'numeric', month:'{month}', day:'numeric', weekday:'{weekday}',
+              timeZone:{zone}}})
             + '  ' + d.toLocaleTimeString('{locale}', {{hour12:false, timeZone:{zone}}});
         }}
         tick(); setInterval(tick, 1000);

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import pandas as pd
 import streamlit as st
 
 from components import screen_units, units
@@ -56,8 +57,11 @@ spotlight = screen.spotlight_ids(layers["compounds"], layers["service_positions"
                                  setting("spotlight", ""))
 
 top_left, top_right = st.columns([3, 1])
-with top_left:
-    view.title_bar(t("screen.title_unit", name=unit.name) if unit else t("screen.title"),
+with top_left:  # the unit's name and its own network (一核三片四站十五点), counted
+    district_names = layers["districts"].get("name", pd.Series(dtype=object))
+    title_name = unit.name if unit else (district_names.iloc[0] if len(district_names) else "")
+    view.title_bar(t("screen.title_network", name=title_name, words=t("screen.title_words"),
+                     network=view.network_phrase(headline_figures(layers)["positions_by_tier"])),
                    t("app.sample_badge") if ctx.is_sample else None)
 with top_right:
     view.clock()

@@ -2,6 +2,8 @@
 
 The URL keeps the view (?street=..&tier=..&indicator=..&compound=..&basemap=..)."""
 
+from urllib.parse import quote
+
 import streamlit as st
 
 from components import (
@@ -15,6 +17,7 @@ from components import (
     units_view,
 )
 from components.context import page_context
+from components.data_text import md
 from components.headline import show_headline
 from components.i18n import t
 from geo import network
@@ -49,9 +52,11 @@ state.setdefault("ov_basemap", query.get("basemap") if query.get("basemap") in c
 if state.get("ov_basemap_next"):
     state["ov_basemap"] = state.pop("ov_basemap_next")
 show_headline(*network_cache.headline())
-search_col, street_col, tier_col, indicator_col, basemap_col = st.columns([3, 2, 2, 1.4, 1.4])
+search_col, street_col, tier_col, indicator_col, basemap_col = st.columns(
+    [2.4, 2, 2, 2, 2], vertical_alignment="bottom")  # one row: the map starts high
 hits = network.search(network_cache.search_index(),
-                      search_col.text_input(t("map.search"), key="ov_query"))
+                      search_col.text_input(t("map.search"), key="ov_query",
+                                            placeholder=t("map.search.hint")))
 center = None
 if len(hits):
     kind_label = {k: t(f"map.search.kind.{k}") for k in network.SEARCH_KINDS}
@@ -75,8 +80,6 @@ indicator_col.selectbox(t("map.filter.indicator"), network.INDICATORS, key="ov_i
                         format_func=lambda k: t(f"map.indicator.{k}"))
 basemap_col.selectbox(t("map.filter.basemap"), choices, key="ov_basemap",
                       format_func=lambda k: t(f"map.basemap.{k}"))
-print_panel.print_action("ov_print", *[print_panel.single(state["ov_streets"])] * 2,
-                         **{k: state[f"ov_{k}"] for k in ("indicator", "tiers", "basemap")})
 
 
 @st.fragment
@@ -110,7 +113,9 @@ def map_and_panel() -> None:
             if switch.button(t("polish.map.use_offline"), key="ov_use_offline"):
                 state["ov_basemap_next"] = basemaps.OFFLINE  # set before the picker is drawn
                 st.rerun(scope="app")
-    with side_col:
+    with side_col:  # the print action beside the map, not in a row of its own above it
+        print_panel.print_action("ov_print", *[print_panel.single(state["ov_streets"])] * 2,
+                                 **{k: state[f"ov_{k}"] for k in ("indicator", "tiers", "basemap")})
         if selected:
             show_compound(selected)
         shown = data.compounds if not view.streets else data.compounds[
@@ -126,13 +131,13 @@ def show_compound(selected: str) -> None:
     try:
         detail, summary, names = ctx.compound(selected)
     except NotFoundError:
-        st.warning(t("cp.missing", id=selected))
+        st.warning(t("cp.missing", id=md(selected)))
         return
     with st.container(height=660, key="compound_panel"):
         if st.button(t("cp.close"), key="ov_close"):
             state["ov_compound"] = None
             st.rerun(scope="fragment")
-        st.markdown(f"[{t('cp.full_page')} →](./compound?id={selected})")
+        st.markdown(f"[{t('cp.full_page')} →](./compound?id={quote(str(selected), safe='')})")
         compound_panel.show_panel(detail, summary, names)
 
 

@@ -9,7 +9,7 @@ TEXT = {
     "map.layer.members": ("在职党员", "In-service members"),
     "map.layer.compounds": ("小区", "Compounds"),
     "map.layer.positions": ("党群服务阵地", "Service positions"),
-    "map.basemap.offline": ("离线底图(无瓦片)", "Offline basemap (no tiles)"),
+    "map.basemap.offline": ("离线底图(无瓦片)", "Offline (no tiles)"),
     "map.basemap.osm": ("OpenStreetMap", "OpenStreetMap"),
     "map.basemap.tianditu_vec": ("天地图 矢量", "Tianditu vector"),
     "map.basemap.tianditu_img": ("天地图 影像", "Tianditu imagery"),
@@ -59,8 +59,9 @@ TEXT = {
                                 ("Totals per grid when zoomed out; individual (clustered) from "
                                 "zoom 15; names masked")),
     # controls
-    "map.search": ("搜索小区、阵地、街道(支持拼音首字母,如 yyhf)",
-                   "Search compounds, positions, streets (pinyin initials, e.g. yyhf)"),
+    "map.search": ("搜索", "Search"),
+    "map.search.hint": ("小区、阵地、街道或拼音首字母(如 yyhf)",
+                        "compound, position, street or pinyin initials (yyhf)"),
     "map.search.none": ("没有找到匹配项", "No match"),
     "map.search.pick": ("搜索结果", "Results"),
     "map.search.kind.compound": ("小区", "Compound"),
@@ -77,7 +78,7 @@ TEXT = {
                     "The store is empty. Import data or generate the sample (hongtu sample)."),
     # headline figures
     "head.compounds": ("物业小区", "Compounds"),
-    "head.branch_coverage": ("党支部覆盖 {pct}", "{pct} with a Party branch"),
+    "head.branch_coverage": ("党支部覆盖 {pct}", "branches: {pct}"),
     "head.grids": ("社区网格", "Grids"),
     "head.members": ("在职党员下沉网格", "Members in grids"),
     "head.positions": ("党群服务阵地", "Service positions"),

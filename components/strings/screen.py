@@ -1,7 +1,8 @@
 TEXT = {
-    "screen.title_unit": ("{name}城市小区党建 · 一核三片四站二十四点",
-                          "{name}: compound Party building, core, zones, stations, points"),
-    "screen.title": ("黄岩区城市小区党建 · 一核三片四站二十四点", "Huangyan compound Party building: one core, three zones, four stations, 24 points"),
+    "screen.title_network": ("{name}{words} · {network}", "{name} {words} · {network}"),
+    "screen.title_words": ("城市小区党建", "compound Party building"),
+    "screen.network_phrase": ("{core}核{zone}片{station}站{point}点",
+                              "{core} core · {zone} zones · {station} stations · {point} points"),
     "screen.households": ("户数", "Households"),
     "screen.branch": ("党支部 · 书记", "Party branch · secretary"),
     "screen.branch_members": ("支部党员", "Branch members"),
