@@ -19,8 +19,9 @@ sent to the script-finished message, errors (an exception on the page, a refused
 replay mismatch), dropped sessions (socket closed, connection refused or a run over
 --timeout), server CPU (% of one core, all app servers) and peak RSS (MB, all app servers).
 Each session starts at a random moment within the first think time and does one round of
-the task (``--duration S``: rounds until S seconds passed). The generator runs niced (the
-servers first, as with users' own machines); stderr shows its CPU and the load averages.
+the task (``--duration S``: rounds until S seconds passed). The generator is not niced: it
+uses little CPU (stderr shows it, and the load averages), and a starved client answers the
+server's WebSocket pings late, which closes its session (as a frozen browser would).
 """
 
 from __future__ import annotations
@@ -283,7 +284,6 @@ def main(argv=None) -> int:
             if problems:
                 sys.exit(f"the warm-up replay failed on {server}: {problems[:3]}")
         runner.think_s = args.think
-        os.nice(10)  # the generator yields to the servers (started before: not niced)
         rows = [measure(runner, base, pids, n, args.duration, args.window)
                 for n in args.sessions]
     finally:

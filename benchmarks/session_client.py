@@ -168,6 +168,8 @@ class StreamlitSession:
             await self._ws.send(message.SerializeToString())
             await asyncio.wait_for(asyncio.shield(self._finished), self.timeout_s)
         except (ConnectionClosed, TimeoutError) as error:
+            if self._finished.done() and not self._finished.cancelled():
+                self._finished.exception()  # the reader's report of the same closing: seen
             raise SessionDropped(repr(error)[:200]) from error
         run = self._run
         run.seconds = time.perf_counter() - started
