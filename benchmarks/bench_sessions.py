@@ -31,10 +31,12 @@ import asyncio
 import json
 import os
 import random
+import re
 import resource
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -168,8 +170,9 @@ def measure(runner: Runner, base: str, pids: list[int], sessions: int, duration_
           f"({sum(srv.cpu_seconds([p]) for p in pids) - cpu0:.0f} s / {len(timings)} actions), "
           f"generator CPU {generator:.1f} s, "
           f"per step p95 {per_step(timings)}", file=sys.stderr, flush=True)
-    for problem in problems[:5]:
-        print(f"    {problem}", file=sys.stderr)
+    kinds = Counter(re.sub(r"[0-9a-f]{16}-\S+|\d+", "#", p)[:90] for p in problems)
+    for problem, count in kinds.most_common(8):
+        print(f"    {count} x {problem}", file=sys.stderr)
     if window_s:
         report_windows(timings, windows, wall0)
     return row
