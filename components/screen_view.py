@@ -97,9 +97,9 @@ def clock() -> None:
     zone = json.dumps(zone_name())
     # one line at any width: the English date is short (Mon 7 Dec 2026), the font follows the
     # frame's width, and nothing wraps (a wrapped line was cut off: only the date showed)
-    month, weekday = ("long", "long") if get_lang() == "zh" else ("short", "short")
+    month, weekday = ("long", "short") if get_lang() == "zh" else ("short", "short")
     st.iframe(
-        f"""<div id="c" style="font:600 min(26px, 6.6vw) 'Noto Sans CJK SC',sans-serif;
+        f"""<div id="c" style="font:600 min(26px, 5.6vw) 'Noto Sans CJK SC',sans-serif;
         color:#e8eef7;text-align:right;background:#07162b;height:44px;line-height:44px;
         white-space:nowrap;overflow:hidden"></div>
         <script>

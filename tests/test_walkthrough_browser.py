@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from fixtures_browser import ARTIFACTS, FOLIUM_IFRAME, sign_in, wait_for_app
+from fixtures_store import SAMPLE_SEED, cached_sample
 from playwright.sync_api import Error as PlaywrightError
 from walkthrough_checks import (  # what counts as a defect
     ATTRIBUTES,
@@ -36,6 +37,7 @@ from walkthrough_checks import (  # what counts as a defect
     FILE_NAME,
     FRAME_TEXT,
     ICON_NAMES,
+    JSON_TEXT,
     LATIN_DEFAULTS,
     MAP_DRAWN,
     MAP_LABELS,
@@ -44,6 +46,7 @@ from walkthrough_checks import (  # what counts as a defect
     PAGE_NOT_FOUND,
     PROGRAMMER_VALUES,
     PSEUDO_TEXT,
+    SCALE_CLEAR,
     SNAKE,
     TABLES,
 )
@@ -58,11 +61,16 @@ pytestmark = pytest.mark.browser
 PASSWORD = "walkthrough-pass-1"
 ACCOUNTS = {"zuzhi": "org", "guihua": "planner", "wangge": "grid_leader", "kan": "viewer",
             "dapin": "big_screen"}
-MODES = ["demo", *ACCOUNTS]
+MODES = ["demo", *ACCOUNTS, "units"]
+# the overview above a county (issue #25): a province of two cities, then one of its cities
+UNIT_COUNTIES = ("331003", "330102")  # 黄岩区 (台州市), 上城区 (杭州市)
+UNIT_PAGES = {"province": "330000", "city": "331000"}
 VIEWPORTS = ({"width": 1920, "height": 1080}, {"width": 1366, "height": 768})
 URL_PATHS = {"data_io": "data"}  # page key -> url path where they differ
 SHOT_DIRS = (ARTIFACTS / "walkthrough", Path("/tmp/hongtu-walkthrough"))
 MAP_DRAW_MS = 45_000  # a map drawn later than this never drew (15 s was hit under load)
+# deprecation warnings (use_container_width...) and the start-up warning of static serving
+SERVER_LOG_DEFECTS = re.compile(r"deprecat|static folder", re.IGNORECASE)
 WAIT_MS = 180_000  # a page's run on 2 cores shared with a busy CI job
 
 
@@ -80,6 +88,13 @@ def stores(sample_store_path, tmp_path_factory):
         grids = [first_grid] if role == "grid_leader" else []
         auth.add_user(store, name, role, PASSWORD, grids, rounds=4)
     return {"demo": demo, "accounts": signed}
+
+
+@pytest.fixture(scope="module")
+def units_store(request, tmp_path_factory):
+    """A store of two counties of two cities: province, city and county pages."""
+    return cached_sample(request.config, tmp_path_factory, "units-2", seed=SAMPLE_SEED,
+                         region="zhejiang", counties=list(UNIT_COUNTIES), workers=1)
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +145,8 @@ class Walk:
             page.set_viewport_size(viewport)
             if viewport is not VIEWPORTS[0]:
                 page.wait_for_timeout(400)  # columns and map frames re-lay out
-            self._maps(key, read_labels=viewport is VIEWPORTS[0])
+            self._maps(key, read_labels=viewport is VIEWPORTS[0],
+                       scale=viewport is not VIEWPORTS[0])
             self._text(key, lang)
             if viewport is VIEWPORTS[0]:
                 self._interactions(key, lang)
@@ -147,13 +163,15 @@ class Walk:
             self.problem(check, key, detail[:160], detail[160:])
         self.errors.clear()
 
-    def _maps(self, key: str, read_labels: bool) -> None:
+    def _maps(self, key: str, read_labels: bool, scale: bool = False) -> None:
         for index in range(self.page.locator(FOLIUM_IFRAME).count()):
             frame = self._drawn_map(index)
             if frame is None:
                 self.problem("map never drew", key, f"map {index}",
                              f"not drawn within {MAP_DRAW_MS // 1000} s")
                 continue
+            if scale and (wrong := frame.evaluate(SCALE_CLEAR)):  # at 1366x768
+                self.problem("scale bar hidden", key, f"map {index}: {wrong[:200]}")
             if read_labels:
                 for label in frame.evaluate(MAP_LABELS):
                     self._scan(key, self.lang, label, "map label")
@@ -197,6 +215,10 @@ class Walk:
                 self._latin(key, value, "attribute")
         for table in page.evaluate(TABLES):
             self._durations(key, table)
+            cells = "\n".join(cell for row in table for cell in row)
+            self._scan(key, lang, cells, "table")
+            for match in set(JSON_TEXT.findall(cells)):
+                self.problem("JSON in a table", key, f"table: {match!r}", _around(cells, match))
 
     def _scan(self, key: str, lang: str, text: str, source: str) -> None:
         for token in set(DOTTED.findall(text)):
@@ -315,10 +337,23 @@ def _pages(mode: str) -> list[str]:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_walkthrough(mode, stores, streamlit_app, page, shot_dirs):
-    base = streamlit_app.start(stores["demo" if mode == "demo" else "accounts"])
+def test_walkthrough(mode, stores, streamlit_app, page, shot_dirs, request):
+    if mode == "units":  # the province's and a city's page: units map, legend, table
+        base = streamlit_app.start(request.getfixturevalue("units_store"))
+    else:
+        base = streamlit_app.start(stores["demo" if mode == "demo" else "accounts"])
     walk = Walk(page, mode, shot_dirs)
-    if mode == "demo":  # the README's URLs, each a fresh load (no sign-in to keep)
+    if mode == "units":
+        for lang in ("zh", "en"):
+            for level, code in UNIT_PAGES.items():
+                walk.where = f"{level}/{lang}/url"
+                page.goto(f"{base}/overview?unit={code}&lang={lang}")
+                wait_for_app(page, WAIT_MS)
+                walk.check(level, lang)
+                legend = page.locator(".hongtu-unit-legend")
+                if not legend.count() or not legend.first.is_visible():
+                    walk.problem("no legend", level, "units map without its legend")
+    elif mode == "demo":  # the README's URLs, each a fresh load (no sign-in to keep)
         for lang in ("zh", "en"):
             for key in ("overview", "data_io", "audit", *_pages(mode)):
                 walk.where = f"{key}/{lang}/url"
@@ -346,6 +381,10 @@ def test_walkthrough(mode, stores, streamlit_app, page, shot_dirs):
             page.goto(f"{base}/big_screen?lang={lang}")
             wait_for_app(page, WAIT_MS)
             walk.check("big_screen", lang)
+    log = streamlit_app.workdir / f"streamlit-{base.rsplit(':', 1)[1]}.log"
+    for line in log.read_text(errors="replace").splitlines():  # the server's side (issue #25)
+        if SERVER_LOG_DEFECTS.search(line):
+            walk.problem("server log", "log", line[:200])
     problems = walk.report()
     report = ARTIFACTS / "walkthrough" / f"problems-{mode}.txt"
     report.write_text("\n".join(problems), encoding="utf-8")

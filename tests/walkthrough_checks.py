@@ -82,3 +82,20 @@ MAP_LABELS = """() => Object.values(window.map._layers).flatMap(l => {
 TABLES = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame] table'))
     .map(t => Array.from(t.querySelectorAll('tr')).map(r =>
         Array.from(r.querySelectorAll('th,td')).map(c => c.innerText)))"""
+# The map's scale bar is on the map and nothing lies over it (the offline basemap's credit did,
+# issue #25): '' when clear, else what is wrong. Run inside the map's frame.
+SCALE_CLEAR = """() => {
+    const s = document.querySelector('.leaflet-control-scale');
+    if (!s) return 'no scale bar';
+    const r = s.getBoundingClientRect();
+    if (r.width < 5 || r.height < 5 || r.top < 0 || r.left < 0
+        || r.bottom > window.innerHeight || r.right > window.innerWidth)
+        return 'scale bar outside the map frame ' + JSON.stringify(r);
+    for (const [x, y] of [[0.5, 0.5], [0.1, 0.5], [0.9, 0.5]]) {
+        const e = document.elementFromPoint(r.left + r.width * x, r.top + r.height * y);
+        if (!e || !s.contains(e))
+            return 'scale bar covered by ' + (e ? (e.className || e.tagName) : 'nothing');
+    }
+    return ''; }"""
+# JSON or a Python dict shown as a value (the audit's before/after once were)
+JSON_TEXT = re.compile(r"[{\[]\s*\"[^\"]+\"\s*:")
