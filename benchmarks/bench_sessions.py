@@ -287,8 +287,10 @@ def main(argv=None) -> int:
             if problems:
                 sys.exit(f"the warm-up replay failed on {server}: {problems[:3]}")
         runner.think_s = args.think
-        rows = [measure(runner, base, pids, n, args.duration, args.window)
-                for n in args.sessions]
+        rows = []
+        for sessions in args.sessions:  # each row on stderr at once: a cut run keeps its rows
+            rows.append(measure(runner, base, pids, sessions, args.duration, args.window))
+            print(f"  row {json.dumps(rows[-1])}", file=sys.stderr, flush=True)
     finally:
         if nginx is not None:
             nginx.terminate()
