@@ -20,6 +20,7 @@ import streamlit as st
 
 from components.i18n import get_lang, t
 
+BROWSE_BUTTON = '[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]'
 UPLOAD_LIMIT_OPTION = "server.maxUploadSize"  # MB; the one setting (.streamlit/config.toml)
 
 
@@ -40,8 +41,12 @@ def chinese_css() -> str:
         _replace('[data-testid="stSkipToContent"]', t("polish.skip_to_content")),
         _replace('[data-testid="InputInstructions"] > span:first-child', t("polish.input.enter"),
                  "0.75rem"),
-        _replace('[data-testid="stFileUploaderDropzone"] button', t("polish.upload.browse")),
-        '[data-testid="stFileUploaderDropzone"] button *{font-size:0 !important;}',
+        # the browse button only (not a chosen file's remove button nor the "add files" icon),
+        # on one line ("选择/文件" wrapped)
+        _replace(BROWSE_BUTTON, t("polish.upload.browse")),
+        f'{BROWSE_BUTTON} *{{font-size:0 !important;}}',
+        f'{BROWSE_BUTTON}::after{{white-space:nowrap;}}',
+        f'{BROWSE_BUTTON}{{min-width:max-content;}}',
         _replace('[data-testid="stFileUploaderDropzoneInstructions"] span',
                  t("polish.upload.limit", mb=upload_limit_mb()), "0.75rem"),
         _replace('[role="listbox"][data-empty] > [role="option"] > span',

@@ -78,3 +78,25 @@ def test_big_screen_at_1366_fits_and_names_its_network(streamlit_app, page, samp
     ticker = page.locator(".hongtu-ticker").first.bounding_box()
     assert ticker["y"] + ticker["height"] <= SMALL["height"], ticker
     page.screenshot(path=f"/tmp/hongtu-layout-screen-{lang}.png")
+
+
+def test_uploader_buttons_read_chinese_on_one_line_and_remove_is_only_an_icon(
+        streamlit_app, page, sample_store_path, tmp_path):
+    """The browse button read "选择/文件" on two lines; once a file was chosen its remove
+    button read "⊗选择文件" over the file's name."""
+    base = streamlit_app.start(sample_store_path, script="tests/apps/uploader_app.py")
+    _open(page, f"{base}/")
+    browse = page.locator('[data-testid="stFileUploaderDropzone"] button').first
+    after = browse.evaluate("e => [getComputedStyle(e, '::after').content, "
+                            "e.getBoundingClientRect().height]")
+    assert after[0].strip('"') == t("polish.upload.browse", "zh")
+    assert after[1] < 48, after  # one line
+    upload = tmp_path / "成员.csv"
+    upload.write_text("编号\nM1\n", encoding="utf-8")
+    page.locator("input[type=file]").set_input_files(str(upload))
+    remove = page.locator('[data-testid="stFileChipDeleteBtn"] button').first
+    remove.wait_for()
+    assert remove.evaluate("e => getComputedStyle(e, '::after').content") in ("none", "normal")
+    chip = page.locator('[data-testid="stFileChip"]').first.bounding_box()
+    box = remove.bounding_box()
+    assert box["x"] + box["width"] <= chip["x"] + chip["width"] + 1  # inside its chip

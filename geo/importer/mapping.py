@@ -79,6 +79,36 @@ ALIASES = {
 }
 
 
+# Chinese words accepted for coded values (issue #25: "点", "规划" were refused); the codes
+# themselves are accepted as before. Field name -> word -> code.
+VALUE_ALIASES = {
+    "tier": {"核": "core", "一核": "core", "区级党群服务中心": "core", "党群服务中心": "core",
+             "片": "zone", "三片": "zone", "街道党群服务中心": "zone",
+             "站": "station", "四站": "station", "驿站": "station", "联勤站": "station",
+             "点": "point", "二十四点": "point", "小区阵地": "point", "点位": "point"},
+    "status": {"现有": "existing", "已建": "existing", "在用": "existing", "规划": "planned",
+               "拟建": "planned"},
+    "kind": {"先锋驿站": "pioneer_post", "联勤共治站": "joint_duty_station",
+             "专职社工": "community_worker", "社区工作者": "community_worker",
+             "综合执法": "law_enforcement", "执法队员": "law_enforcement"},
+    "branch_type": {"实体": "real", "实体党支部": "real", "联合": "joint", "联合党支部": "joint"},
+}
+
+
+def code_values(layer: str, frame):
+    """``frame`` with the Chinese words of :data:`VALUE_ALIASES` replaced by their codes in
+    the fields of ``layer`` that take coded values (other values are left for validation)."""
+    fields = {f.name: f for f in schema.layer(layer).all_fields}
+    for name, words in VALUE_ALIASES.items():
+        f = fields.get(name)
+        if f is None or not f.choices or name not in frame.columns:
+            continue
+        allowed = {w: c for w, c in words.items() if c in f.choices}
+        frame[name] = frame[name].map(
+            lambda v, allowed=allowed: allowed.get(v.strip(), v) if isinstance(v, str) else v)
+    return frame
+
+
 def header(layer: str, field: str) -> str:
     """The Chinese header of a field in a layer."""
     if field == LON:

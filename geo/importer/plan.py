@@ -14,7 +14,13 @@ import shapely
 
 from geo import schema, validation
 from geo.importer import checks, compare, detect
-from geo.importer.mapping import IMPORTABLE_LAYERS, detect_layer, header, header_map
+from geo.importer.mapping import (
+    IMPORTABLE_LAYERS,
+    code_values,
+    detect_layer,
+    header,
+    header_map,
+)
 from geo.importer.raw import RawTable, file_problem
 from geo.importer.readers import DEFAULT_SIZE_LIMIT, read_file
 from geo.sample.geography import load_district
@@ -150,6 +156,7 @@ def _prepare_table(table: RawTable, layer: str, view, district, crs_override, re
     frame = pd.DataFrame(raw[list(rename)].rename(columns=rename)).reset_index(drop=True)
     frame = frame.astype(object).where(frame.notna(), None)
     frame = checks.unescape_text(layer, frame)
+    frame = code_values(layer, frame)  # 点 -> point, 规划 -> planned
     frame = compare.times_to_utc(layer, frame)
     problems: list[Problem] = [*duplicates] + [
         validation.problem(layer, "missing_field", field=f.name,

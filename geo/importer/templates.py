@@ -65,16 +65,36 @@ def template_headers(layer: str) -> list[str]:
     return heads + [h + REQUIRED_MARK for h in geometry]
 
 
+# Ids in each layer's own format (the sample's and the importer's): a street is a 9-digit
+# township code, a community 12 digits, a grid 14; "C001" is a compound's (issue #25: the
+# template's example row gave a street "S001" and a community "C001").
+EXAMPLE_IDS = {
+    "districts": "331003", "counties": "331002", "streets": "331003001",
+    "communities": "331003001001", "grids": "33100300100101", "property_firms": "F01",
+    "party_instructors": "I01", "party_alliances": "A01", "compounds": "C001",
+    "party_branches": "B001", "owners_committees": "O001", "supervisory_committees": "S001",
+    "service_positions": "P01", "joint_duty_stations": "J01", "volunteer_teams": "V0001",
+    "members": "M00001", "pairings": "R0001", "joint_meetings": "JM00001",
+    "disclosures": "DS000001", "events": "EV00001", "service_orders": "SO000001",
+    "cases": "CS000001",
+}
+
+
+def _example_id(layer: str) -> str:
+    return EXAMPLE_IDS.get(layer, f"{layer[:1].upper()}001")
+
+
 def example_row(layer: str) -> list:
-    """One plausible row, its id marked 【示例】 so that an import skips it."""
+    """One plausible row, its id marked 【示例】 so that an import skips it; references in
+    the referenced layer's id format."""
     row = []
     for f in template_fields(layer):
         if f.name == schema.ID:
-            row.append(f"{EXAMPLE_MARK}{layer[:1].upper()}001")
+            row.append(f"{EXAMPLE_MARK}{_example_id(layer)}")
         elif f.choices:
             row.append(f.choices[0])
         elif f.ref:
-            row.append(f"{f.ref[:1].upper()}001")
+            row.append(_example_id(f.ref))
         else:
             row.append(EXAMPLE_VALUES[f.dtype])
     kind = schema.layer(layer).geometry
