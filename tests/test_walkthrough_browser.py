@@ -350,8 +350,10 @@ def test_walkthrough(mode, stores, streamlit_app, page, shot_dirs, request):
                 page.goto(f"{base}/overview?unit={code}&lang={lang}")
                 wait_for_app(page, WAIT_MS)
                 walk.check(level, lang)
-                legend = page.locator(".hongtu-unit-legend")
-                if not legend.count() or not legend.first.is_visible():
+                try:  # waited for: a rerun after the resize may be drawing it again
+                    page.locator(".hongtu-unit-legend").first.wait_for(state="visible",
+                                                                       timeout=30_000)
+                except PlaywrightError:
                     walk.problem("no legend", level, "units map without its legend")
     elif mode == "demo":  # the README's URLs, each a fresh load (no sign-in to keep)
         for lang in ("zh", "en"):
