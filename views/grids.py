@@ -15,6 +15,7 @@ from streamlit_folium import st_folium
 
 from components import grid_map, grids_data, grids_view, print_panel
 from components.context import page_context
+from components.data_text import md
 from components.exports import audited_download
 from components.i18n import t
 from components.session import localized
@@ -78,7 +79,7 @@ def status(area_ids: list[str], title: str | None, level: str | None) -> None:
     area = cover[cover[gc.GRID_ID].isin(area_ids)]
     with top:
         if title:
-            st.subheader(title)
+            st.subheader(md(title))
         if mine or grid:
             grids_view.grid_cards(area)
         else:
@@ -233,31 +234,40 @@ export_rights = rights(export_ids, "export_personal")
 masked = not export_rights or not all(export_rights.values())
 tag, label = ("masked" if masked else "unmasked"), where or t("grids.pick.all")
 stamp = (revision, tuple(export_ids), masked, ctx.lang)
-exports = st.columns(3)
-excel = grids_view.made_on_request(exports[0], "grids_excel", stamp, t("grids.export.excel_make"),
-                                   lambda: grid_report.roster_excel(grids_data.roster(
-                                       url, revision, tuple(export_ids),
-                                       tuple(sorted(export_rights.items())), members, grids,
-                                       teams), t))
-if excel is not None:
-    audited_download(exports[0], t("grids.export.excel"), excel, f"roster_{tag}_{label}.xlsx",
-                     what="members", masked=masked, principal=principal, key="grids_excel",
-                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-if grid:
-    summary_page = grids_view.made_on_request(
-        exports[1], "grids_summary", (*stamp, grid), t("grids.export.print_make"),
-        lambda: grid_report.grid_summary_html(
-            gc.coverage_records(grids_view.one_grid(grids_data.coverage(
-                base, grids_view.threshold_now(base.attrs["default_threshold"])), grid))[0],
-            grids_data.roster(url, revision, (grid,), tuple(sorted(export_rights.items())),
-                              members, grids, teams), t, names).encode())
-    if summary_page is not None:
-        audited_download(exports[1], t("grids.export.print"), summary_page,
-                         f"grid_{tag}_{grid}.html", what="members", masked=masked,
-                         principal=principal, key="grids_summary_download", mime="text/html")
-        with st.expander(t("grids.export.preview")):
-            st.iframe(summary_page.decode(), height=600)
-with exports[2]:
-    print_panel.print_action("grids_print", community or street, street)
+
+
+@st.fragment
+def files() -> None:
+    """The roster workbook and the printable summary, made when asked; a fragment: a click on
+    "make" or "download" reruns only this part of the page."""
+    exports = st.columns(3)
+    excel = grids_view.made_on_request(exports[0], "grids_excel", stamp, t("grids.export.excel_make"),
+                                       lambda: grid_report.roster_excel(grids_data.roster(
+                                           url, revision, tuple(export_ids),
+                                           tuple(sorted(export_rights.items())), members, grids,
+                                           teams), t))
+    if excel is not None:
+        audited_download(exports[0], t("grids.export.excel"), excel, f"roster_{tag}_{label}.xlsx",
+                         what="members", masked=masked, principal=principal, key="grids_excel",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if grid:
+        summary_page = grids_view.made_on_request(
+            exports[1], "grids_summary", (*stamp, grid), t("grids.export.print_make"),
+            lambda: grid_report.grid_summary_html(
+                gc.coverage_records(grids_view.one_grid(grids_data.coverage(
+                    base, grids_view.threshold_now(base.attrs["default_threshold"])), grid))[0],
+                grids_data.roster(url, revision, (grid,), tuple(sorted(export_rights.items())),
+                                  members, grids, teams), t, names).encode())
+        if summary_page is not None:
+            audited_download(exports[1], t("grids.export.print"), summary_page,
+                             f"grid_{tag}_{grid}.html", what="members", masked=masked,
+                             principal=principal, key="grids_summary_download", mime="text/html")
+            with st.expander(t("grids.export.preview")):
+                st.iframe(summary_page.decode(), height=600)
+    with exports[2]:
+        print_panel.print_action("grids_print", community or street, street)
+
+
+files()
 if mine:
     show_map()
