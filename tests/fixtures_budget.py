@@ -66,6 +66,8 @@ class SuiteClock:
 
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
+        if not self.total_per_file:  # nothing ran (--collect-only, say)
+            return
         write = terminalreporter.write_line
         wall, slow, suite_budget, test_budget = self.offenders()
         terminalreporter.section(f"time per test file (top {FILES_SHOWN}; setup = fixtures)")

@@ -63,7 +63,7 @@ ACCOUNTS = {"zuzhi": "org", "guihua": "planner", "wangge": "grid_leader", "kan":
             "dapin": "big_screen"}
 MODES = ["demo", *ACCOUNTS, "units"]
 # the overview above a county (issue #25): a province of two cities, then one of its cities
-UNIT_COUNTIES = ("331003", "330102")  # 黄岩区 (台州市), 上城区 (杭州市)
+UNIT_COUNTIES = ("331003", "331002", "330102")  # 黄岩区, 椒江区 (台州市), 上城区 (杭州市)
 UNIT_PAGES = {"province": "330000", "city": "331000"}
 VIEWPORTS = ({"width": 1920, "height": 1080}, {"width": 1366, "height": 768})
 URL_PATHS = {"data_io": "data"}  # page key -> url path where they differ
@@ -92,8 +92,8 @@ def stores(sample_store_path, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def units_store(request, tmp_path_factory):
-    """A store of two counties of two cities: province, city and county pages."""
-    return cached_sample(request.config, tmp_path_factory, "units-2", seed=SAMPLE_SEED,
+    """A store of three counties of two cities (a city of two counties has a units map)."""
+    return cached_sample(request.config, tmp_path_factory, "units-3", seed=SAMPLE_SEED,
                          region="zhejiang", counties=list(UNIT_COUNTIES), workers=1)
 
 
@@ -336,58 +336,57 @@ def _pages(mode: str) -> list[str]:
     return [key for key in pages if key != "big_screen"]
 
 
+@pytest.mark.parametrize("lang", ("zh", "en"))
 @pytest.mark.parametrize("mode", MODES)
-def test_walkthrough(mode, stores, streamlit_app, page, shot_dirs, request):
+def test_walkthrough(mode, lang, stores, streamlit_app, page, shot_dirs, request):
+    """One mode in one language (a test each, so that each stays well within the per-test
+    budget; the server of the mode is shared by the module's tests)."""
     if mode == "units":  # the province's and a city's page: units map, legend, table
         base = streamlit_app.start(request.getfixturevalue("units_store"))
     else:
         base = streamlit_app.start(stores["demo" if mode == "demo" else "accounts"])
     walk = Walk(page, mode, shot_dirs)
     if mode == "units":
-        for lang in ("zh", "en"):
-            for level, code in UNIT_PAGES.items():
-                walk.where = f"{level}/{lang}/url"
-                page.goto(f"{base}/overview?unit={code}&lang={lang}")
-                wait_for_app(page, WAIT_MS)
-                walk.check(level, lang)
-                try:  # waited for: a rerun after the resize may be drawing it again
-                    page.locator(".hongtu-unit-legend").first.wait_for(state="visible",
-                                                                       timeout=30_000)
-                except PlaywrightError:
-                    walk.problem("no legend", level, "units map without its legend")
+        for level, code in UNIT_PAGES.items():
+            walk.where = f"{level}/{lang}/url"
+            page.goto(f"{base}/overview?unit={code}&lang={lang}")
+            wait_for_app(page, WAIT_MS)
+            walk.check(level, lang)
+            try:  # waited for: a rerun after the resize may be drawing it again
+                page.locator(".hongtu-unit-legend").first.wait_for(state="visible",
+                                                                   timeout=30_000)
+            except PlaywrightError:
+                walk.problem("no legend", level, "units map without its legend")
     elif mode == "demo":  # the README's URLs, each a fresh load (no sign-in to keep)
-        for lang in ("zh", "en"):
-            for key in ("overview", "data_io", "audit", *_pages(mode)):
-                walk.where = f"{key}/{lang}/url"
-                page.goto(f"{base}/{URL_PATHS.get(key, key)}?lang={lang}")
-                wait_for_app(page, WAIT_MS)
-                if key in _pages(mode):
-                    walk.check(key, lang)
-                else:  # /data and /audit need an account: the page says so, in this language
-                    walk._text(key, lang)
-                    walk._flush_errors(key)
+        for key in ("overview", "data_io", "audit", *_pages(mode)):
+            walk.where = f"{key}/{lang}/url"
+            page.goto(f"{base}/{URL_PATHS.get(key, key)}?lang={lang}")
+            wait_for_app(page, WAIT_MS)
+            if key in _pages(mode):
+                walk.check(key, lang)
+            else:  # /data and /audit need an account: the page says so, in this language
+                walk._text(key, lang)
+                walk._flush_errors(key)
     elif ACCOUNTS[mode] != "big_screen":
         page.goto(f"{base}/?lang=zh")
         wait_for_app(page, WAIT_MS)
         sign_in(page, mode, PASSWORD)
         wait_for_app(page, WAIT_MS)
-        for lang in ("zh", "en"):
-            if lang == "en":
-                walk.switch_language("en")
-            for key in _pages(mode):
-                walk.where = f"{key}/{lang}/nav"
-                walk.open_by_nav(key)
-                walk.check(key, lang)
+        if lang == "en":  # signed in in Chinese, then the sidebar's switch
+            walk.switch_language("en")
+        for key in _pages(mode):
+            walk.where = f"{key}/{lang}/nav"
+            walk.open_by_nav(key)
+            walk.check(key, lang)
     if mode in ("demo", "dapin"):  # the big screen is the same display for every principal
-        for lang in ("zh", "en"):
-            page.goto(f"{base}/big_screen?lang={lang}")
-            wait_for_app(page, WAIT_MS)
-            walk.check("big_screen", lang)
+        page.goto(f"{base}/big_screen?lang={lang}")
+        wait_for_app(page, WAIT_MS)
+        walk.check("big_screen", lang)
     log = streamlit_app.workdir / f"streamlit-{base.rsplit(':', 1)[1]}.log"
     for line in log.read_text(errors="replace").splitlines():  # the server's side (issue #25)
         if SERVER_LOG_DEFECTS.search(line):
             walk.problem("server log", "log", line[:200])
     problems = walk.report()
-    report = ARTIFACTS / "walkthrough" / f"problems-{mode}.txt"
+    report = ARTIFACTS / "walkthrough" / f"problems-{mode}-{lang}.txt"
     report.write_text("\n".join(problems), encoding="utf-8")
     assert not problems, f"{len(problems)} problems (all in {report}):\n" + "\n".join(problems)
