@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1920, "height": 1080}
 STORE_ENV = "HONGTU_DATABASE_URL"
+SERVERS_KEPT = 4  # running app servers per pytest process (~0.5 GB each)
 STARTUP_TIMEOUT_S = 90  # 2 shared cores: a cold Streamlit start can take a while
 APP_TIMEOUT_MS = 60_000
 RUNNING_ICONS = ", ".join(  # the status widget's "Running..." icons
@@ -70,18 +71,23 @@ def _python() -> str:
 
 
 class StreamlitServers:
-    """Starts ``streamlit run <script>`` servers on free ports; one per (script, store, env)."""
+    """Starts ``streamlit run <script>`` servers on free ports; one per (script, store, env),
+    kept for the pytest process and reused by every module that asks for the same one; past
+    ``keep`` servers the least recently asked for is stopped."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, keep: int = SERVERS_KEPT):
         self.workdir = workdir
-        self.running: dict[tuple, tuple[subprocess.Popen, str]] = {}
+        self.keep = keep
+        self.running: dict[tuple, tuple[subprocess.Popen, str]] = {}  # oldest use first
 
     def start(self, store_url, env: dict | None = None, script: str | os.PathLike = "app.py") -> str:
         """Base URL (``http://127.0.0.1:<port>``) of a server for this store; reused if running."""
         script_path = (PROJECT_ROOT / script).resolve()
         key = (str(script_path), str(store_url), tuple(sorted((env or {}).items())))
         if key in self.running and self.running[key][0].poll() is None:
+            self.running[key] = self.running.pop(key)  # the most recently used now
             return self.running[key][1]
+        self._make_room()
         port = _free_port()
         log_path = self.workdir / f"streamlit-{port}.log"
         cmd = [
@@ -127,23 +133,36 @@ class StreamlitServers:
         raise RuntimeError(f"streamlit not healthy after {STARTUP_TIMEOUT_S} s:\n"
                            + log_path.read_text(errors="replace")[-3000:])
 
-    def stop_all(self) -> None:
-        for process, _ in self.running.values():
+    def _make_room(self) -> None:
+        """Stop the least recently used servers (and any that died) beyond ``keep - 1``."""
+        for key in [k for k, (process, _) in self.running.items() if process.poll() is not None]:
+            del self.running[key]
+        while len(self.running) >= self.keep:
+            process, _ = self.running.pop(next(iter(self.running)))
+            self._stop([process])
+
+    @staticmethod
+    def _stop(processes: list[subprocess.Popen]) -> None:
+        for process in processes:
             if process.poll() is None:
                 process.terminate()
-        for process, _ in self.running.values():
+        for process in processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+    def stop_all(self) -> None:
+        self._stop([process for process, _ in self.running.values()])
         self.running.clear()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def streamlit_app(tmp_path_factory):
     """Factory: ``streamlit_app.start(store_url, env=None, script="app.py") -> base_url``.
-    Servers live until the end of the test module."""
+    A server is started once per pytest process for each (script, store, env) and reused by
+    every module asking for the same (a test changes a store's state on a copy of its own)."""
     servers = StreamlitServers(tmp_path_factory.mktemp("streamlit"))
     yield servers
     servers.stop_all()
