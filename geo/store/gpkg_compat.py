@@ -49,6 +49,8 @@ def register_attributes(conn: sqlite3.Connection, table: str, description: str =
 
 def _rtrees(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     """(rtree table, feature table, geometry column) of every spatial index."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_extensions'").fetchone() is None:
+        return []  # a GeoPackage without any extension yet (no feature table written)
     rows = conn.execute("SELECT table_name, column_name FROM gpkg_extensions "
                         "WHERE extension_name = 'gpkg_rtree_index'").fetchall()
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
