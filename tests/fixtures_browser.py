@@ -192,20 +192,7 @@ def blocked_requests() -> list[str]:
 @pytest.fixture
 def page(browser, blocked_requests):
     """A fresh 1920x1080 page; non-loopback requests are aborted and fail the test."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
-
-    def guard(route):
-        if is_loopback_url(route.request.url):
-            route.continue_()
-        else:
-            blocked_requests.append(route.request.url)
-            route.abort("blockedbyclient")
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.set_default_timeout(APP_TIMEOUT_MS)
-    page.on("websocket", lambda ws: None if is_loopback_url(ws.url)
-            else blocked_requests.append(ws.url))
+    context, page = guarded_page(browser, blocked_requests, viewport=VIEWPORT)
     yield page
     context.close()
     if blocked_requests:
