@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+from fixtures_store import SAMPLE_SEED
+
 from geo.store import open_store
 
 
@@ -14,13 +16,16 @@ def hongtu(*args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=300, check=False)
 
 
-def test_sample_twice_same_seed_gives_identical_layer_contents(tmp_path):
-    a, b, c = tmp_path / "a.gpkg", tmp_path / "b.gpkg", tmp_path / "c.gpkg"
-    for out, seed in ((a, "5"), (b, "5"), (c, "6")):
-        result = hongtu("sample", "--seed", seed, "--out", str(out))
+def test_sample_twice_same_seed_gives_identical_layer_contents(tmp_path, sample_store_path):
+    """The command, in a process of its own, gives the same store as the test's build of the
+    same seed (``sample_store_path``: another process, maybe another run); another seed gives
+    another store of the same size."""
+    same, other = tmp_path / "same.gpkg", tmp_path / "other.gpkg"
+    for out, seed in ((same, SAMPLE_SEED), (other, SAMPLE_SEED + 1)):
+        result = hongtu("sample", "--seed", str(seed), "--out", str(out))
         assert result.returncode == 0, result.stderr
-    sa, sb, sc = open_store(a), open_store(b), open_store(c)
-    assert sa.checksum() == sb.checksum()
+    built, sa, sc = open_store(sample_store_path), open_store(same), open_store(other)
+    assert sa.checksum() == built.checksum()
     assert sa.checksum() != sc.checksum()
     for name in ("grids", "compounds", "members", "service_positions"):
         assert len(sa.load(name)) == len(sc.load(name))
