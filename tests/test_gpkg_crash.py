@@ -4,6 +4,7 @@ state after it, never a mix; a write costs the rows it touches, not a copy of th
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import sqlite3
@@ -21,26 +22,38 @@ from geo.store import gpkg, open_store
 
 ROWS = ("g1", "g2", "g3")
 KILLS = 20
-# Each transaction writes the iteration number into three grid rows (row edits) and replaces
-# the meta layer (a whole-layer write) with it; it prints the number once committed.
-WORKER = r"""
+# A process that imports the store once, then forks one writer per line "PATH OUT" it reads:
+# the writer (a whole process of its own, killed with SIGKILL) writes until it dies; each
+# transaction writes the iteration number into three grid rows (row edits) and replaces the
+# meta layer (a whole-layer write) with it, and prints the number to OUT once committed. The
+# forking process prints the writer's pid, then "dead" once it has reaped it.
+WRITERS = r"""
+import os
 import sys
 import pandas as pd
 from geo.store import open_store
 
-store = open_store(sys.argv[1])
-i = int(store.load("grids", where={"id": "g1"}).iloc[0]["households"])
-print("ready", flush=True)
-while True:
-    i += 1
-    with store.transaction("crash-test") as tx:
-        for row_id in ("g1", "g2", "g3"):
-            tx.update("grids", row_id, {"households": i})
-        tx.replace("meta", pd.DataFrame({"id": ["iteration", "pad"], "key": ["iteration", "pad"],
-                                         "value": [str(i), "x" * (i % 5000)]}))
-    print(i, flush=True)
+for line in sys.stdin:
+    path, out = line.split()
+    pid = os.fork()
+    if pid == 0:
+        with open(out, "w") as fh:
+            store = open_store(path)
+            i = int(store.load("grids", where={"id": "g1"}).iloc[0]["households"])
+            print("ready", file=fh, flush=True)
+            while True:
+                i += 1
+                with store.transaction("crash-test") as tx:
+                    for row_id in ("g1", "g2", "g3"):
+                        tx.update("grids", row_id, {"households": i})
+                    tx.replace("meta", pd.DataFrame({"id": ["iteration", "pad"],
+                                                     "key": ["iteration", "pad"],
+                                                     "value": [str(i), "x" * (i % 5000)]}))
+                print(i, file=fh, flush=True)
+    print(pid, flush=True)
+    os.waitpid(pid, 0)
+    print("dead", flush=True)
 """
-
 
 def _seed(path: Path) -> None:
     grids = gpd.GeoDataFrame(
@@ -66,35 +79,39 @@ def test_kill_9_during_writes_leaves_the_old_or_the_new_state(tmp_path):
     _seed(path)
     rng = random.Random()
     committed = 0
-    for kill in range(KILLS):
-        out = tmp_path / f"worker-{kill}.txt"
-        with open(out, "w") as fh:
-            worker = subprocess.Popen([sys.executable, "-c", WORKER, str(path)], stdout=fh,
-                                      stderr=subprocess.PIPE, text=True)
-            try:
-                deadline = time.monotonic() + 120
-                while len(out.read_text().split()) < 2 and worker.poll() is None:
-                    assert time.monotonic() < deadline, "worker did not start writing"
-                    time.sleep(0.01)
-                time.sleep(rng.uniform(0, 0.3))  # inside the write loop, at a random moment
-                assert worker.poll() is None, worker.stderr.read()
-                worker.send_signal(signal.SIGKILL)
-                worker.wait(timeout=30)
-            finally:
-                if worker.poll() is None:
-                    worker.kill()
-        printed = [int(line) for line in out.read_text().split()[1:] if line.isdigit()]
-        check, rows, iteration = _state(path)
-        assert check == "ok", f"kill {kill}: {check}"
-        assert rows == [iteration] * 3, f"kill {kill}: a mix of writes {rows} / meta {iteration}"
-        last_printed = printed[-1] if printed else committed
-        # every write reported as committed is there; at most the one in flight went through
-        assert last_printed <= iteration <= last_printed + 1, (kill, last_printed, iteration)
-        assert iteration >= committed
-        committed = iteration
+    writers = subprocess.Popen([sys.executable, "-c", WRITERS], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for kill in range(KILLS):
+            out = tmp_path / f"worker-{kill}.txt"
+            writers.stdin.write(f"{path} {out}\n")
+            writers.stdin.flush()
+            pid = int(writers.stdout.readline())
+            deadline = time.monotonic() + 120
+            while not out.exists() or len(out.read_text().split()) < 2:
+                assert time.monotonic() < deadline, "worker did not start writing"
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0, 0.3))  # inside the write loop, at a random moment
+            os.kill(pid, signal.SIGKILL)
+            assert writers.stdout.readline().strip() == "dead", writers.stderr.read()
+            committed = _check_after_kill(path, out, kill, committed)
+    finally:
+        writers.kill()
+        writers.wait()
     assert committed >= KILLS  # every worker wrote before it was killed
     assert not list(tmp_path.glob("crash.tx-*")), "private copies left behind"
 
+
+def _check_after_kill(path: Path, out: Path, kill: int, committed: int) -> int:
+    printed = [int(line) for line in out.read_text().split()[1:] if line.isdigit()]
+    check, rows, iteration = _state(path)
+    assert check == "ok", f"kill {kill}: {check}"
+    assert rows == [iteration] * 3, f"kill {kill}: a mix of writes {rows} / meta {iteration}"
+    last_printed = printed[-1] if printed else committed
+    # every write reported as committed is there; at most the one in flight went through
+    assert last_printed <= iteration <= last_printed + 1, (kill, last_printed, iteration)
+    assert iteration >= committed
+    return iteration
 
 def test_row_edit_writes_no_copy_of_the_file(tmp_path, monkeypatch):
     path = tmp_path / "edit.gpkg"
