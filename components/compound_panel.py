@@ -1,19 +1,22 @@
 """The compound drill-down: branch, committees, firm, instructor, grids and members, nearest
 positions, joint meetings, disclosures, orders and satisfaction. It shows what it is given:
-the detail and summary come from ``PageContext.compound``, already masked for the principal."""
+the detail and summary come from ``PageContext.compound``, already masked for the principal.
+Every text from the data goes through :func:`components.data_text.md` before Markdown (a
+practice, a firm's or a person's name is shown as typed, never as a link or an image)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from components.data_text import md
 from components.display_values import blank_frame, vocab
 from components.i18n import fmt_date, fmt_int, fmt_pct, t
 
 
 def _person(name, grid_id=None) -> str:
-    """A person's name as given (the page context has already masked it)."""
-    return str(name) if name else "—"
+    """A person's name as given (the page context has already masked it), inert in Markdown."""
+    return md(name) if name else "—"
 
 
 def _date(value) -> str:
@@ -32,11 +35,12 @@ def _tier(tier: str) -> str:
 def show_records(detail, names: dict) -> None:
     """The branch, committees, firm and instructor (text lines)."""
     c, grid_id = detail.compound, detail.compound.get("grid_id")
-    st.caption(t("cp.basic", street=names.get("street", "—"), community=names.get("community", "—"),
+    st.caption(t("cp.basic", street=md(names.get("street", "—")),
+                 community=md(names.get("community", "—")),
                  households=fmt_int(c["households"]), buildings=fmt_int(c["buildings"]),
-                 year=c.get("built_year") or "—"))
+                 year=md(c.get("built_year") or "—")))
     if c.get("practice"):
-        st.caption(f"✦ {vocab(c['practice'])}")
+        st.caption(f"✦ {md(vocab(c['practice']))}")
     b = detail.party_branch
     _section(t("cp.branch"), b and t(
         "cp.branch_line", secretary=_person(b["secretary_name"], grid_id),
@@ -56,16 +60,16 @@ def show_records(detail, names: dict) -> None:
         seats=fmt_int(s["seats"]), party=fmt_int(s["party_seats"])))
     f = detail.property_firm
     if f:
-        st.markdown(f"**{t('cp.firm')}**: {f['name']}"
+        st.markdown(f"**{t('cp.firm')}**: {md(f['name'])}"
                     + (f" 🏅 {t('cp.red_property')}" if f["red_property"] else ""))
-        st.caption(t("cp.firm_line", rating=f["rating"], score=f"{f['score']:.1f}",
+        st.caption(t("cp.firm_line", rating=md(f["rating"]), score=f"{f['score']:.1f}",
                      members=fmt_int(f["party_members"])))
     else:
         _section(t("cp.firm"), None)
     i = detail.party_instructor
     _section(t("cp.instructor"), i and (
         f"{_person(i['name'], grid_id)} · {t('cp.instructor.' + i['kind'])} · "
-        f"{i['organisation']}"))
+        f"{md(i['organisation'])}"))
 
 
 def show_activity(summary: dict, full: bool) -> None:
@@ -118,6 +122,6 @@ def show_activity(summary: dict, full: bool) -> None:
 
 
 def show_panel(detail, summary: dict, names: dict, full: bool = False) -> None:
-    st.subheader(detail.compound["name"])
+    st.subheader(md(detail.compound["name"]))
     show_records(detail, names)
     show_activity(summary, full)

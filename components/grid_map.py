@@ -7,6 +7,7 @@ threshold change redraws the figures, never the map."""
 
 from __future__ import annotations
 
+import html
 import math
 
 import branca.colormap as cm
@@ -16,7 +17,7 @@ import pandas as pd
 
 from components.i18n import t
 from components.map_controls import add_metric_scale
-from components.map_layers import KeptView
+from components.map_layers import KeptView, esc
 from components.offline import lean_map, use_local_assets
 from geo import grid_coverage as gc
 from geo.grid_summary import threshold_text
@@ -49,6 +50,8 @@ def _features(grids: gpd.GeoDataFrame, coverage: pd.DataFrame, selected: set) ->
         or t("grids.flag.none"))
     frame["gap"] = frame[gc.FLAGS].map(lambda flags: gc.FLAG_NO_MEMBER in flags)
     frame["selected"] = frame[gc.GRID_ID].isin(selected)
+    frame["name"] = frame["name"].map(esc)  # the tooltip is HTML: names shown as text
+    frame[gc.GRID_ID] = frame[gc.GRID_ID].map(esc)
     return gpd.GeoDataFrame(frame.drop(columns=["id", gc.FLAGS]), geometry="geometry",
                             crs=grids.crs)
 
@@ -92,7 +95,7 @@ def grid_map(
     for _, gap in features[features["gap"]].iterrows():
         point = gap.geometry.representative_point()
         folium.Marker(
-            [point.y, point.x], tooltip=f"{t('grids.map.gap')}: {gap['name']}",
+            [point.y, point.x], tooltip=f"{t('grids.map.gap')}: {gap['name']}",  # escaped
             icon=folium.DivIcon(html=f'<div style="color:{GAP_LINE};font-weight:bold;'
                                      f'font-size:18px">⚠</div>'),
         ).add_to(fmap)
@@ -111,4 +114,5 @@ def legend_text(top: float) -> str:
 def clicked_grid(event: dict | None) -> str | None:
     """The grid id of a st_folium click on the grids layer, if any."""
     drawing = (event or {}).get("last_active_drawing") or {}
-    return (drawing.get("properties") or {}).get(gc.GRID_ID)
+    grid_id = (drawing.get("properties") or {}).get(gc.GRID_ID)
+    return None if grid_id is None else html.unescape(str(grid_id))  # escaped for the tooltip

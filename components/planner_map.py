@@ -11,6 +11,7 @@ import pandas as pd
 
 from components.i18n import fmt_int, t
 from components.map_controls import add_metric_scale
+from components.map_layers import esc
 from components.offline import lean_map, use_local_assets
 from geo import coverage as cov
 from geo.schema import GEOMETRY, ID, METRIC_CRS, WGS84
@@ -78,7 +79,7 @@ def demand_key(key: str, demand: str) -> str:
 def _compound_layer(result: cov.CoverageResult, demand: gpd.GeoDataFrame) -> folium.GeoJson:
     figures = result.compounds.set_index(ID)
     points = gpd.GeoDataFrame({
-        "kind": "compound", ID: demand[ID].to_numpy(), "name": demand[cov.NAME].astype(str),
+        "kind": "compound", ID: demand[ID].to_numpy(), "name": demand[cov.NAME].astype(str).map(esc),
         "households": [fmt_int(h) for h in demand[cov.HOUSEHOLDS]],
         "distance": [_metres(figures.loc[i, cov.DISTANCE_M]) for i in demand[ID]],
         "covered": [bool(figures.loc[i, cov.COVERED]) for i in demand[ID]],
@@ -102,7 +103,7 @@ def _compound_layer(result: cov.CoverageResult, demand: gpd.GeoDataFrame) -> fol
 def _position_layer(supply: gpd.GeoDataFrame) -> folium.GeoJson:
     points = gpd.GeoDataFrame({
         "kind": "position", ID: supply[ID].astype(str).to_numpy(),
-        "name": supply[cov.NAME].astype(str).to_numpy(),
+        "name": supply[cov.NAME].astype(str).map(esc).to_numpy(),
         "status": supply[cov.STATUS].astype(str).to_numpy(),
     }, geometry=supply.geometry.to_numpy(), crs=METRIC_CRS).to_crs(WGS84)
     points["state"] = [_status_label(s) for s in points["status"]]

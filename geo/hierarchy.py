@@ -97,7 +97,8 @@ def _parent(row: pd.Series, level: str) -> str | None:
 def _path(all_units: list[Unit], unit: Unit) -> tuple[str, ...]:
     by_code = {u.code: u for u in all_units}
     path = [unit.code]
-    while by_code.get(path[-1]) and by_code[path[-1]].parent:
+    while by_code.get(path[-1]) and by_code[path[-1]].parent \
+            and by_code[path[-1]].parent not in path:  # a unit its own ancestor: stop
         path.append(by_code[path[-1]].parent)
     return tuple(reversed(path))
 

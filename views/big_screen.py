@@ -86,10 +86,14 @@ def figures() -> None:
     ])
     kpi = compute_kpis(data)
     view.section(t("screen.outcomes"))
+    def pct(key: str, spec: str) -> str:  # a figure the data cannot give (no cases yet): —
+        return "—" if kpi.get(key) is None else format(kpi[key], spec)
+
     view.figure_tiles([
-        (f"{kpi['satisfaction_pct']:.2f}%", t("screen.satisfaction")),
-        (f"{kpi['complaints_change_pct']:+.1f}%", t("screen.complaints")),
-        (f"{kpi['disclosure_before_pct']:.1f}→{kpi['disclosure_pct']:.1f}%", t("screen.disclosure")),
+        (f"{pct('satisfaction_pct', '.2f')}%", t("screen.satisfaction")),
+        (f"{pct('complaints_change_pct', '+.1f')}%", t("screen.complaints")),
+        (f"{pct('disclosure_before_pct', '.1f')}→{pct('disclosure_pct', '.1f')}%",
+         t("screen.disclosure")),
         (f"{kpi['joint_meetings']} / {kpi['cases_deliberated']}", t("screen.meetings")),
     ])
 

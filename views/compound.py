@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import compound_panel, network_cache, network_map, print_panel
 from components.context import page_context
+from components.data_text import md
 from components.i18n import t
 from components.url_text import literal
 from geo.store import NotFoundError
@@ -29,11 +30,11 @@ if choice != wanted:  # the URL keeps what was asked for until another compound 
 try:
     detail, summary, street_names = ctx.compound(choice)
 except NotFoundError:
-    st.warning(t("cp.missing", id=choice))
+    st.warning(t("cp.missing", id=md(choice)))
     st.stop()
 records_col, map_col = st.columns([1.2, 1])
 with records_col:
-    st.subheader(detail.compound["name"])
+    st.subheader(md(detail.compound["name"]))
     print_panel.print_action("cp_print", choice, detail.compound.get("street_id"), highlight=choice)
     compound_panel.show_records(detail, street_names)
 with map_col:
