@@ -181,7 +181,25 @@ def create_order(store: Store, *, category: str, compound_id: str, requester_nam
         "requester_phone": requester_phone, "text": text.strip(), "status": "created",
         "created_at": at,
     }
+    _check_row(ORDERS, row)
     return _create(store, ORDERS, row, actor, principal, "created_at")
+
+
+FIELD_CODES = ("too_long", "bad_type", "bad_choice", "not_normal", "below_minimum")
+
+
+def _check_row(layer: str, row: dict) -> None:
+    """The schema's field rules (geo.schema via geo.validation: lengths, types, choices,
+    invisible characters in ids), the same the importer and ``hongtu validate`` apply."""
+    import pandas as pd
+
+    from geo import validation
+
+    problems = [p for p in validation.validate_layer(layer, pd.DataFrame([row]), {})
+                if p.code in FIELD_CODES]
+    if problems:
+        raise WorkflowError("; ".join(f"{p.field}: {p.message_zh} | {p.message_en}"[:300]
+                                      for p in problems))
 
 
 def create_case(store: Store, *, category: str, source: str, compound_id: str, text: str,
