@@ -89,6 +89,10 @@ def export_store(store, fmt: str, out: str | os.PathLike, layers: list[str] | No
         WRITERS[fmt](frames, work)
         _write_info(fmt, work, export_info(not can_see_personal))
         _place(work, out)
+    if can_see_personal:  # names and phones unmasked: readable by the owner only (0600/0700)
+        from geo.private_files import make_private
+
+        make_private(out)
     return out
 
 
