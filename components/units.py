@@ -9,8 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from components.data import UNIT_STATE, store_units
+from components.data_text import md
 from components.i18n import t
 from components.units_map import clicked_unit
+from components.url_text import literal
 from geo import hierarchy
 
 UNIT_PARAM = "unit"
@@ -35,6 +37,10 @@ def init_unit() -> None:
     if current not in codes:
         wanted = st.query_params.get(UNIT_PARAM)
         current = wanted if wanted in codes else _top_code(units)
+        if wanted and wanted not in codes:  # said, not silently replaced by the top unit
+            top = hierarchy.find(units, current)
+            st.warning(t("url.bad_unit", value=literal(wanted),
+                         used=md(top.name if top else current)))
     st.session_state[UNIT_STATE] = current
     _follow_map_click(units, current)
 

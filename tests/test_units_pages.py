@@ -161,3 +161,12 @@ def test_orders_of_a_city_are_broken_down_by_county(taizhou, on_taizhou):
     at.switch_page("views/orders.py").run()
     assert not at.exception
     assert "各区县工单与事件" in [c.value for c in at.caption]
+
+
+def test_a_unit_in_the_url_that_is_not_a_unit_is_said_not_silently_replaced(on_taizhou):
+    at = _app("[x](http://evil.example)").run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning if "unit=" in w.value]
+    assert len(warnings) == 1 and "不是本系统的行政单元" in warnings[0]
+    assert "`[x](http://evil.example)`" in warnings[0]  # a code span: never a link
+    assert at.query_params["unit"] == CITY

@@ -6,4 +6,8 @@ TEXT = {
         ("URL parameter {name}={value} is not valid: a whole number from {low} to {high} "
          "is expected; using {used}"),
     ),
+    "url.bad_unit": (
+        "链接参数 unit={value} 不是本系统的行政单元,已显示 {used}",
+        "URL parameter unit={value} is not a unit of this store; showing {used}",
+    ),
 }
