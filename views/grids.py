@@ -159,7 +159,7 @@ def show_map() -> None:
     st.subheader(t("grids.map"))
     fmap = grid_map.grid_map(grids[grids["id"].isin(area_ids)], grids_data.coverage(base, None),
                              streets, selected=[grid] if grid else [])
-    event = st_folium(fmap, height=460, use_container_width=True, key="grids_map",
+    event = st_folium(fmap, height=460, width=None, key="grids_map",
                       returned_objects=["last_active_drawing"])
     st.caption(f"{grid_map.legend_text(base.attrs['default_threshold'])} · {t('grids.map.click')}")
     clicked = grid_map.clicked_grid(event)
