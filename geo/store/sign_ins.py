@@ -17,7 +17,7 @@ in the audit layer's columns; :func:`geo.audit.load_audit` shows them with the o
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,31 +115,42 @@ class SqliteSignIns:
         conn.execute(f"CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, {columns})")
         return conn
 
-    def state(self, name: str):
-        if not self.path.exists():
-            return 0, None
-        with closing(self._connect()) as conn:
-            row = conn.execute("SELECT failed, locked_until FROM attempts WHERE name = ?",
-                               (name,)).fetchone()
+    @staticmethod
+    def _read(conn: sqlite3.Connection, name: str):
+        """(failed, locked_until) of ``name``."""
+        row = conn.execute("SELECT failed, locked_until FROM attempts WHERE name = ?",
+                           (name,)).fetchone()
         return (0, None) if row is None else (int(row[0]), _timestamp(row[1]))
 
-    def record_failure(self, name: str, now, max_attempts: int, lock_minutes: float):
+    @staticmethod
+    def _write(conn: sqlite3.Connection, name: str, failed: int, locked) -> None:
+        conn.execute("INSERT INTO attempts (name, failed, locked_until) VALUES (?, ?, ?) "
+                     "ON CONFLICT(name) DO UPDATE SET failed = excluded.failed, "
+                     "locked_until = excluded.locked_until", (name, failed, _iso(locked)))
+
+    @contextmanager
+    def _immediate(self):
+        """A connection inside one write transaction (BEGIN IMMEDIATE), committed at the end."""
         with closing(self._connect()) as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                row = conn.execute("SELECT failed, locked_until FROM attempts WHERE name = ?",
-                                   (name,)).fetchone()
-                failed, locked = (0, None) if row is None else (int(row[0]), _timestamp(row[1]))
-                failed, locked, newly = next_failure(failed, locked, now, max_attempts,
-                                                     lock_minutes)
-                conn.execute(
-                    "INSERT INTO attempts (name, failed, locked_until) VALUES (?, ?, ?) "
-                    "ON CONFLICT(name) DO UPDATE SET failed = excluded.failed, "
-                    "locked_until = excluded.locked_until", (name, failed, _iso(locked)))
+                yield conn
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+
+    def state(self, name: str):
+        if not self.path.exists():
+            return 0, None
+        with closing(self._connect()) as conn:
+            return self._read(conn, name)
+
+    def record_failure(self, name: str, now, max_attempts: int, lock_minutes: float):
+        with self._immediate() as conn:
+            failed, locked, newly = next_failure(*self._read(conn, name), now, max_attempts,
+                                                 lock_minutes)
+            self._write(conn, name, failed, locked)
         return failed, locked, newly
 
     def reset(self, name: str) -> None:
@@ -151,43 +162,21 @@ class SqliteSignIns:
     def begin_attempt(self, name: str, now, max_attempts: int, lock_minutes: float):
         """Count one sign-in attempt before its password is checked (one transaction with the
         check of the count): ``Attempt``; ``refused_until`` is set when the account is locked."""
-        with closing(self._connect()) as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute("SELECT failed, locked_until FROM attempts WHERE name = ?",
-                                   (name,)).fetchone()
-                state = (0, None) if row is None else (int(row[0]), _timestamp(row[1]))
-                attempt = next_attempt(*state, now, max_attempts, lock_minutes)
-                if attempt.refused_until is None:
-                    conn.execute(
-                        "INSERT INTO attempts (name, failed, locked_until) VALUES (?, ?, ?) "
-                        "ON CONFLICT(name) DO UPDATE SET failed = excluded.failed, "
-                        "locked_until = excluded.locked_until",
-                        (name, attempt.number, _iso(attempt.locked_until)))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        with self._immediate() as conn:
+            attempt = next_attempt(*self._read(conn, name), now, max_attempts, lock_minutes)
+            if attempt.refused_until is None:
+                self._write(conn, name, attempt.number, attempt.locked_until)
         return attempt
 
     def finish_success(self, name: str, attempt, now):
         """The password of ``attempt`` was right: None (the attempts up to it are forgotten),
         or the lock another attempt set meanwhile (the sign-in is then refused)."""
-        with closing(self._connect()) as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute("SELECT failed, locked_until FROM attempts WHERE name = ?",
-                                   (name,)).fetchone()
-                state = (0, None) if row is None else (int(row[0]), _timestamp(row[1]))
-                lock, failed = after_success(*state, attempt, now)
-                if lock is None:
-                    conn.execute("UPDATE attempts SET failed = ?, locked_until = NULL "
-                                 "WHERE name = ?", (failed, name))
-                    conn.execute("DELETE FROM attempts WHERE name = ? AND failed <= 0", (name,))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        with self._immediate() as conn:
+            lock, failed = after_success(*self._read(conn, name), attempt, now)
+            if lock is None:
+                conn.execute("UPDATE attempts SET failed = ?, locked_until = NULL "
+                             "WHERE name = ?", (failed, name))
+                conn.execute("DELETE FROM attempts WHERE name = ? AND failed <= 0", (name,))
         return lock
 
     def record_event(self, row: dict) -> None:
