@@ -35,7 +35,7 @@ from geo.masking import escape_html
 
 LAYER_URL = "/hongtu/layers"
 COORD_DIGITS = 6
-KEEP_FOLDERS = 8  # the current and the previous revision, in every frame and language
+KEEP_FOLDERS = 8  # folders kept past those still served (current and recent revisions)
 GRACE_SECONDS = 120.0  # a map opened just before a write may still fetch its lazy layers
 DIGEST_CHARS = 16
 
@@ -56,28 +56,35 @@ def revision_dir_name(revision: str, frame: str) -> str:
 
 
 class Revisions:
-    """Which store revisions' layer files may be served: the current one, and the one it
-    replaced for :data:`GRACE_SECONDS`. Fed with the revision seen by every map drawn and every
-    layer request (one per server process; no per-user state)."""
+    """Which store revisions' layer files may be served: the current one, and every one that was
+    replaced less than :data:`GRACE_SECONDS` ago (several writes in a minute must not leave a
+    map opened before them without its layers). Fed with the revision seen by every map drawn
+    and every layer request (one per server process; no per-user state)."""
 
     def __init__(self, clock=time.monotonic):
         self._lock = threading.Lock()
         self._clock = clock
         self._current: str | None = None
-        self._previous: str | None = None
-        self._since = 0.0
+        self._replaced: dict[str, float] = {}  # digest -> when it stopped being current
 
     def note(self, revision: str) -> None:
         digest = revision_digest(revision)
         with self._lock:
             if digest != self._current:
-                self._previous, self._current, self._since = self._current, digest, self._clock()
+                now = self._clock()
+                if self._current is not None:
+                    self._replaced[self._current] = now
+                self._replaced.pop(digest, None)
+                self._current = digest
+                self._replaced = {d: t for d, t in self._replaced.items()
+                                  if now - t < GRACE_SECONDS}
 
     def serves(self, folder: str) -> bool:
         digest = folder[:DIGEST_CHARS]
         with self._lock:
+            replaced = self._replaced.get(digest)
             return digest == self._current or (
-                digest == self._previous and self._clock() - self._since < GRACE_SECONDS)
+                replaced is not None and self._clock() - replaced < GRACE_SECONDS)
 
 
 REVISIONS = Revisions()
@@ -143,11 +150,13 @@ def publish(revision: str, frame: str, payloads: dict, root: Path | None = None,
 
 
 def prune(root: Path | None = None, keep: int = KEEP_FOLDERS) -> None:
-    """Remove all but the ``keep`` most recently written layer folders."""
+    """Remove all but the ``keep`` most recently written layer folders, never one whose
+    revision is still served (:class:`Revisions`)."""
     root = root or layer_root()
     folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in folders[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
+        if not REVISIONS.serves(old.name):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- folium elements

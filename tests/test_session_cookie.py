@@ -146,6 +146,22 @@ def test_only_the_current_revision_is_served_and_the_previous_one_briefly():
     assert not revisions.serves(revision_dir_name("r0", "wgs84-zh"))
 
 
+def test_every_revision_replaced_within_the_grace_is_served():
+    """Several writes in a minute (a grid leader moving members): a map opened three revisions
+    ago still gets its layers, until the grace after its revision was replaced."""
+    clock = Clock(0.0)
+    revisions = Revisions(clock=clock)
+    folders = [revision_dir_name(f"r{k}", "wgs84-zh") for k in range(4)]
+    for k in range(4):
+        revisions.note(f"r{k}")
+        clock.now += 10
+    assert all(revisions.serves(folder) for folder in folders)
+    clock.now = 10 + GRACE_SECONDS + 1  # r0 was replaced at 10 s, r1 at 20 s
+    assert not revisions.serves(folders[0]) and revisions.serves(folders[1])
+    revisions.note("r1")  # back to an older revision: current again, not "replaced"
+    assert revisions.serves(folders[1]) and revisions.serves(folders[3])
+
+
 def test_language_outside_a_script_run_is_per_context():
     """The CLI and the server's own threads: a context variable, never process-wide."""
     def in_english():
