@@ -95,7 +95,7 @@ def _start_cluster() -> Cluster:
     _run([str(PG_BIN / "initdb"), "-D", str(data), "-U", OS_USER, "--auth=trust", "-E", "UTF8",
           "--locale=C", "--no-sync"], "initdb")
     options = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
     _run([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w",
           "-t", "60", "-o", options, "start"], "pg_ctl start")
     cluster = Cluster(port, root)

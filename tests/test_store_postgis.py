@@ -98,3 +98,18 @@ def test_cli_migrate_and_load_sample(fresh_postgis_url, capsys, monkeypatch):
     assert store.load("accounts")["name"].tolist() == ["org"]  # accounts are kept
     assert set(store.layer_names()) == set(schema.LAYERS)
     store.dispose()
+
+
+def test_connection_pool_size_is_set_per_server(monkeypatch):
+    """10 kept and 10 more on a burst by default (100 sessions on one server ran out of 5 + 10);
+    HONGTU_DB_POOL sets it. No connection is made."""
+    from geo.store import postgis
+
+    url = "postgresql://nobody@127.0.0.1:1/pool_size_test"
+    monkeypatch.setattr(postgis, "_ENGINES", {})
+    pool = postgis.engine_for(url).pool
+    assert (pool.size(), pool._max_overflow) == (postgis.POOL_SIZE, postgis.POOL_SIZE)
+    monkeypatch.setattr(postgis, "_ENGINES", {})
+    monkeypatch.setenv(postgis.POOL_ENV, "3")
+    pool = postgis.engine_for(url).pool
+    assert (pool.size(), pool._max_overflow) == (3, 3)

@@ -51,12 +51,21 @@ def engine_url(url: str):
 
 
 _ENGINES: dict[tuple[str, int], Engine] = {}  # one pool per URL and process
+POOL_ENV = "HONGTU_DB_POOL"  # connections kept per app server (as many again on a burst)
+POOL_SIZE = 10  # 100 sessions on one server ran out of 5 + 10 (bench_sessions)
+
+
+def pool_size() -> int:
+    value = os.environ.get(POOL_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else POOL_SIZE
 
 
 def engine_for(url: str) -> Engine:
     key = (url, os.getpid())
     if key not in _ENGINES:
-        _ENGINES[key] = create_engine(engine_url(url), pool_pre_ping=True, pool_size=5)
+        size = pool_size()
+        _ENGINES[key] = create_engine(engine_url(url), pool_pre_ping=True, pool_size=size,
+                                      max_overflow=size)
     return _ENGINES[key]
 
 
