@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import shapely
 
 from geo.schema import METRIC_CRS, WGS84
@@ -177,3 +178,48 @@ def geometries_to_wgs84(geoms, crs: str):
     if crs in ("wgs84", WGS84, CGCS2000, None):
         return np.asarray(geoms, dtype=object)
     return gpd.GeoSeries(geoms, crs=crs).to_crs(WGS84).values
+
+
+AREA_MARGIN_DEG = 3.0  # a Gauss-Kruger grid is used a little beyond its EPSG area of use
+DEGREE_RANGE = (180.0, 90.0)
+
+
+def held_by(geoms, crs: str) -> np.ndarray:
+    """Per geometry (None: False): whether its coordinates are values ``crs`` can hold.
+
+    Degrees (WGS84, CGCS2000, GCJ-02, BD-09): lon within -180..180 and lat within -90..90.
+    A projected CRS: every corner of the bounds converts to a finite lon/lat within the CRS's
+    area of use (pyproj), widened by AREA_MARGIN_DEG."""
+    geoms = np.asarray(geoms, dtype=object)
+    present = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
+    out = np.zeros(len(geoms), dtype=bool)
+    if not present.any():
+        return out
+    bounds = shapely.bounds(geoms[present])
+    xs, ys = bounds[:, [0, 2]], bounds[:, [1, 3]]
+    if not is_projected(crs):
+        fits = (np.abs(xs) <= DEGREE_RANGE[0]).all(axis=1) & (np.abs(ys) <= DEGREE_RANGE[1]).all(
+            axis=1)
+    else:
+        source = pyproj.CRS.from_user_input(crs)
+        west, south, east, north = source.area_of_use.bounds if source.area_of_use \
+            else (-180.0, -90.0, 180.0, 90.0)
+        to_degrees = pyproj.Transformer.from_crs(source, 4326, always_xy=True)
+        with np.errstate(all="ignore"):
+            lon, lat = to_degrees.transform(xs.ravel(), ys.ravel(), errcheck=False)
+        lon, lat = np.asarray(lon).reshape(xs.shape), np.asarray(lat).reshape(ys.shape)
+        inside = np.isfinite(lon) & np.isfinite(lat) \
+            & (lon >= west - AREA_MARGIN_DEG) & (lon <= east + AREA_MARGIN_DEG) \
+            & (lat >= south - AREA_MARGIN_DEG) & (lat <= north + AREA_MARGIN_DEG)
+        fits = inside.all(axis=1)
+    out[present] = fits
+    return out
+
+
+def is_projected(crs: str | None) -> bool:
+    if crs in (None, "wgs84", WGS84, CGCS2000, GCJ02, BD09):
+        return False
+    try:
+        return pyproj.CRS.from_user_input(crs).is_projected
+    except pyproj.exceptions.CRSError:
+        return False

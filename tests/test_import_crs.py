@@ -14,6 +14,7 @@ import pytest
 from geo import crs
 from geo.importer import (
     APPLIED,
+    detect,
     distinct_names,
     import_files,
     plan_import,
@@ -139,3 +140,58 @@ def test_same_file_name_twice_keeps_its_own_crs(sample_store, tmp_path):
     got = plan.frames["service_positions"].set_index("id")
     assert _max_metres(got.loc[positions["id"] + "B"].geometry.values,
                        positions.geometry.values) < 1.0
+
+
+def _problems(plan, code):
+    return [p for p in plan.problems if p.code == code]
+
+
+def test_a_longitude_of_200_is_named_and_the_crs_comes_from_the_valid_rows(sample_store,
+                                                                           tmp_path):
+    positions = sample_store.load("service_positions")
+    table = layer_table("service_positions", positions)
+    table.loc[3, "经度"] = 200.5
+    table.loc[6, "纬度"] = 95.25
+    path = tmp_path / "阵地_坐标错.csv"
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    plan = plan_import([path], sample_store)
+    assert plan.tables[0].crs == "wgs84"
+    bad = {p.row: p for p in _problems(plan, "coordinate_out_of_range")}
+    assert sorted(bad) == [5, 8] and {p.file for p in bad.values()} == {"阵地_坐标错.csv"}
+    assert "经度 200.5 超出 −180…180" in bad[5].message_zh
+    assert "longitude 200.5 is outside −180…180" in bad[5].message_en
+    assert "纬度 95.25 超出 −90…90" in bad[8].message_zh
+    assert "latitude 95.25 is outside −90…90" in bad[8].message_en
+    assert bad[5].describe() and "位置" in bad[5].message_zh  # the field, as people call it
+    assert not [p for p in plan.problems if p.row in bad and p.code == "outside_district"]
+
+
+@pytest.mark.parametrize("column,value,words", [
+    ("经度", 200.5, ("经度 200.5 超出 −180…180", "longitude 200.5 is outside −180…180")),
+    ("纬度", -91.0, ("纬度 -91.0 超出 −90…90", "latitude -91.0 is outside −90…90"))])
+def test_a_file_of_only_bad_degrees_says_cannot_tell_not_a_metric_guess(
+        column, value, words, sample_store, tmp_path):
+    table = layer_table("service_positions", sample_store.load("service_positions").head(1))
+    table.loc[0, column] = value
+    path = tmp_path / "阵地_一行.csv"
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    plan = plan_import([path], sample_store)
+    assert plan.tables[0].crs == detect.UNKNOWN_CRS
+    assert (detect.crs_label(plan.tables[0].crs, "zh"),
+            detect.crs_label(plan.tables[0].crs, "en")) == ("无法判定", "cannot tell")
+    [bad] = _problems(plan, "coordinate_out_of_range")
+    assert (bad.file, bad.row) == ("阵地_一行.csv", 2)
+    assert words[0] in bad.message_zh and words[1] in bad.message_en
+    assert not _problems(plan, "outside_district") and not plan.ok
+
+
+def test_a_degree_row_in_a_metre_file_is_outside_the_grid_crs(small_store, tmp_path):
+    members = small_store.load("members").to_crs(4549)
+    table = layer_table("members", members)
+    table.loc[1, "经度"] = 200.5
+    path = tmp_path / "members_projected.csv"
+    table.to_csv(path, index=False)
+    plan = plan_import([path], small_store)
+    assert plan.tables[0].crs == "EPSG:4549"
+    [bad] = _problems(plan, "coordinate_out_of_range")
+    assert bad.row == 3 and "EPSG:4549" in bad.message_zh and "area of use" in bad.message_en

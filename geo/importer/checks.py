@@ -6,8 +6,8 @@
   ``validation`` refuses one that normalising would change.
 * Personal fields holding masked values (张*明, 138****1234, and every look-alike: 张＊明, 张某,
   138xxxx1234): a masked export is refused.
-* Degree coordinates out of range (a bad longitude, swapped lon/lat) are named per row, and
-  do not decide the file's coordinate system.
+* Coordinates the file's coordinate system cannot hold (a longitude of 200.5, swapped lon/lat,
+  metres in a degree file) are named per row, and do not decide the file's coordinate system.
 * A member's point must lie in its own grid (refused otherwise, see README)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import shapely
 
 from geo import schema
 from geo.cells import unescape_cell
-from geo.importer.detect import CRS_LABELS
+from geo.importer.detect import CRS_LABELS, crs_label
 from geo.importer.mapping import LAYER_LABELS, header, header_map
 from geo.schema import GEOMETRY, ID, Problem
 from geo.text_rules import clean_text, is_key, looks_masked
@@ -32,12 +32,16 @@ CHECK_MESSAGES = {
     "duplicate_column": ("表头重复:「{headers}」都是{label}列,请只保留一列",
                          ("duplicated column header: {headers} are all the {label} column; "
                          "keep one")),
-    "coordinate_out_of_range": ("坐标超出经纬度范围:经度 {lon},纬度 {lat}{hint}",
-                                "coordinate out of the lon/lat range: lon {lon}, lat {lat}{hint}"),
+    "coordinate_out_of_range": ("坐标超出{crs}能表示的范围:{what}{hint}",
+                                "coordinate outside what {crs} can hold: {what}{hint}"),
     "point_outside_grid": ("位置不在所属网格 {grid} 内{found}",
                            "the point is not inside its grid {grid}{found}"),
 }
 SWAPPED_HINT = ("(经纬度可能填反)", " (lon and lat look swapped)")
+LON_OUTSIDE = ("经度 {lon} 超出 −180…180", "longitude {lon} is outside −180…180")
+LAT_OUTSIDE = ("纬度 {lat} 超出 −90…90", "latitude {lat} is outside −90…90")
+XY_OUTSIDE = ("X {lon}、Y {lat} 不在其适用范围内(换算后不在该坐标系的适用区域)",
+              "X {lon}, Y {lat} lie outside its area of use")
 FOUND_IN = ("(落在网格 {grid})", " (it lies in grid {grid})")
 GRID_LAYERS_WITH_POINTS = ("members",)
 DTYPE_LABELS = {"str": ("文本", "text"), "int": ("整数", "whole number"),
@@ -106,25 +110,27 @@ def masked_values(layer: str, frame: pd.DataFrame) -> list[Problem]:
     return out
 
 
-def degree_outliers(geoms: np.ndarray) -> np.ndarray:
-    """Rows whose point (or shape) lies outside -180..180 / -90..90."""
-    out = np.zeros(len(geoms), dtype=bool)
-    for i, geom in enumerate(geoms):
-        if geom is None or geom.is_empty:
-            continue
-        minx, miny, maxx, maxy = geom.bounds
-        out[i] = max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90
-    return out
-
-
-def out_of_range(layer: str, frame: pd.DataFrame, geoms: np.ndarray,
-                 mask: np.ndarray) -> list[Problem]:
+def out_of_range(layer: str, frame: pd.DataFrame, geoms: np.ndarray, mask: np.ndarray,
+                 choice: str) -> list[Problem]:
+    """One problem per row of ``mask``: its coordinates are not values ``choice`` can hold
+    (the longitude or latitude out of range named with its value; swapped lon/lat hinted)."""
     out = []
+    degrees = not projected(choice)
+    zh, en = CHECK_MESSAGES["coordinate_out_of_range"]
     for i in np.flatnonzero(mask):
         x, y = _xy(geoms[i])
-        swapped = abs(y) <= 180 and abs(x) <= 90
-        out.append(check_problem("coordinate_out_of_range", layer, frame, int(i), GEOMETRY,
-                                 SWAPPED_HINT if swapped else ("", ""), lon=x, lat=y))
+        minx, miny, maxx, maxy = geoms[i].bounds
+        lon, lat = round(max(minx, maxx, key=abs), 6), round(max(miny, maxy, key=abs), 6)
+        parts = [XY_OUTSIDE] if not degrees else \
+            [p for p, bad in ((LON_OUTSIDE, abs(lon) > 180), (LAT_OUTSIDE, abs(lat) > 90)) if bad]
+        what = ["; ".join(p[k].format(lon=lon if degrees else x, lat=lat if degrees else y)
+                          for p in parts) for k in (0, 1)]
+        hint = SWAPPED_HINT if degrees and abs(y) <= 180 and abs(x) <= 90 else ("", "")
+        problem = check_problem("coordinate_out_of_range", layer, frame, int(i), GEOMETRY,
+                                hint, lon=x, lat=y, crs=choice, what="")
+        problem.message_zh = zh.format(crs=crs_label(choice, "zh"), what=what[0], hint=hint[0])
+        problem.message_en = en.format(crs=crs_label(choice, "en"), what=what[1], hint=hint[1])
+        out.append(problem)
     return out
 
 

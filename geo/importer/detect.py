@@ -21,6 +21,7 @@ from geo.importer.mapping import LAT, LON, WKT
 from geo.validation import is_blank
 
 WGS84_CHOICE = "wgs84"
+UNKNOWN_CRS = "unknown"  # no row holds coordinates any candidate CRS can hold
 CRS_CHOICES = (WGS84_CHOICE, crslib.CGCS2000, crslib.GCJ02, crslib.BD09,
                *crslib.GAUSS_KRUGER_CRSES)
 CRS_LABELS = {
@@ -28,6 +29,7 @@ CRS_LABELS = {
     crslib.CGCS2000: ("CGCS2000 经纬度(视同 WGS84)", "CGCS2000 lon/lat (treated as WGS84)"),
     crslib.GCJ02: ("GCJ-02 火星坐标(高德/腾讯)", "GCJ-02 (Gaode/Tencent map picker)"),
     crslib.BD09: ("BD-09 百度坐标", "BD-09 (Baidu map picker)"),
+    UNKNOWN_CRS: ("无法判定", "cannot tell"),
 }
 
 
@@ -105,12 +107,29 @@ def candidates(geoms: np.ndarray, declared: str | None) -> list[str]:
     return [first, crslib.GCJ02, crslib.BD09]
 
 
+def holding_crs(geoms: np.ndarray, declared: str | None,
+                chosen: str | None = None) -> tuple[str, np.ndarray]:
+    """The kind of coordinates most rows hold and, per row, whether it holds them.
+
+    A CRS chosen by the user or a projected one declared by the file is the only option;
+    otherwise degrees (the declared one or WGS84) and the Gauss-Kruger grids, degrees first on
+    a tie (a GeoJSON says EPSG:4326 even when it holds metres). Rows it cannot hold (a
+    longitude of 200.5, swapped lon/lat) are reported and do not decide the CRS."""
+    if chosen or crslib.is_projected(declared):
+        options = [chosen or declared]
+    else:
+        options = [declared or WGS84_CHOICE, *crslib.GAUSS_KRUGER_CRSES]
+    held = {c: crslib.held_by(geoms, c) for c in options}
+    best = max(options, key=lambda c: int(held[c].sum()))  # the first of equals
+    return best, held[best]
+
+
 def convert(geoms: np.ndarray, choice: str) -> np.ndarray:
     geoms = np.asarray(geoms, dtype=object)
     mask = np.array([g is not None for g in geoms], dtype=bool)
     out = np.full(len(geoms), None, dtype=object)
     if mask.any():
-        source = "wgs84" if choice in (WGS84_CHOICE, crslib.CGCS2000) else choice
+        source = "wgs84" if choice in (WGS84_CHOICE, crslib.CGCS2000, UNKNOWN_CRS) else choice
         with np.errstate(all="ignore"):
             out[mask] = crslib.geometries_to_wgs84(geoms[mask], source)
     return out

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import crs as crslib
 from geo import schema, validation
 from geo.importer import checks, compare, detect
 from geo.importer.mapping import (
@@ -183,17 +184,22 @@ def _prepare_table(table: RawTable, layer: str, view, district, crs_override, re
             problems.append(_plan_problem("no_geometry", table, layer))
             geoms = np.full(len(frame), None, dtype=object)
         geoms = np.asarray(geoms, dtype=object)
-        outliers = checks.degree_outliers(geoms)
-        present = sum(g is not None for g in geoms)
-        if outliers.any() and outliers.sum() * 2 < present \
-                and not checks.projected(crs_override or table.declared_crs):
-            problems += checks.out_of_range(layer, frame, geoms, outliers)
-            geoms = np.where(outliers, None, geoms)  # they do not decide the CRS either
+        present = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
+        held_crs, held = detect.holding_crs(geoms, table.declared_crs, crs_override)
         if crs_override:
             choice, scores = crs_override, {}
-        else:
+        elif present.any() and not held.any():
+            choice, scores = detect.UNKNOWN_CRS, {}  # not a guess from the bad rows
+        else:  # rows no candidate holds do not decide the CRS
             ctx = _fit_context(layer, frame, view, district)
-            choice, scores = detect.detect_crs(geoms, table.declared_crs, ctx)
+            choice, scores = detect.detect_crs(np.where(held, geoms, None), table.declared_crs,
+                                               ctx)
+            held = crslib.held_by(geoms, choice)
+        outliers = present & ~held
+        if outliers.any():
+            problems += checks.out_of_range(layer, frame, geoms, outliers,
+                                            held_crs if choice == detect.UNKNOWN_CRS else choice)
+            geoms = np.where(outliers, None, geoms)
         report.crs, report.crs_scores = choice, {k: list(v) for k, v in scores.items()}
         if choice in CRS_NOTES:
             report.notes.append(CRS_NOTES[choice])
