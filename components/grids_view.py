@@ -11,13 +11,14 @@ import streamlit as st
 
 from components import grid_charts
 from components.data_text import md
-from components.display_values import blank_frame, number
+from components.display_values import blank_frame, is_missing, number, vocab
 from components.i18n import fmt_int, fmt_pct, t
 from geo import grid_coverage as gc
 from geo.grid_summary import AREA_COLUMNS, GRIDS, threshold_text
 
 CARDS_PER_ROW = 3
 COMPACT = ("name", "phone", "post", "duty")  # the roster on a phone: 4 columns fit 390 px
+WORD_COLUMNS = ("post", "duty")  # fixed Chinese words of the data, shown in the session's language
 ROW_PX, HEAD_PX, MAX_TABLE_PX = 35, 38, 360
 FLAG_COLOURS = {gc.FLAG_NO_MEMBER: "red", gc.FLAG_OVERLOADED: "orange", gc.FLAG_FAR_HOME: "violet"}
 def table_height(rows: int) -> int:
@@ -149,6 +150,17 @@ def threshold_note(limit: float) -> str:
     return t("grids.threshold_note", limit=threshold_text(limit))
 
 
+def roster_words(roster: pd.DataFrame) -> pd.DataFrame:
+    """The roster with members' posts and duties in the session's language (楼道长 ->
+    stairwell leader in English; a word the vocabulary lacks stays as it is, a blank stays
+    blank): for the table and for files made in the session's language."""
+    out = roster.copy()
+    for column in WORD_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column].map(lambda v: v if is_missing(v) else vocab(v))
+    return out
+
+
 def roster_table(roster: pd.DataFrame, several_grids: bool) -> None:
     """The roster as a paged table: by default the four columns a phone can show (name,
     phone, post, duty; the grid instead of the duty when there are several grids); every
@@ -157,7 +169,8 @@ def roster_table(roster: pd.DataFrame, several_grids: bool) -> None:
     every = st.toggle(t("grids.roster.all_columns"), key="grids_roster_all")
     compact = [*COMPACT[:2], "grid", COMPACT[2]] if several_grids else list(COMPACT)
     columns = list(roster.columns) if every else compact
-    shown = blank_frame(roster[columns]).rename(columns={c: t("grids.col." + c) for c in columns})
+    shown = blank_frame(roster_words(roster[columns])).rename(
+        columns={c: t("grids.col." + c) for c in columns})
     st.dataframe(shown, hide_index=True, height=table_height(len(shown)))
 
 

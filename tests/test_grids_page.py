@@ -242,3 +242,34 @@ def test_exports(grid_store):
                                          lambda k: k, {"s1": "东城街道"})
     assert "@media print" in page and "东城街道" in page and "王*" in page
     assert "grids.flag.overloaded" in page and "<b>150.0</b>" in page
+
+
+def test_english_roster_and_its_excel_show_posts_and_duties_in_english(leader_store,
+                                                                       monkeypatch):
+    from components.i18n import set_lang, t
+
+    made = []
+    excel = grid_report.roster_excel
+    monkeypatch.setattr(grid_report, "roster_excel",
+                        lambda roster, label: made.append(excel(roster, label)) or made[-1])
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state[ACCOUNT_KEY] = "leader1"
+    at.session_state["lang"] = "en"
+    at.query_params["grid"] = "A"
+    at.run()
+    assert not at.exception
+    post, duty = t("grids.col.post", "en"), t("grids.col.duty", "en")
+    roster = next(d.value for d in at.dataframe if post in d.value.columns)
+    assert sorted(roster[t("grids.col.name", "en")]) == ["张明", "李华"]  # A's two members
+    assert sorted(roster[post]) == ["publicity officer", "stairwell leader"]
+    assert list(roster[duty]) == ["home visits"] * 2
+    assert not roster[[post, duty]].stack().astype(str).str.contains(r"[\u4e00-\u9fff]").any()
+    set_lang("en")  # AppTest formats the page's radio options in this thread on the next run
+    try:
+        at.button(key="grids_excel_make").click().run()
+    finally:
+        set_lang("zh")
+    assert not at.exception and len(made) == 1
+    sheet = pd.read_excel(io.BytesIO(made[0]))
+    assert sorted(sheet[post]) == ["publicity officer", "stairwell leader"], list(sheet.columns)
+    assert set(sheet[duty]) == {"home visits"}

@@ -242,10 +242,10 @@ def files() -> None:
     "make" or "download" reruns only this part of the page."""
     exports = st.columns(3)
     excel = grids_view.made_on_request(exports[0], "grids_excel", stamp, t("grids.export.excel_make"),
-                                       lambda: grid_report.roster_excel(grids_data.roster(
-                                           url, revision, tuple(export_ids),
-                                           tuple(sorted(export_rights.items())), members, grids,
-                                           teams), t))
+                                       lambda: grid_report.roster_excel(grids_view.roster_words(
+                                           grids_data.roster(url, revision, tuple(export_ids),
+                                                             tuple(sorted(export_rights.items())),
+                                                             members, grids, teams)), t))
     if excel is not None:
         audited_download(exports[0], t("grids.export.excel"), excel, f"roster_{tag}_{label}.xlsx",
                          what="members", masked=masked, principal=principal, key="grids_excel",
@@ -256,8 +256,9 @@ def files() -> None:
             lambda: grid_report.grid_summary_html(
                 gc.coverage_records(grids_view.one_grid(grids_data.coverage(
                     base, grids_view.threshold_now(base.attrs["default_threshold"])), grid))[0],
-                grids_data.roster(url, revision, (grid,), tuple(sorted(export_rights.items())),
-                                  members, grids, teams), t, names).encode())
+                grids_view.roster_words(grids_data.roster(
+                    url, revision, (grid,), tuple(sorted(export_rights.items())), members, grids,
+                    teams)), t, names).encode())
         if summary_page is not None:
             audited_download(exports[1], t("grids.export.print"), summary_page,
                              f"grid_{tag}_{grid}.html", what="members", masked=masked,
