@@ -4,6 +4,7 @@ screen's ticker. The English words come from components/strings/vocab.py."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def test_compound_page_in_english_has_no_chinese_words_of_its_own(sample_store, 
     at.query_params["id"] = row["id"]
     at.run()
     assert not at.exception
-    captions = [c.value for c in at.caption]
+    captions = [html.unescape(c.value) for c in at.caption]  # as the browser shows them
     assert f"✦ {t('vocab.' + row['practice'], 'en')}" in captions
     assert not [c for c in captions if re.search(r"\b1 grids\b", c)]
     tables = [d.value for d in at.dataframe]
