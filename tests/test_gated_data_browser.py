@@ -139,8 +139,9 @@ def test_layers_media_and_metrics_need_the_sign_in(streamlit_app, browser, accou
         forged = f"{signed}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
         assert status(members, forged) == 401
         page.get_by_role("heading", name="网格党员覆盖").wait_for()
+        page.get_by_role("button", name="生成名册 Excel").click()  # made when asked (#23)
         with page.expect_download() as download:
-            page.get_by_role("button", name="导出名册 Excel").click()
+            page.get_by_role("button", name="下载名册 Excel").click()
         media = download.value.url
         assert "/media/" in media
         assert status(media) == 401

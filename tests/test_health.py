@@ -3,8 +3,10 @@ about the revision or the database's address, and no error text, to an anonymous
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
 import pytest
@@ -13,10 +15,11 @@ from components.web import health
 
 
 def _answer(monkeypatch, url) -> tuple[int, dict]:
-    import asyncio
-
+    """The endpoint's answer, run in a thread of its own: this pytest process may already run
+    an event loop in its main thread (Playwright's, once a browser test ran here)."""
     monkeypatch.setenv("HONGTU_DATABASE_URL", str(url))
-    response = asyncio.run(health.health(None))
+    with ThreadPoolExecutor(1) as pool:
+        response = pool.submit(asyncio.run, health.health(None)).result()
     return response.status_code, json.loads(response.body)
 
 
