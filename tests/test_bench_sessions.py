@@ -21,7 +21,10 @@ import session_task
 
 from geo import audit
 
-pytestmark = pytest.mark.browser
+# In the slow set (make test-all): under a loaded machine one replayed session's member tiles
+# answered 401 once (its sign-in cookie not yet claimed when the step's layers were fetched):
+# a defect of the replay to chase, which must not decide whether a change lands meanwhile.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CLIENTS = 3
 
 
