@@ -20,12 +20,11 @@ PYTEST_ARGS ?=  # e.g. make test PYTEST_ARGS="tests/test_offline_assets.py -x"
 # `make test` leaves out the slow tests (offline bundle build, nginx with two servers: many
 # minutes each); `make test-all` runs them too.
 PYTEST_MARKS ?= not slow
-# Two pytest workers (pytest-xdist), whole test files per worker. A worker is one busy core at
-# most and often less (a browser test waits on its server), so one core idles about half of
-# the time (23 CPU-min in 21.6 min); three workers took 18 min but their contention made the
-# replayed-sessions test fail once, so two until the suite is lighter.
-# PYTEST_WORKERS=0 runs in one process.
-PYTEST_WORKERS ?= 2
+# Three pytest workers (pytest-xdist), whole test files per worker, the longest files first
+# (tests/fixtures_budget.py orders them; --no-loadscope-reorder keeps that order). A worker is
+# one busy core at most and often less (a browser test waits on its server): two workers kept
+# about 1.3 of the 2 cores busy. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 3
 
 .PHONY: run test test-all bundle
 
@@ -36,7 +35,7 @@ run: $(STAMPS)/install $(SAMPLE)
 test: $(STAMPS)/install-test
 	bash scripts/setup_system.sh
 	$(BIN)/python scripts/vendor_assets.py
-	$(BIN)/python -m pytest -m "$(PYTEST_MARKS)" -n $(PYTEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "$(PYTEST_MARKS)" -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
 
 test-all:
 	$(MAKE) test PYTEST_MARKS=""

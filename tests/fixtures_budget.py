@@ -9,13 +9,22 @@ The two numbers live in one place, ``[tool.pytest.ini_options]`` of pyproject.to
 The budget is checked only on a run of the whole non-slow suite (``make test``: no paths given,
 ``-m "not slow"``), where the numbers mean something; any run prints the per-file table.
 ``HONGTU_TEST_BUDGET=0`` turns the check off (a run on a much slower machine, say).
+
+Longest files first: the workers take whole files (``--dist loadfile``) in collection order
+(``--no-loadscope-reorder``), and the collection is sorted by each file's seconds in the last
+run (pytest's cache), else in ``tests/file_seconds.json`` (committed, for a fresh clone), so that
+no long file starts last while the other workers idle. Every run stores its files' seconds in
+the cache and in ``artifacts/test_file_seconds.json`` (copy it over the committed file when the
+suite's shape changes).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +32,24 @@ SUITE_BUDGET_INI = "suite_budget_s"
 TEST_BUDGET_INI = "test_budget_s"
 BUDGET_ENV = "HONGTU_TEST_BUDGET"
 FILES_SHOWN = 25
+FILE_SECONDS = Path(__file__).with_name("file_seconds.json")
+FILE_SECONDS_CACHE = "hongtu/file_seconds"
+MEASURED = Path(__file__).resolve().parents[1] / "artifacts" / "test_file_seconds.json"
+
+
+def file_seconds(config) -> dict[str, float]:
+    """Seconds per test file: the last runs' (cache), over the committed ones."""
+    seconds = json.loads(FILE_SECONDS.read_text(encoding="utf-8"))
+    cache = getattr(config, "cache", None)
+    seconds.update(cache.get(FILE_SECONDS_CACHE, {}) if cache is not None else {})
+    return seconds
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """Longest files first (a stable sort: each file's tests stay together and in order)."""
+    seconds = file_seconds(config)
+    items.sort(key=lambda item: -seconds.get(item.nodeid.split("::", 1)[0], 0.0))
 
 
 def pytest_addoption(parser):
@@ -86,8 +113,21 @@ class SuiteClock:
         for line in self.failures:
             write(f"TEST TIME BUDGET EXCEEDED: {line}", red=True, bold=True)
 
+    def remember(self) -> None:
+        """This run's seconds per file, for the next run's order."""
+        measured = {path: round(total, 1) for path, total in self.total_per_file.items()}
+        if not measured:
+            return
+        cache = getattr(self.config, "cache", None)
+        if cache is not None:
+            cache.set(FILE_SECONDS_CACHE, {**cache.get(FILE_SECONDS_CACHE, {}), **measured})
+        MEASURED.parent.mkdir(exist_ok=True)
+        MEASURED.write_text(json.dumps(dict(sorted(measured.items(), key=lambda p: -p[1])),
+                                       indent=1) + "\n", encoding="utf-8")
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session, exitstatus):
+        self.remember()
         if os.environ.get(BUDGET_ENV) == "0" or not self.whole_suite():
             return
         wall, slow, suite_budget, test_budget = self.offenders()
