@@ -1,8 +1,9 @@
 """Two browsers in different languages reloading pages at the same time never see each
 other's language (the language once lived in one module variable for the whole server).
 
-Real server, real Chromium: a Chinese and an English browser reload the big screen and the
-overview in parallel, RELOADS times each, and every heading must be in its own language."""
+Real server, real Chromium: a Chinese and an English browser reload the same page (the big
+screen, then in another test the overview) in parallel, RELOADS times each, and every heading
+must be in its own language."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from components.i18n import LANGS, TEXT
 
 pytestmark = pytest.mark.browser
 
-RELOADS = 25
+RELOADS = 13  # per page and browser (one test per page: 26 loads each, as when one test
+# alternated the two pages 25 times)
 TIMEOUT_MS = 120_000
 PATHS = ("big_screen", "overview")
 HEADLINE_KEYS = ("head.compounds", "head.grids", "head.members", "head.positions",
@@ -52,14 +54,14 @@ async def headings(page, base: str, path: str, lang: str) -> list[str]:
     return [t.split("\n")[0] for t in found]  # the big screen's title carries its badge
 
 
-async def reload_many(browser, base: str, lang: str) -> list[tuple[str, int, list[str]]]:
-    """Every load whose headings are not all in ``lang``: (page, load number, headings)."""
+async def reload_many(browser, base: str, path: str,
+                      lang: str) -> list[tuple[str, int, list[str]]]:
+    """Every load of ``path`` whose headings are not all in ``lang``: (page, load, headings)."""
     context = await browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     page = await context.new_page()
     wrong = []
     try:
         for load in range(RELOADS):
-            path = PATHS[load % len(PATHS)]
             found = await headings(page, base, path, lang)
             own = texts(HEADINGS[path][1], lang)
             if not found or any(not any(t in h for t in own) for h in found):
@@ -69,20 +71,21 @@ async def reload_many(browser, base: str, lang: str) -> list[tuple[str, int, lis
     return wrong
 
 
-async def race(base: str) -> dict[str, list]:
+async def race(base: str, path: str) -> dict[str, list]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            zh, en = await asyncio.gather(reload_many(browser, base, "zh"),
-                                          reload_many(browser, base, "en"))
+            zh, en = await asyncio.gather(reload_many(browser, base, path, "zh"),
+                                          reload_many(browser, base, path, "en"))
         finally:
             await browser.close()
     return {"zh": zh, "en": en}
 
 
-def test_two_languages_reloading_in_parallel_never_mix(streamlit_app, sample_store_path):
+@pytest.mark.parametrize("path", PATHS)
+def test_two_languages_reloading_in_parallel_never_mix(path, streamlit_app, sample_store_path):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium")
     assert texts(HEADLINE_KEYS, "zh").isdisjoint(texts(HEADLINE_KEYS, "en"))
@@ -90,5 +93,5 @@ def test_two_languages_reloading_in_parallel_never_mix(streamlit_app, sample_sto
     # a thread of its own: another browser test's sync Playwright may keep an event loop
     # running in this thread, where asyncio.run() refuses to start another
     with ThreadPoolExecutor(1) as pool:
-        wrong = pool.submit(asyncio.run, race(base)).result()
+        wrong = pool.submit(asyncio.run, race(base, path)).result()
     assert wrong == {"zh": [], "en": []}, wrong
