@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from geo import coverage as cov
-from geo import siting
 from geo.cli.common import add_store_option, print_json, store_from
 from geo.schema import TIERS
 
@@ -66,6 +65,8 @@ def run_coverage(args) -> int:
 
 
 def run_site(args) -> int:
+    from geo import siting  # spopt and its solvers: over a second to import, only needed here
+
     compounds, positions, roads = _inputs(args)
     candidates = (None if args.only_candidates
                   else siting.default_candidates(compounds, args.demand))
