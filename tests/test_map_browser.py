@@ -30,16 +30,19 @@ COUNT_KIND = """kind => Object.values(window.map._layers).filter(
 POSITION_LATLNG = """id => { const l = Object.values(window.map._layers).find(
     l => l.feature && l.feature.properties.kind === 'position' && l.feature.properties.id === id);
     return l ? [l.getLatLng().lat, l.getLatLng().lng] : null; }"""
+DRAW_MS = 180_000  # a first draw of every grid tile on 2 cores shared with two more workers
+
+
 def _drawn(frame, layer: str):
     """Wait until ``layer`` has drawn, every tile in view included (grids come in tiles)."""
     frame.wait_for_function(f"() => window.hongtuDrawn && window.hongtuDrawn.{layer} >= 0"
-                            f" && !window.hongtuDrawn.{layer}_pending")
+                            f" && !window.hongtuDrawn.{layer}_pending", timeout=DRAW_MS)
 
 
 def _open(page, base: str, query: str = ""):
     page.goto(f"{base}/{query}")  # the overview is the default page: /
-    wait_for_app(page)
-    frame = folium_frame(page)
+    wait_for_app(page, DRAW_MS)
+    frame = folium_frame(page, timeout_ms=DRAW_MS)
     for layer in ("grids", "compounds", "positions"):
         _drawn(frame, layer)
     return frame

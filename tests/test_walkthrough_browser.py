@@ -197,8 +197,10 @@ class Walk:
         if page.locator('[data-testid="stException"]').count():
             self.problem("exception box", key,
                          page.locator('[data-testid="stException"]').first.inner_text()[:300])
-        self.icons = set(page.evaluate(ICON_NAMES))
-        body = page.evaluate(FRAME_TEXT)
+        # one snapshot: a rerun between two reads can add icons (their ligature names are text
+        # until the icon font draws them) that the first read did not see
+        icons, body = page.evaluate(f"() => [({ICON_NAMES})(), ({FRAME_TEXT})()]")
+        self.icons = set(icons)
         for phrase in PAGE_NOT_FOUND:
             if phrase in body:
                 self.problem("page not found", key, phrase)
