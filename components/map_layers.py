@@ -255,12 +255,26 @@ class KeptView(MacroElement):
           try {
             kept = JSON.parse(window.sessionStorage.getItem(key) || "null");
           } catch (e) { /* no storage in this frame: start from the fitted view */ }
+          function laidOut() {
+            var size = map.getSize();
+            return size.x > 0 && size.y > 0;
+          }
           if (kept) {
             map.setView([kept.lat, kept.lng], kept.zoom, {animate: false});
-          } else {
+          } else if (laidOut()) {
             map.fitBounds(bounds, {animate: false});
+          } else {  // a frame not laid out yet: a fit at size 0 is zoom 0 (the whole world)
+            var watch = new ResizeObserver(function () {
+              map.invalidateSize(false);
+              if (laidOut()) {
+                watch.disconnect();
+                map.fitBounds(bounds, {animate: false});
+              }
+            });
+            watch.observe(map.getContainer());
           }
           map.on("moveend", function () {
+            if (!laidOut()) { return; }  // no view of a map without a size is worth keeping
             var c = map.getCenter();
             try {
               window.sessionStorage.setItem(key, JSON.stringify(

@@ -15,6 +15,7 @@ from fixtures_browser import (
     wait_for_app,
     zoom_to_compound,
 )
+from playwright.sync_api import Error as PlaywrightError
 
 from components.legend import TIER_SYMBOLS
 from components.map_payloads import GRID_MIN_ZOOM, GRID_TILE_DEG, grid_tiles
@@ -33,10 +34,20 @@ POSITION_LATLNG = """id => { const l = Object.values(window.map._layers).find(
 DRAW_MS = 180_000  # a first draw of every grid tile on 2 cores shared with two more workers
 
 
+MAP_STATE = """() => [window.map && window.map.getZoom(),
+    window.map && [window.map.getSize().x, window.map.getSize().y],
+    window.hongtuDrawn && Object.fromEntries(Object.entries(window.hongtuDrawn)
+        .filter(([key]) => !key.endsWith('_at')))]"""
+
+
 def _drawn(frame, layer: str):
     """Wait until ``layer`` has drawn, every tile in view included (grids come in tiles)."""
-    frame.wait_for_function(f"() => window.hongtuDrawn && window.hongtuDrawn.{layer} >= 0"
-                            f" && !window.hongtuDrawn.{layer}_pending", timeout=DRAW_MS)
+    try:
+        frame.wait_for_function(f"() => window.hongtuDrawn && window.hongtuDrawn.{layer} >= 0"
+                                f" && !window.hongtuDrawn.{layer}_pending", timeout=DRAW_MS)
+    except PlaywrightError as error:  # say why: the zoom, the map's size, what was drawn
+        raise AssertionError(f"{layer} not drawn; zoom, size, drawn: "
+                             f"{frame.evaluate(MAP_STATE)}") from error
 
 
 def _open(page, base: str, query: str = ""):
