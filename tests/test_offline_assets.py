@@ -116,9 +116,19 @@ def test_loopback_addresses_are_told_apart(url, loopback):
 
 @pytest.mark.browser
 def test_page_fixture_blocks_and_records_outside_requests(page, blocked_requests):
-    page.set_content('<img src="https://example.com/logo.png"><img src="data:,x">')
+    """An address by name, one by number (no name lookup to fail) and a WebSocket, each
+    recorded; a data: URL is not."""
+    with page.expect_event("requestfailed", lambda r: "10.9.8.7" in r.url):
+        page.set_content('<img src="https://example.com/logo.png"><img src="data:,x">'
+                         '<img src="http://10.9.8.7/a.png">'
+                         '<script>new WebSocket("ws://10.9.8.6/feed")</script>')
     page.wait_for_function("[...document.images].every(img => img.complete)")
-    assert blocked_requests == ["https://example.com/logo.png"]
+    for _ in range(50):  # the other failure's event may come a moment later
+        if len(blocked_requests) == 3:
+            break
+        page.wait_for_timeout(100)
+    assert sorted(blocked_requests) == ["http://10.9.8.7/a.png", "https://example.com/logo.png",
+                                        "ws://10.9.8.6/feed"]
     blocked_requests.clear()  # expected here: keep the fixture's teardown check from failing
 
 
