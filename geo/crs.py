@@ -11,6 +11,8 @@ CGCS2000 (EPSG:4490) is treated as equal to WGS84 (they differ by centimetres).
 
 from __future__ import annotations
 
+import functools
+
 import geopandas as gpd
 import numpy as np
 import pyproj
@@ -184,6 +186,15 @@ AREA_MARGIN_DEG = 3.0  # a Gauss-Kruger grid is used a little beyond its EPSG ar
 DEGREE_RANGE = (180.0, 90.0)
 
 
+@functools.lru_cache(maxsize=64)
+def _area_and_to_degrees(crs: str) -> tuple[tuple, pyproj.Transformer]:
+    """A projected CRS's area of use (lon/lat bounds) and its transformer to lon/lat, made once
+    per CRS (35 ms each; an import asks for every candidate CRS of every layer)."""
+    source = pyproj.CRS.from_user_input(crs)
+    area = source.area_of_use.bounds if source.area_of_use else (-180.0, -90.0, 180.0, 90.0)
+    return area, pyproj.Transformer.from_crs(source, 4326, always_xy=True)
+
+
 def held_by(geoms, crs: str) -> np.ndarray:
     """Per geometry (None: False): whether its coordinates are values ``crs`` can hold.
 
@@ -201,10 +212,7 @@ def held_by(geoms, crs: str) -> np.ndarray:
         fits = (np.abs(xs) <= DEGREE_RANGE[0]).all(axis=1) & (np.abs(ys) <= DEGREE_RANGE[1]).all(
             axis=1)
     else:
-        source = pyproj.CRS.from_user_input(crs)
-        west, south, east, north = source.area_of_use.bounds if source.area_of_use \
-            else (-180.0, -90.0, 180.0, 90.0)
-        to_degrees = pyproj.Transformer.from_crs(source, 4326, always_xy=True)
+        (west, south, east, north), to_degrees = _area_and_to_degrees(crs)
         with np.errstate(all="ignore"):
             lon, lat = to_degrees.transform(xs.ravel(), ys.ravel(), errcheck=False)
         lon, lat = np.asarray(lon).reshape(xs.shape), np.asarray(lat).reshape(ys.shape)

@@ -86,8 +86,7 @@ def export_store(store, fmt: str, out: str | os.PathLike, layers: list[str] | No
     frames = {n: masked(store, n, can_see_personal) for n in export_layers(store, layers)}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / ("export" + (out.suffix if fmt in ("gpkg", "xlsx") else ""))
-        WRITERS[fmt](frames, work)
-        _write_info(fmt, work, export_info(not can_see_personal))
+        WRITERS[fmt](frames, work, export_info(not can_see_personal))
         _place(work, out)
     if can_see_personal:  # names and phones unmasked: readable by the owner only (0600/0700)
         from geo.private_files import make_private
@@ -127,24 +126,6 @@ def _gpkg_options(path: Path) -> dict:
     return {} if path.exists() else {"dataset_options": CREATE_OPTIONS}
 
 
-def _write_info(fmt: str, work: Path, info: pd.DataFrame) -> None:
-    if fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        book = load_workbook(work)
-        sheet = book.create_sheet(EXPORT_INFO_SHEET)
-        for row in [list(info.columns), *info.values.tolist()]:
-            sheet.append([cells.escape_cell(v) for v in row])
-        book.save(work)
-    elif fmt == "gpkg":
-        pyogrio.write_dataframe(gpd.GeoDataFrame(info.set_axis(["key", "value"], axis=1)), work,
-                                layer=EXPORT_INFO_TABLE, driver="GPKG", append=work.exists(),
-                                geometry_type=None,
-                                layer_options={"ASPATIAL_VARIANT": "GPKG_ATTRIBUTES"})
-    else:
-        work.mkdir(parents=True, exist_ok=True)
-        (work / f"{EXPORT_INFO_SHEET}.csv").write_bytes(cells.csv_bytes(info, CSV_ENCODING))
-
 
 def export_name(fmt: str, can_see_personal: bool, at: pd.Timestamp | None = None) -> str:
     """``hongtu_masked_csv_20261201-1805.zip`` / ``hongtu_unmasked_...``: never the same name."""
@@ -154,7 +135,7 @@ def export_name(fmt: str, can_see_personal: bool, at: pd.Timestamp | None = None
     return f"hongtu_{tag}_{fmt}_{stamp}{suffix}"
 
 
-def write_gpkg(frames: dict[str, pd.DataFrame], path: Path) -> None:
+def write_gpkg(frames: dict[str, pd.DataFrame], path: Path, info: pd.DataFrame) -> None:
     for name, frame in frames.items():
         spec = schema.layer(name)
         data = _ogr_frame(name, frame)
@@ -168,29 +149,37 @@ def write_gpkg(frames: dict[str, pd.DataFrame], path: Path) -> None:
                 data, path, layer=name, driver="GPKG", append=path.exists(),
                 geometry_type=spec.geometry, promote_to_multi=spec.geometry.startswith("Multi"),
                 **_gpkg_options(path))
+    pyogrio.write_dataframe(gpd.GeoDataFrame(info.set_axis(["key", "value"], axis=1)), path,
+                            layer=EXPORT_INFO_TABLE, driver="GPKG", append=path.exists(),
+                            geometry_type=None,
+                            layer_options={"ASPATIAL_VARIANT": "GPKG_ATTRIBUTES"})
 
 
-def write_geojson(frames: dict[str, pd.DataFrame], folder: Path) -> None:
+def write_geojson(frames: dict[str, pd.DataFrame], folder: Path, info: pd.DataFrame) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in frames.items():
         data = _ogr_frame(name, frame)
         pyogrio.write_dataframe(data, folder / f"{name}.geojson", driver="GeoJSON",
                                 layer_options={"RFC7946": "YES", "WRITE_NAME": "NO"})
+    (folder / f"{EXPORT_INFO_SHEET}.csv").write_bytes(cells.csv_bytes(info, CSV_ENCODING))
 
 
-def write_xlsx(frames: dict[str, pd.DataFrame], path: Path) -> None:
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+def write_xlsx(frames: dict[str, pd.DataFrame], path: Path, info: pd.DataFrame) -> None:
+    """One sheet per layer, then the export's own sheet (``EXPORT_INFO_SHEET``), in one pass."""
+    with cells.excel_writer(path) as writer:
         for name, frame in frames.items():
             table = layer_table(name, with_local_times(name, frame), chinese=True,
                                 split_wkt=True)
             cells.write_sheet(writer, table, sheet_name(name))
+        cells.write_sheet(writer, info, EXPORT_INFO_SHEET)
 
 
-def write_csv(frames: dict[str, pd.DataFrame], folder: Path) -> None:
+def write_csv(frames: dict[str, pd.DataFrame], folder: Path, info: pd.DataFrame) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in frames.items():
         table = layer_table(name, with_local_times(name, frame), chinese=True, split_wkt=True)
         (folder / f"{name}.csv").write_bytes(cells.csv_bytes(table, CSV_ENCODING))
+    (folder / f"{EXPORT_INFO_SHEET}.csv").write_bytes(cells.csv_bytes(info, CSV_ENCODING))
 
 
 def export_bytes(store, fmt: str, layers: list[str] | None = None,

@@ -204,7 +204,7 @@ def to_excel(scenario: Scenario, result: cov.CoverageResult, headers: dict | Non
                                          columns=siting.CANDIDATE_COLUMNS),
               "compounds": result.compounds, "positions": result.positions}
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+    with cells.excel_writer(buffer) as writer:
         for sheet, frame in sheets.items():
             frame = frame.assign(**{c: frame[c].map(f) for c, f in (values or {}).items()
                                     if c in frame})

@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
+
 import pandas as pd
 from openpyxl import load_workbook
 
@@ -113,10 +116,22 @@ def refuse_masked_export(rows: list, file: str, where: str) -> None:
                                        marker=f"{where}: {MASKED_KEY} = {MASKED_YES}"))
 
 
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>, <f t="shared" ...>, <x:f/>
+
+
+def has_formulas(path) -> bool:
+    """True when any worksheet of the .xlsx holds a formula element (a workbook we exported
+    holds none: its formula pass is skipped, half the reading time)."""
+    with zipfile.ZipFile(path) as archive:
+        return any(FORMULA_ELEMENT.search(archive.read(entry))
+                   for entry in archive.namelist()
+                   if entry.startswith("xl/worksheets/") and entry.endswith(".xml"))
+
+
 def read_workbook(path, name: str) -> list:
     """Every data sheet of an .xlsx (instruction sheets left out)."""
     values = load_workbook(path, read_only=True, data_only=True)
-    formulas = load_workbook(path, read_only=True, data_only=False)
+    formulas = load_workbook(path, read_only=True, data_only=False) if has_formulas(path) else None
     tables = []
     try:
         for sheet in values.worksheets:
@@ -128,7 +143,8 @@ def read_workbook(path, name: str) -> list:
             if title.lower() in INSTRUCTION_SHEETS:
                 continue
             missing = {}
-            for r, row in enumerate(formulas[sheet.title].iter_rows(values_only=True)):
+            formula_rows = formulas[sheet.title].iter_rows(values_only=True) if formulas else ()
+            for r, row in enumerate(formula_rows):
                 for c, cell in enumerate(row):
                     if isinstance(cell, str) and cell.startswith("=") and (
                             r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None):
@@ -136,5 +152,6 @@ def read_workbook(path, name: str) -> list:
             tables.append(table_from_rows(name, sheet.title, "xlsx", rows, missing))
     finally:
         values.close()
-        formulas.close()
+        if formulas:
+            formulas.close()
     return tables

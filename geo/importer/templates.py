@@ -171,7 +171,7 @@ def template_xlsx(layer: str) -> bytes:
     """An Excel template for ``layer``: Chinese headers (required ones marked *), one example
     row the importer skips, and a 填表说明 sheet."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+    with cells.excel_writer(buffer) as writer:
         cells.write_sheet(writer, pd.DataFrame([example_row(layer)],
                                                columns=template_headers(layer)),
                           sheet_name(layer))
