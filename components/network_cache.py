@@ -40,6 +40,13 @@ def map_data() -> MapData:
     return _map_data(store.url, _revision())
 
 
+def map_data_at(revision: str, unit: str = "") -> MapData:
+    """The map data of ``unit`` at the store's ``revision``, outside a page's run (the layer
+    route writing a missing file): the same cache entry as the page's ``map_data``."""
+    store = get_store()
+    return _map_data(store.url, scoped_revision(revision, unit))
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _index(url: str, revision: str):
     frames = _layers(url, revision, "compounds", "service_positions", "streets")

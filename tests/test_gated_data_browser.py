@@ -191,3 +191,25 @@ def test_demo_mode_stays_open(streamlit_app, sample_store_path):
     wait_warm(base)
     assert status(layer_url(base, sample_store_path, member_tile(sample_store_path))) == 200
     assert status(f"{base}/_stcore/metrics") == 200
+
+
+def test_a_current_layer_file_no_page_drew_yet_is_written_on_request(streamlit_app,
+                                                                     accounts_store_path):
+    """The store changes after the start-up warm-up (a sign-in, an import on another server):
+    its new revision's files are written when first asked for, in the frame and language
+    asked; a revision that is not the current one, or a language the app lacks, stays 404.
+    (The module's server and store: this test runs last, and only adds an account.)"""
+    path = accounts_store_path
+    base = streamlit_app.start(path)
+    wait_warm(base)
+    old = layer_url(base, path, "combined")
+    assert status(old) == 200
+    auth.add_user(open_store(path), "xin", "viewer", PASSWORD, rounds=4)  # a new revision
+    for frame in ("wgs84-zh", "gcj02-en"):
+        new = layer_url(base, path, "combined", frame)
+        assert new != old and status(new) == 200, frame
+    assert status(layer_url(base, path, grid_tile(path), "gcj02-en")) == 200
+    assert status(layer_url(base, path, "combined", "wgs84-xx")) == 404
+    assert status(layer_url(base, path, "combined", "wgs84-zh-u999999")) == 404  # no such unit
+    folder = old.rsplit("/", 2)[1]
+    assert status(old.replace(folder, "0123456789abcdef-wgs84-zh")) == 404

@@ -8,6 +8,9 @@ as the page that draws them.
   big-screen account). Demo mode (no account) stays open, as every page does.
 * Only the current store revision's files are served (and the previous revision's for a short
   grace, :data:`components.map_layers.GRACE_SECONDS`); any other folder, name or file is 404.
+* A file of the current revision not written yet (the store changed after the page was drawn,
+  or since the start-up warm-up, and no page has drawn the new revision's map in that language
+  and frame) is written on request, as the page would have: never a 404 for a current layer.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from components import i18n
 from components.data import get_store
-from components.layer_publish import is_private
-from components.map_layers import REVISIONS
+from components.layer_publish import is_private, publish_layers
+from components.map_layers import REVISIONS, revision_dir_name
 from components.session import may_open
 from components.web.gate import refusal
 from components.web.principal import request_principal
@@ -49,12 +53,37 @@ def _check(folder: str, name: str, cookies) -> int | None:
     return None
 
 
+def write_current(folder: str) -> None:
+    """Write the layer files of ``folder`` if it is the current revision's (in its frame,
+    language and unit), as a page drawing that map would (``publish_layers``)."""
+    from components import network_cache  # the map's caches: imported on first need
+
+    match = FOLDER.fullmatch(folder)
+    store = get_store()
+    revision = store.revision()
+    frame, lang = match.group(1), folder.split("-")[2]
+    unit = (match.group(2) or "")[2:]
+    if folder != revision_dir_name(revision, f"{frame}-{lang}{match.group(2) or ''}"):
+        return  # an older revision (in its grace) or a unit holding everything: not rebuilt
+    data = network_cache.map_data_at(revision, unit)
+    if data.grids.empty:
+        return
+    before = i18n.get_lang()
+    i18n.set_lang(lang)  # this request's context only (outside a script run)
+    try:
+        publish_layers(data, gcj02=frame == "gcj02")
+    finally:
+        i18n.set_lang(before)
+
+
 async def layer_file(request: Request) -> Response:
     folder, name = request.path_params["folder"], request.path_params["name"]
     status = await run_in_threadpool(_check, folder, name, request.cookies)
     path = layer_root() / folder / f"{name}.json"
     if status is None and not path.is_file():
-        status = 404
+        await run_in_threadpool(write_current, folder)
+        if not path.is_file():
+            status = 404
     if status is not None:
         return refusal(status)
     return FileResponse(path, media_type="application/json", headers=HEADERS)
