@@ -72,6 +72,10 @@ MAP_DRAW_MS = 45_000  # a map drawn later than this never drew (15 s was hit und
 # deprecation warnings (use_container_width...) and the start-up warning of static serving
 SERVER_LOG_DEFECTS = re.compile(r"deprecat|static folder", re.IGNORECASE)
 WAIT_MS = 180_000  # a page's run on 2 cores shared with a busy CI job
+# resolves once two more frames are drawn: what a resize or a key press changed is laid out
+FRAMES_DRAWN = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+TOOLBAR_SHOWN = """() => Array.from(document.querySelectorAll('[data-testid=stElementToolbar]'))
+    .some(bar => getComputedStyle(bar).opacity === '1')"""
 
 
 # --------------------------------------------------------------------- fixtures
@@ -143,8 +147,9 @@ class Walk:
         for viewport in VIEWPORTS:
             self.where = f"{key}/{lang}/{viewport['width']}"
             page.set_viewport_size(viewport)
-            if viewport is not VIEWPORTS[0]:
-                page.wait_for_timeout(400)  # columns and map frames re-lay out
+            if viewport is not VIEWPORTS[0]:  # columns and map frames re-lay out
+                wait_for_app(page, WAIT_MS)
+                page.evaluate(FRAMES_DRAWN)
             self._maps(key, read_labels=viewport is VIEWPORTS[0],
                        scale=viewport is not VIEWPORTS[0])
             self._text(key, lang)
@@ -264,22 +269,26 @@ class Walk:
             return
         if page.locator('[role="dialog"]').count():  # e.g. "Page not found": reported already
             page.keyboard.press("Escape")
-            page.wait_for_timeout(300)
+            page.locator('[role="dialog"]').first.wait_for(state="detached", timeout=5000)
         multiselect = self._handle('[data-testid="stMultiSelect"] input')
         try:
             if multiselect:
                 multiselect.click(timeout=5000, no_wait_after=True)
-                page.wait_for_timeout(300)
+                menu = page.locator('[role="listbox"]').first
+                menu.wait_for(timeout=5000)
                 self._latin(key, page.evaluate(FRAME_TEXT), "open multiselect")
+                shown = menu.text_content(timeout=5000)
                 multiselect.type("zzzz-no-match", timeout=5000)
-                page.wait_for_timeout(300)
+                page.wait_for_function(  # the menu now lists nothing (its "no match" line)
+                    "shown => { const m = document.querySelector('[role=listbox]');"
+                    " return m !== null && m.textContent !== shown; }", arg=shown, timeout=5000)
                 self._latin(key, page.evaluate(FRAME_TEXT), "multiselect with no match")
                 multiselect.fill("", timeout=5000)
                 page.keyboard.press("Escape")
             box = self._handle('[data-testid="stForm"] [data-testid="stTextInput"] input')
             if box:
                 box.type("x", timeout=5000)
-                page.wait_for_timeout(200)
+                page.evaluate(FRAMES_DRAWN)  # React re-renders on input: the next frames show it
                 self._latin(key, page.evaluate(FRAME_TEXT), "form text box being typed in")
                 box.fill("", timeout=5000)
         except PlaywrightError as error:
@@ -289,7 +298,10 @@ class Walk:
             target = page.locator(element).first
             if target.count() and target.is_visible():
                 target.hover(timeout=5000)
-                page.wait_for_timeout(300)
+                try:  # its toolbar fades in (0.15 s after 0.1 s): wait until fully shown
+                    page.wait_for_function(TOOLBAR_SHOWN, timeout=5000)
+                except PlaywrightError:
+                    self.problem("no toolbar on hover", key, element)
                 for value in [page.evaluate(FRAME_TEXT), *page.evaluate(ATTRIBUTES)]:
                     self._latin(key, value, f"hovering {element}")
         page.mouse.move(1, 1)
@@ -360,7 +372,7 @@ def test_walkthrough(mode, lang, stores, streamlit_app, page, shot_dirs, request
             except PlaywrightError:
                 walk.problem("no legend", level, "units map without its legend")
     elif mode == "demo":  # the README's URLs, each a fresh load (no sign-in to keep)
-        for key in ("overview", "data_io", "audit", *_pages(mode)):
+        for key in ("data_io", "audit", *_pages(mode)):  # /overview is among the pages
             walk.where = f"{key}/{lang}/url"
             page.goto(f"{base}/{URL_PATHS.get(key, key)}?lang={lang}")
             wait_for_app(page, WAIT_MS)
