@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
-from pypinyin import Style, lazy_pinyin
 from shapely.geometry import Point
 
 from geo.schema import GEOMETRY, ID, METRIC_CRS, TIERS, WGS84
@@ -77,6 +75,8 @@ def classify(values, k: int = 5, method: str = "quantiles") -> Classification:
     k = max(1, min(k, len(np.unique(values))))
     if k == 1:
         return Classification((float(values.max()),), (0,) * len(values), method)
+    import mapclassify  # here: it brings scipy, scikit-learn and matplotlib (0.9 s to import)
+
     scheme = mapclassify.NaturalBreaks if method == "natural_breaks" else mapclassify.Quantiles
     result = scheme(values, k=k)
     return Classification(
@@ -176,6 +176,8 @@ def grids_covering(geometry, grids: gpd.GeoDataFrame, own_grid: str | None = Non
 # ---------------------------------------------------------------- search
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(initials, full pinyin) of a Chinese name, lower case: 永悦华府 -> (yyhf, yongyuehuafu)."""
+    from pypinyin import Style, lazy_pinyin  # here: its phrase table takes 0.4 s to import
+
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
     full = "".join(lazy_pinyin(name)).lower()
     return initials, full
