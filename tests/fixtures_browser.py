@@ -46,7 +46,7 @@ VIEWPORT = {"width": 1920, "height": 1080}
 STORE_ENV = "HONGTU_DATABASE_URL"
 SERVERS_KEPT = 4  # running app servers per pytest process (~0.5 GB each)
 STARTUP_TIMEOUT_S = 90  # 2 shared cores: a cold Streamlit start can take a while
-APP_TIMEOUT_MS = 120_000  # a bound for "never happened", not a speed check: 2 cores, 3 workers
+APP_TIMEOUT_MS = 120_000  # a bound for "never happened", not a speed check on 2 shared cores
 RUNNING_ICONS = ", ".join(  # the status widget's "Running..." icons
     f'[data-testid="{test_id}"]' for test_id in
     ("stStatusWidgetRunningIcon", "stStatusWidgetRunningManIcon", "stStatusWidgetNewYearsIcon"))
