@@ -13,6 +13,12 @@ the result goes back into the file with the backup API as one transaction (the f
 new file is moved into place with ``os.replace``). A lock file serialises writers across
 processes; a copy left behind by a killed process is removed by the next writer.
 
+The live file is read and written through Python's sqlite3 only. GDAL (pyogrio's wheel) carries
+a SQLite library of its own; two SQLite libraries on one WAL file in one process release each
+other's POSIX locks and truncate the shared-memory file the other has mapped
+(sqlite.org/howtocorrupt.html, 2.2.1): "disk I/O error" in a write and SIGBUS in the server when
+pages read while a member was moved. GDAL touches private copies and other files only.
+
 ``revision()`` is the file's inode and a counter in the table ``hongtu_state`` that every
 committed write increments (the file's mtime does not change while the log holds the writes).
 """
@@ -120,23 +126,14 @@ def _tables(path: Path) -> set[str]:
 
 
 def _read(path: Path, name: str, where: dict | None = None) -> pd.DataFrame:
-    """One layer: a whole spatial layer through pyogrio (Arrow), attribute tables and the
-    rows matching ``where`` (equality, or one of a list: by the ``id`` index) through sqlite3."""
-    spec = schema.layer(name)
+    """One layer, or the rows matching ``where`` (equality, or one of a list: by the ``id``
+    index), through Python's sqlite3 and never GDAL (module docstring: one SQLite library per
+    live file)."""
     if not path.exists():
         return coerce(name, empty_frame(name))
     sql.where_clause(name, where)  # an unknown column is a KeyError before the file is opened
-    if where or spec.geometry is None:
-        with closing(sql.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-            return sql.read_layer(conn, name, where)
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-        present = conn.execute(
-            "SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)
-        ).fetchone()
-    if not present:
-        return coerce(name, empty_frame(name))
-    frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True, fid_as_index=False)
-    return coerce(name, frame)
+    with closing(sql.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        return sql.read_layer(conn, name, where)
 
 
 class _GpkgTransaction(Transaction):
