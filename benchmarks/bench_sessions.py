@@ -170,7 +170,9 @@ def measure(runner: Runner, base: str, pids: list[int], sessions: int, duration_
           f"({sum(srv.cpu_seconds([p]) for p in pids) - cpu0:.0f} s / {len(timings)} actions), "
           f"generator CPU {generator:.1f} s, "
           f"per step p95 {per_step(timings)}", file=sys.stderr, flush=True)
-    kinds = Counter(re.sub(r"[0-9a-f]{16}-\S+|\d+", "#", p)[:90] for p in problems)
+    kinds = Counter(re.sub(r"answered (\d{3})|[0-9a-f]{16}-\S+|\d+",  # HTTP statuses kept
+                           lambda m: m.group(0) if m.group(1) else "#", p)[:120]
+                    for p in problems)
     for problem, count in kinds.most_common(8):
         print(f"    {count} x {problem}", file=sys.stderr)
     if window_s:

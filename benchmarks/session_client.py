@@ -33,6 +33,11 @@ from websockets.exceptions import ConnectionClosed
 STREAM_PATH = "/_stcore/stream"
 CLAIM_PATH = "/hongtu/session/claim"  # components.web.session_cookie.CLAIM_PATH
 LAYER_FOLDER = re.compile(rb"/hongtu/layers/([0-9a-f]{16}-[a-z0-9-]+)/")
+# a tiled layer's index in the map's payload: {"base": ".../members_", "size": .., "keys": [..]}
+# (components.layer_publish.publish_layers), its quotes escaped or not
+TILE_INDEX = re.compile(rb'/(grids_|members_)\\*"\s*,\s*\\*"size\\*"\s*:\s*[0-9.eE+-]+\s*,'
+                        rb'\s*\\*"keys\\*"\s*:\s*\[([^\]]*)\]')
+TILE_KEY = re.compile(rb"[0-9]+_[0-9]+")
 NONCE = re.compile(rb"nonce\W+([A-Za-z0-9_\-]{16,200})")
 DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
         ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
@@ -57,6 +62,7 @@ class Run:
     seconds: float = 0.0
     widgets: dict = field(default_factory=dict)  # user key -> (element type, widget proto)
     layer_folders: list[str] = field(default_factory=list)  # of the maps drawn in the run
+    tiles: dict = field(default_factory=dict)  # "members_" -> the tile names its index lists
     nonces: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # alerts, markdown, captions
@@ -122,6 +128,8 @@ class StreamlitSession:
         fetched yet (the folder in the URL is the store revision's); returns the failures
         (``"<url> answered 404"``: the map would miss that layer)."""
         failures = []
+        names = [n for n in names if n.split("_", 1)[0] + "_" not in run.tiles
+                 or n in run.tiles[n.split("_", 1)[0] + "_"]]  # as the browser: listed tiles
         for url in (f"/hongtu/layers/{folder}/{name}.json" for folder in run.layer_folders
                     for name in names):
             if url in self.fetched:
@@ -216,9 +224,13 @@ class StreamlitSession:
         if kind == "exception":
             run.exceptions.append(f"{body.type}: {body.message}"[:300])
         elif kind == "component_instance":
-            for folder in LAYER_FOLDER.findall(element.SerializeToString()):
+            serialized = element.SerializeToString()
+            for folder in LAYER_FOLDER.findall(serialized):
                 if folder.decode() not in run.layer_folders:
                     run.layer_folders.append(folder.decode())
+            for prefix, keys in TILE_INDEX.findall(serialized):  # a moved member's old tile
+                run.tiles.setdefault(prefix.decode(), set()).update(  # may be gone: not asked
+                    prefix.decode() + k.decode() for k in TILE_KEY.findall(keys))
         elif kind == "html":
             run.nonces.extend(n.decode() for n in NONCE.findall(body.body.encode()))
         elif kind in ("alert", "markdown", "heading"):
