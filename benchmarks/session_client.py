@@ -79,6 +79,7 @@ class StreamlitSession:
         self.cookies: dict[str, str] = {}
         self.fetched: set[str] = set()  # layer URLs this "browser" has in its cache
         self.layer_bytes = 0
+        self.unclaimed: list[str] = []  # nonces the server did not exchange for a cookie
         self._cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash -> (message, run number)
         self._runs = 0
         self._ws = None
@@ -117,10 +118,13 @@ class StreamlitSession:
         """What the page's claim script does after a sign-in: exchange the nonce for the
         sign-in cookie (``POST /hongtu/session/claim``)."""
         for nonce in run.nonces:
-            status, _ = await self.http("POST", CLAIM_PATH, json.dumps({"nonce": nonce}).encode(),
-                                        {"Content-Type": "application/json"})
+            status, body = await self.http("POST", CLAIM_PATH,
+                                           json.dumps({"nonce": nonce}).encode(),
+                                           {"Content-Type": "application/json"})
             if status != 200:
                 raise RuntimeError(f"cookie claim answered {status}")
+            if not json.loads(body or b"{}").get("claimed"):  # answers 200 either way
+                self.unclaimed.append(nonce)
 
     async def fetch_layers(self, names, run: Run) -> list[str]:
         """Fetch the layer files ``names`` (file names without .json: ``combined``,

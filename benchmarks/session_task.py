@@ -301,7 +301,10 @@ async def replay_round(session: StreamlitSession, steps: list[Step], recorded: P
             widgets.update(run.widgets)
             timings.append(_judge(step.name, run))
             if run.nonces:
+                unclaimed = len(session.unclaimed)
                 await session.claim_cookie(run)
+                if len(session.unclaimed) > unclaimed and timings[-1].ok:
+                    timings[-1].ok, timings[-1].error = False, "sign-in cookie not claimed"
             failed = await session.fetch_layers(step.layers, run)
             if failed and timings[-1].ok:  # the step's map misses layers: the step failed
                 timings[-1].ok, timings[-1].error = False, f"{len(failed)} layer files: {failed[0]}"
