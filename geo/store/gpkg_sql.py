@@ -236,17 +236,11 @@ def _blob_bounds(blob: bytes | None):
 def blob_geometries(blobs) -> np.ndarray:
     """The shapely geometries of an array of GeoPackage geometry blobs (None stays None), in
     one vectorised WKB parse."""
-    wkb = np.array([None if b is None else bytes(b[8 + 8 * _ENVELOPE_DOUBLES.get((b[3] >> 1) & 7, 0):])
-                    for b in blobs], dtype=object)
+    def wkb_of(blob):  # past the 8-byte header and the envelope its flags announce
+        return bytes(blob[8 + 8 * _ENVELOPE_DOUBLES.get((blob[3] >> 1) & 7, 0):])
+
+    wkb = np.array([None if b is None else wkb_of(b) for b in blobs], dtype=object)
     return shapely.from_wkb(wkb)
-
-
-def blob_geometry(blob: bytes | None):
-    """The shapely geometry of a GeoPackage geometry blob (None stays None)."""
-    if blob is None:
-        return None
-    doubles = _ENVELOPE_DOUBLES.get((blob[3] >> 1) & 7, 0)
-    return shapely.from_wkb(bytes(blob[8 + 8 * doubles:]))
 
 
 def geometry_blob(geom, srs_id: int, geometry_type: str) -> bytes:
