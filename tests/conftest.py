@@ -9,7 +9,9 @@ from fixtures_postgis import RUN_DIR_ENV, stop_run_cluster
 
 from components.web.state import STATE_DIR_ENV
 
-pytest_plugins = ["fixtures_store", "fixtures_browser", "fixtures_postgis", "fixtures_budget"]
+pytest_plugins = [
+    "fixtures_store", "fixtures_browser", "fixtures_postgis", "fixtures_budget", "pytester",
+]
 
 _made: list[str] = []  # the state directory this pytest process made (removed at its end)
 _run_dirs: list[str] = []  # the run's shared folder, made by the controller

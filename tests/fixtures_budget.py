@@ -8,7 +8,9 @@ The two numbers live in one place, ``[tool.pytest.ini_options]`` of pyproject.to
 
 The budget is checked only on a run of the whole non-slow suite (``make test``: no paths given,
 ``-m "not slow"``), where the numbers mean something; any run prints the per-file table.
-``HONGTU_TEST_BUDGET=0`` turns the check off (a run on a much slower machine, say).
+The numbers are for the machine they were set on; on another one they are scaled by how much
+slower it is (``tests/machine_speed.py``: a probe before the first test and after the last, the
+slower reading counts, between 1 and 2 times). ``HONGTU_TEST_BUDGET=0`` turns the check off.
 
 Longest files first: the workers take whole files (``--dist loadfile``) in collection order
 (``--no-loadscope-reorder``), and the collection is sorted by each file's seconds in the last
@@ -26,6 +28,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import machine_speed
 import pytest
 
 SUITE_BUDGET_INI = "suite_budget_s"
@@ -55,6 +58,8 @@ def pytest_collection_modifyitems(session, config, items):
 def pytest_addoption(parser):
     parser.addini(SUITE_BUDGET_INI, "wall-time budget (s) of the whole non-slow suite", default="720")
     parser.addini(TEST_BUDGET_INI, "budget (s) of one test: setup + call + teardown", default="60")
+    parser.addini(machine_speed.REFERENCE_INI, "the machine probe on the budget's machine",
+                  default="")
 
 
 class SuiteClock:
@@ -62,7 +67,11 @@ class SuiteClock:
 
     def __init__(self, config):
         self.config = config
+        self.checked = os.environ.get(BUDGET_ENV) != "0" and self.whole_suite()
+        self.speed: list[str] = []
+        self.ratios = [self.probe_machine("before the first test")] if self.checked else []
         self.started = time.monotonic()
+        self.ended: float | None = None  # the last test's end (the probe after it not counted)
         self.per_test: dict[str, float] = defaultdict(float)
         self.setup_per_file: dict[str, float] = defaultdict(float)
         self.total_per_file: dict[str, float] = defaultdict(float)
@@ -84,12 +93,25 @@ class SuiteClock:
         given = [a for a in config.args if a not in config.getini("testpaths")]
         return not given and config.getoption("markexpr", "") == "not slow"
 
+    def probe_machine(self, when: str) -> float:
+        """This machine's slowdown against the budget's machine (1.0 without a reference)."""
+        reference = machine_speed.parse_probe(self.config.getini(machine_speed.REFERENCE_INI))
+        if not reference:
+            return 1.0
+        measured = machine_speed.probe(tuple(reference))
+        ratio = machine_speed.slowdown(measured, reference)
+        self.speed.append(f"machine probe {when}: {machine_speed.format_probe(measured)} "
+                          f"= {ratio:.2f}x the budget's machine")
+        return ratio
+
     def offenders(self) -> tuple[float, list[tuple[str, float]], float, float]:
-        suite_budget = float(self.config.getini(SUITE_BUDGET_INI))
-        test_budget = float(self.config.getini(TEST_BUDGET_INI))
+        wall = (self.ended or time.monotonic()) - self.started
+        factor = machine_speed.budget_factor(self.ratios)
+        suite_budget = float(self.config.getini(SUITE_BUDGET_INI)) * factor
+        test_budget = float(self.config.getini(TEST_BUDGET_INI)) * factor
         slow = sorted(((n, s) for n, s in self.per_test.items() if s > test_budget),
                       key=lambda pair: -pair[1])
-        return time.monotonic() - self.started, slow, suite_budget, test_budget
+        return wall, slow, suite_budget, test_budget
 
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
@@ -104,8 +126,12 @@ class SuiteClock:
             write(f"{total:9.1f} {self.setup_per_file[path]:9.1f} "
                   f"{self.tests_per_file[path]:6d}  {path}")
         busy = sum(self.total_per_file.values())
+        for line in self.speed:
+            write(line)
+        factor = machine_speed.budget_factor(self.ratios)
         write(f"wall {wall:.0f} s; test time summed over workers {busy:.0f} s; "
-              f"budget {suite_budget:.0f} s for the whole suite, {test_budget:.0f} s per test")
+              f"budget {suite_budget:.0f} s for the whole suite, {test_budget:.0f} s per test"
+              + (f" (the budget's numbers x {factor:.2f})" if factor > 1 else ""))
         if slow:
             write(f"tests over {test_budget:.0f} s:")
             for nodeid, seconds in slow:
@@ -128,8 +154,10 @@ class SuiteClock:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session, exitstatus):
         self.remember()
-        if os.environ.get(BUDGET_ENV) == "0" or not self.whole_suite():
+        if not self.checked:
             return
+        self.ended = time.monotonic()
+        self.ratios.append(self.probe_machine("after the last test"))
         wall, slow, suite_budget, test_budget = self.offenders()
         over = []
         if wall > suite_budget:
