@@ -38,7 +38,10 @@ LAYER_FOLDER = re.compile(rb"/hongtu/layers/([0-9a-f]{16}-[a-z0-9-]+)/")
 TILE_INDEX = re.compile(rb'/(grids_|members_)\\*"\s*,\s*\\*"size\\*"\s*:\s*[0-9.eE+-]+\s*,'
                         rb'\s*\\*"keys\\*"\s*:\s*\[([^\]]*)\]')
 TILE_KEY = re.compile(rb"[0-9]+_[0-9]+")
-NONCE = re.compile(rb"nonce\W+([A-Za-z0-9_\-]{16,200})")
+# the claim script's body, {"nonce": "..."}, its quotes escaped or not; a nonce is URL-safe
+# base64 and may begin with "-" (a pattern skipping non-word characters before it dropped that
+# "-" in 1 sign-in of 64: the claim then exchanged nothing and the session's tiles got 401)
+NONCE = re.compile(rb'nonce\\*"\s*:\s*\\*"([A-Za-z0-9_-]{16,200})\\*"')
 DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
         ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 CACHE_RUNS = 2  # the browser offers the cacheable messages of its last runs (ForwardMsgCache)
