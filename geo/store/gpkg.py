@@ -49,6 +49,7 @@ from geo.store.base import (
     empty_frame,
     to_storage,
 )
+from geo.store.gpkg_revision import RevisionReader
 from geo.store.sign_ins import SqliteSignIns
 
 TMP_INFIX = ".tx-"  # <stem>.tx-XXXX.gpkg: a private copy while a layer is written by GDAL
@@ -60,6 +61,7 @@ class GeoPackageStore(Store):
         self.path = Path(path)
         self.url = str(self.path)
         self.sign_ins = SqliteSignIns(self.path)
+        self._revision = RevisionReader(self.path)
         gpkg_compat.ensure_current(self.path)  # an older file becomes a GeoPackage 1.3
 
     # ------------------------------------------------------------------ reads
@@ -72,11 +74,7 @@ class GeoPackageStore(Store):
         return _read(self.path, name, where)
 
     def revision(self) -> str:
-        if not self.path.exists():
-            return "missing"
-        with closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as conn:
-            counter = sql.read_revision(conn)
-        return f"{self.path.stat().st_ino}-{counter}"
+        return self._revision.read()
 
     # ------------------------------------------------------------------ writes
     @contextmanager

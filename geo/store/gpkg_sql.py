@@ -49,10 +49,10 @@ def bump_revision(conn: sqlite3.Connection) -> None:
 
 def read_revision(conn: sqlite3.Connection) -> int:
     try:
-        row = conn.execute(f"SELECT value FROM {STATE_TABLE} WHERE key = 'revision'").fetchone()
+        rows = conn.execute(f"SELECT value FROM {STATE_TABLE} WHERE key = 'revision'").fetchall()
     except sqlite3.OperationalError:  # written before the counter existed
         return 0
-    return int(row[0]) if row else 0
+    return int(rows[0][0]) if rows else 0  # fetchall: the read transaction ends here
 
 
 def geometry_column(conn: sqlite3.Connection, name: str) -> tuple[str, int] | None:

@@ -1,0 +1,95 @@
+"""The GeoPackage's revision read through one kept connection still follows the file: every
+commit (by this store object or another process), a file moved into place at the same path
+(a restore: the old connection must not be read again), the file removed; and threads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+import pytest
+from store_dataset import dataset
+
+from geo.store import open_store
+from geo.store.gpkg_revision import MISSING
+
+
+@pytest.fixture
+def two_files(tmp_path):
+    """Two GeoPackages with the dataset; the second written twice more (another counter)."""
+    first, second = tmp_path / "a.gpkg", tmp_path / "b.gpkg"
+    open_store(first).write_layers(dataset())
+    shutil.copyfile(first, second)
+    other = open_store(second)
+    for value in (5, 6):
+        with other.transaction() as tx:
+            tx.update("grids", "g2", {"households": value})
+    return first, second
+
+
+def _counter(revision: str) -> int:
+    return int(revision.rsplit("-", 1)[1])
+
+
+def test_a_commit_in_another_process_is_seen(two_files):
+    store = open_store(two_files[0])
+    before = store.revision()
+    code = ("import sys; from geo.store import open_store\n"
+            "s = open_store(sys.argv[1])\n"
+            "with s.transaction() as tx: tx.update('grids', 'g2', {'households': 9})\n")
+    subprocess.run([sys.executable, "-c", code, str(two_files[0])], check=True)
+    assert _counter(store.revision()) == _counter(before) + 1
+
+
+def test_a_file_moved_into_place_is_read_not_the_old_one(two_files):
+    first, second = two_files
+    store = open_store(first)
+    old = store.revision()
+    replacement = first.with_name("incoming.gpkg")
+    shutil.copyfile(second, replacement)
+    os.replace(replacement, first)  # as a restore does
+    new = store.revision()
+    assert new != old and _counter(new) == _counter(open_store(second).revision())
+    assert store.load("grids").set_index("id").loc["g2", "households"] == 6
+
+
+def test_a_removed_file_is_missing_and_a_new_one_is_read(two_files):
+    first, second = two_files
+    store = open_store(first)
+    assert store.revision() != MISSING
+    first.unlink()
+    assert store.revision() == MISSING
+    shutil.copyfile(second, first)
+    assert _counter(store.revision()) == _counter(open_store(second).revision())
+
+
+def test_threads_reading_while_this_store_writes_see_only_counters_it_committed(two_files):
+    store = open_store(two_files[0])
+    start = _counter(store.revision())
+
+    def read_many(_):
+        return {_counter(store.revision()) for _ in range(300)}
+
+    with ThreadPoolExecutor(4) as pool:
+        readers = [pool.submit(read_many, i) for i in range(4)]
+        for value in range(20):
+            with store.transaction() as tx:
+                tx.append("meta", pd.DataFrame([{"id": f"k{value}", "key": f"k{value}",
+                                                 "value": "v"}]))
+        seen = set().union(*(r.result() for r in readers))
+    assert seen <= set(range(start, start + 21))
+    assert _counter(store.revision()) == start + 20
+
+
+def test_a_file_removed_and_written_again_between_two_reads_is_read_anew(two_files):
+    """The new file may get the old one's inode number: its change time tells them apart."""
+    first, second = two_files
+    store = open_store(first)
+    old = store.revision()
+    first.unlink()
+    shutil.copyfile(second, first)
+    assert _counter(store.revision()) == _counter(open_store(second).revision()) != _counter(old)
