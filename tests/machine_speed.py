@@ -55,18 +55,21 @@ PARTS = {"python": python_work, "numpy": numpy_work, "python-start": python_star
 
 
 def probe(names=tuple(PARTS)) -> dict[str, float]:
-    """Seconds per named part (the faster of ``ROUNDS``); Chromium left out where it is not
-    installed."""
+    """Seconds per named part (the faster of ``ROUNDS``); a part that cannot run here (Chromium
+    not installed, a process failing or hanging) is left out, never the run's failure."""
     seconds = {}
     for name in names:
         work = PARTS.get(name)
         if work is None or (name == "chromium" and shutil.which(CHROMIUM) is None):
             continue
         rounds = []
-        for _ in range(ROUNDS):
-            started = time.perf_counter()
-            work()
-            rounds.append(time.perf_counter() - started)
+        try:
+            for _ in range(ROUNDS):
+                started = time.perf_counter()
+                work()
+                rounds.append(time.perf_counter() - started)
+        except (OSError, subprocess.SubprocessError):
+            continue
         seconds[name] = min(rounds)
     return seconds
 

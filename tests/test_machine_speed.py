@@ -34,6 +34,14 @@ def test_probe_times_only_the_named_parts():
     assert list(seconds) == ["python"] and seconds["python"] > 0
 
 
+def test_a_part_that_fails_here_is_left_out_not_the_run(monkeypatch):
+    def broken():
+        raise machine_speed.subprocess.CalledProcessError(1, "chromium")
+
+    monkeypatch.setitem(machine_speed.PARTS, "numpy", broken)
+    assert list(machine_speed.probe(("python", "numpy"))) == ["python"]
+
+
 def write_suite(pytester, reference: str) -> None:
     pytester.makeini(textwrap.dedent(f"""
         [pytest]
