@@ -48,8 +48,9 @@ class RevisionReader:
             held, conn = self._idle.get_nowait()
         except queue.Empty:
             held, conn = None, None
-        if conn is not None and held != identity:  # opened on a file no longer at the path
-            conn.close()
+        if conn is not None and held != identity:  # opened on a file no longer at the path:
+            conn.close()  # so are the other idle ones (a restore's old file is let go at once)
+            self.close()
             conn = None
         if conn is None:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
