@@ -17,9 +17,9 @@ Which columns are personal is declared in :mod:`geo.schema`.
 store's revision (``geo.store.base.UNREVISIONED_LAYERS``), and the sign-in rows it includes
 are kept outside the layers.
 
-Caching is at the edge and shared between users: masked layers are ``st.cache_data`` keyed on
-the store's revision and on the masking *policy* (all / none / a set of grids), never on the
-user. ``ctx.store`` is for writes through ``geo`` (which check the principal); a page never
+Caching is at the edge and shared between users: masked layers are ``st.cache_resource`` keyed
+on the store's revision and on the masking *policy* (all / none / a set of grids), never on the
+user, and handed out as copy-on-write views (:func:`components.data.shared_view`). ``ctx.store`` is for writes through ``geo`` (which check the principal); a page never
 reads layers from it.
 """
 
@@ -32,7 +32,7 @@ import pandas as pd
 import streamlit as st
 
 from components import network_cache, session
-from components.data import _raw_layer_at, get_store, scoped_revision
+from components.data import _raw_layer_at, cached_frame, get_store, scoped_revision
 from components.i18n import get_lang
 from geo import audit, auth, schema
 from geo.auth import Principal
@@ -79,7 +79,7 @@ def apply_policy(frame: pd.DataFrame, name: str, policy: tuple[str, ...],
     return mask_frame(frame, name, False)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@cached_frame(max_entries=128)
 def _masked_layer(url: str, revision: str, name: str, policy: tuple[str, ...]) -> pd.DataFrame:
     frame = _raw_layer_at(url, revision, name)
     return apply_policy(frame, name, policy, _row_grids(url, revision, name, frame))
@@ -116,7 +116,7 @@ class PageContext:
         revision, policy = self.revision, self.policy
         out = {n: _masked_layer(self.store.url, revision, n, policy)
                if policy[0] != SEE_ALL and schema.layer(n).personal_fields
-               else _raw_layer_at(self.store.url, revision, n)  # nothing to mask: one copy
+               else _raw_layer_at(self.store.url, revision, n)  # nothing to mask: one frame
                for n in names}
         if audit.AUDIT in out:  # kept outside the revision (UNREVISIONED_LAYERS), with the
             # sign-ins (outside the layers): read afresh, masked like any layer

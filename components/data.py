@@ -1,5 +1,10 @@
-"""Cached access to the store: the store is a cached resource, layers are cached data keyed
-on the store's revision so a write shows at once.
+"""Cached access to the store: the store is a cached resource, layers are cached resources
+keyed on the store's revision so a write shows at once.
+
+A layer is read from the store once per revision and shared by every session (no copy per
+read: unpickling a layer per rerun, geometries from WKB included, was a tenth of the server's
+time under load). Callers get :func:`shared_view`, a shallow copy-on-write view: a change to it
+(a new column, a cell set) copies what it changes and never reaches the shared frame.
 
 The raw (unmasked) layer loaders are private to ``components``: pages read through
 :func:`components.context.page_context`, which masks personal data for the signed-in
@@ -7,6 +12,8 @@ principal. Only the context, the session (accounts) and components that build pu
 payloads (the network map, the headline figures) call them."""
 
 from __future__ import annotations
+
+import functools
 
 import pandas as pd
 import streamlit as st
@@ -29,7 +36,28 @@ def get_store() -> Store:
     return _store_for(store_url())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+def shared_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """A view of a shared cached frame that its caller may change: pandas' copy-on-write
+    copies the data on the first change (attrs are copied at once)."""
+    return frame.copy(deep=False)
+
+
+def cached_frame(max_entries: int):
+    """``st.cache_resource`` for a function returning a DataFrame: one frame per key, shared
+    by every session, each call handed a :func:`shared_view` of it (``.clear()`` as usual)."""
+    def wrap(func):
+        shared = st.cache_resource(show_spinner=False, max_entries=max_entries)(func)
+
+        @functools.wraps(func)
+        def view(*args, **kwargs):
+            return shared_view(shared(*args, **kwargs))
+
+        view.clear = shared.clear
+        return view
+    return wrap
+
+
+@cached_frame(max_entries=64)
 def _load_layer(url: str, revision: str, name: str) -> pd.DataFrame:
     return _store_for(url).load(name)
 
@@ -85,7 +113,7 @@ def _unit_keys(url: str, revision: str, unit: str) -> dict[str, frozenset]:
     return hierarchy.unit_keys(frames, found.districts if found else ())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@cached_frame(max_entries=64)
 def _scoped_layer(url: str, revision: str, name: str, unit: str) -> pd.DataFrame:
     frame = _load_layer(url, revision, name)
     return hierarchy.filter_layer(name, frame, _unit_keys(url, revision, unit))

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 
 import branca.colormap as cm
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
 
 from components.i18n import t
 from components.map_controls import add_metric_scale
-from components.map_layers import KeptView, esc
+from components.map_layers import KeptView, esc, feature_collection
 from components.offline import lean_map, use_local_assets
 from geo import grid_coverage as gc
 from geo.grid_summary import threshold_text
@@ -38,7 +41,18 @@ def colour_scale(threshold: float, per_member: pd.Series) -> cm.LinearColormap:
     return cm.LinearColormap(SHADES, vmin=0, vmax=top, caption=t("grids.map.legend"))
 
 
-def _features(grids: gpd.GeoDataFrame, coverage: pd.DataFrame, selected: set) -> gpd.GeoDataFrame:
+@dataclass(frozen=True)
+class GridLayer:
+    """What the map draws, as plain data (cacheable, picklable): a GeoJSON FeatureCollection
+    of the grids (feature id = grid id; properties: tooltip fields, ``gap``, ``selected``),
+    the gap markers (lat, lon, escaped name) and the bounds [[south, west], [north, east]]."""
+
+    collection: dict
+    gaps: tuple[tuple[float, float, str], ...]
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None
+
+
+def _features(grids: gpd.GeoDataFrame, coverage: pd.DataFrame, selected: set) -> pd.DataFrame:
     cols = [gc.GRID_ID, gc.MEMBERS, gc.HOUSEHOLDS, gc.PER_MEMBER, gc.FLAGS]
     frame = grids[["id", "name", "geometry"]].merge(
         coverage[cols], left_on="id", right_on=gc.GRID_ID, how="inner"
@@ -52,26 +66,88 @@ def _features(grids: gpd.GeoDataFrame, coverage: pd.DataFrame, selected: set) ->
     frame["selected"] = frame[gc.GRID_ID].isin(selected)
     frame["name"] = frame["name"].map(esc)  # the tooltip is HTML: names shown as text
     frame[gc.GRID_ID] = frame[gc.GRID_ID].map(esc)
-    return gpd.GeoDataFrame(frame.drop(columns=["id", gc.FLAGS]), geometry="geometry",
-                            crs=grids.crs)
+    return frame
 
 
-def grid_map(
-    grids: gpd.GeoDataFrame, coverage: pd.DataFrame, streets: gpd.GeoDataFrame | None = None,
-    selected: list[str] | None = None, top: float | None = None,
-) -> folium.Map:
-    """A folium map of ``grids`` (WGS84) joined with their rows of ``coverage``; the shading
-    runs from 0 to ``top`` (default: the coverage's default threshold)."""
+def grid_layer(grids: gpd.GeoDataFrame, coverage: pd.DataFrame,
+               selected: list[str] | None = None) -> GridLayer:
+    """``grids`` (WGS84) joined with their rows of ``coverage``, as the map's plain data.
+    Geometries go through shapely's GeoJSON writer once (as the overview's layer files do),
+    not through a GeoDataFrame's ``__geo_interface__``, which folium would read twice."""
+    frame = _features(grids, coverage, set(selected or []))
+    records = frame[[*TOOLTIP_FIELDS, "gap", "selected"]].astype(object).to_dict("records")
+    collection = feature_collection(frame, records)  # coordinates to 6 decimals (0.1 m)
+    for feature in collection["features"]:
+        feature["id"] = feature["properties"][gc.GRID_ID]
+    gaps = tuple((point.y, point.x, name) for point, name in zip(
+        frame.geometry[frame["gap"]].representative_point(), frame["name"][frame["gap"]]))
+    bounds = None
+    if len(frame):
+        minx, miny, maxx, maxy = shapely.total_bounds(frame.geometry.values)
+        bounds = ((float(miny), float(minx)), (float(maxy), float(maxx)))
+    return GridLayer(collection, gaps, bounds)
+
+
+def outlines(frame: gpd.GeoDataFrame) -> dict:
+    """Named outlines (streets) as a GeoJSON FeatureCollection (plain data, cacheable)."""
+    return feature_collection(frame, [{"name": str(name)} for name in frame["name"]])
+
+
+class _Text(Element):
+    """Text put into the page as it is (branca compiles a rendered script as a template)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _PlainRender(MacroElement):
+    """branca's MacroElement.render, but the rendered header, html and script go into the page
+    as text: branca makes each a new template, which for the grids' GeoJSON (about 200 KB)
+    meant lexing and compiling it to Python on every rerun (about a fifth of a loaded server's
+    time, issue #27). Text that is not compiled is not evaluated either (a "{{" in a name)."""
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        for part in ("header", "html", "script"):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Text(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _GridGeoJson(folium.GeoJson, _PlainRender):
+    """The grids' GeoJSON layer: rendered as plain text (above), its bounds known beforehand
+    (folium walks every coordinate in Python for them)."""
+
+    def __init__(self, data: dict, bounds, **kwargs):
+        super().__init__(data, **kwargs)
+        self.known_bounds = [list(corner) for corner in bounds] if bounds else None
+
+    def _get_self_bounds(self):
+        return self.known_bounds or super()._get_self_bounds()
+
+
+def grid_map(layer: GridLayer, streets: dict | None = None, top: float = math.inf) -> folium.Map:
+    """A folium map of ``layer`` over the ``streets`` outlines; the shading runs from 0 to
+    ``top`` (the district's default threshold). The layer's data is copied into the map's
+    GeoJSON (folium may add to it): a cached layer is never changed by a render."""
     use_local_assets()
-    selected_ids = set(selected or [])
-    features = _features(grids, coverage, selected_ids)
-    top = coverage.attrs.get("default_threshold", math.inf) if top is None else top
-    scale = colour_scale(top, features[gc.PER_MEMBER].astype(float))
+    collection = {"type": "FeatureCollection", "features": [
+        {**feature, "properties": dict(feature["properties"])}
+        for feature in layer.collection["features"]]}
+    scale = colour_scale(top, pd.Series(
+        [f["properties"][gc.PER_MEMBER] for f in collection["features"]], dtype=float))
     fmap = add_metric_scale(folium.Map(tiles=None, prefer_canvas=True))
     lean_map(fmap)
-    if streets is not None and len(streets):
+    if streets and streets["features"]:
         folium.GeoJson(
-            streets[["name", "geometry"]], name="streets", interactive=False,
+            {**streets, "features": [dict(f) for f in streets["features"]]}, name="streets",
+            interactive=False,
             style_function=lambda _: {"color": STREET_LINE, "weight": 2, "fill": False},
         ).add_to(fmap)
 
@@ -87,21 +163,19 @@ def grid_map(
     aliases = [t("grids.col.grid"), t("grids.col.grid_id"), t("grids.col.members"),
                t("grids.col.households"), t("grids.col.households_per_member"),
                t("grids.col.flags")]
-    folium.GeoJson(
-        features, name="grids", style_function=style,
+    _GridGeoJson(
+        collection, layer.bounds, name="grids", style_function=style,
         highlight_function=lambda _: {"weight": 4, "color": SELECTED_LINE},
         tooltip=folium.GeoJsonTooltip(fields=list(TOOLTIP_FIELDS), aliases=aliases),
     ).add_to(fmap)
-    for _, gap in features[features["gap"]].iterrows():
-        point = gap.geometry.representative_point()
+    for lat, lon, name in layer.gaps:
         folium.Marker(
-            [point.y, point.x], tooltip=f"{t('grids.map.gap')}: {gap['name']}",  # escaped
+            [lat, lon], tooltip=f"{t('grids.map.gap')}: {name}",  # escaped
             icon=folium.DivIcon(html=f'<div style="color:{GAP_LINE};font-weight:bold;'
                                      f'font-size:18px">⚠</div>'),
         ).add_to(fmap)
-    if len(features):  # a click (selection) redraws the map: it keeps the user's view
-        minx, miny, maxx, maxy = features.total_bounds
-        KeptView("grids_map", [[miny, minx], [maxy, maxx]]).add_to(fmap)
+    if layer.bounds:  # a click (selection) redraws the map: it keeps the user's view
+        KeptView("grids_map", [list(corner) for corner in layer.bounds]).add_to(fmap)
     return fmap
 
 

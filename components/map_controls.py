@@ -5,13 +5,16 @@ scroll the page when clicked.
 Leaflet focuses the map on every mousedown (its keyboard handler). A map whose bottom lies
 below the fold (the overview's map at 1920x1080 or 1366x768) then scrolls Streamlit's page up
 by the hidden part between mousedown and click, and the click lands that far below the
-pointer: a click on a compound opened nothing. Here the map focuses with ``preventScroll``."""
+pointer: a click on a compound opened nothing. Here the map focuses with ``preventScroll``.
+
+Every page draws its map with :func:`draw_map`."""
 
 from __future__ import annotations
 
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
+from streamlit_folium import st_folium
 
 
 class MetricScale(MacroElement):
@@ -32,3 +35,11 @@ class MetricScale(MacroElement):
 def add_metric_scale(fmap: folium.Map) -> folium.Map:
     MetricScale().add_to(fmap)
     return fmap
+
+
+def draw_map(fmap: folium.Map, **kwargs):
+    """``st_folium(fmap, **kwargs)`` without its first render of the whole page: st_folium
+    renders the map's tree again itself and uses only the parts that render gives (script,
+    header, html), so the page render doubled its cost (a third of a loaded server's time on
+    the grids page, issue #27) and made each marker set its icon twice."""
+    return st_folium(fmap, render=False, **kwargs)

@@ -20,12 +20,11 @@ import folium
 import streamlit as st
 from branca.element import MacroElement
 from jinja2 import Template
-from streamlit_folium import st_folium
 
 from components import basemaps, legend
 from components.i18n import t
 from components.layer_publish import is_private, publish_layers
-from components.map_controls import add_metric_scale
+from components.map_controls import add_metric_scale, draw_map
 from components.map_layers import (
     DrawnLayer,
     Helpers,
@@ -184,9 +183,9 @@ def render_map(data: MapData, view: MapView, height: int = 640):
     m, groups, control = build_map(data, view)
     gcj02 = basemaps.basemap(view.basemap).gcj02
     if view.mode == EMBEDDED:
-        return st_folium(m, key=MAP_KEY, height=height, width=None,
+        return draw_map(m, key=MAP_KEY, height=height, width=None,
                          returned_objects=RETURNED)
-    return st_folium(
+    return draw_map(
         m, key=MAP_KEY, height=height, width=None, returned_objects=RETURNED,
         feature_group_to_add=groups, layer_control=control,
         center=_shift_to_map(view, gcj02), zoom=view.zoom,
@@ -263,7 +262,7 @@ def render_compound_map(detail, nearest, positions, height: int = 360,
         folium.CircleMarker([row.geometry.y, row.geometry.x], radius=size / 3, color=colour,
                             fill=True, fill_opacity=0.9, tooltip=esc(row.name)).add_to(m)
     m.fit_bounds([[box[1], box[0]], [box[3], box[2]]])
-    st_folium(m, key="compound_map", height=height, width=None,
+    draw_map(m, key="compound_map", height=height, width=None,
               returned_objects=[])
 
 
@@ -277,4 +276,4 @@ def render_bare_map(height: int = 660) -> None:
     ready._template = Template("{% macro script(this, kwargs) %}window.hongtuBare = Date.now();"
                                "{% endmacro %}")
     ready.add_to(m)
-    st_folium(m, key=MAP_KEY, height=height, width=None, returned_objects=[])
+    draw_map(m, key=MAP_KEY, height=height, width=None, returned_objects=[])

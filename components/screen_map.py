@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from branca.element import MacroElement
 from jinja2 import Template
-from streamlit_folium import st_folium
 
 from components import network_cache
+from components.map_controls import draw_map
 from components.network_map import MapView, build_map
 
 SCREEN_MAP_KEY = "screen_map"
@@ -48,5 +48,5 @@ def screen_map(center: tuple[float, float], zoom: int, height: int = 880) -> Non
         group.add_to(m)
     control.add_to(m)
     FillFrame().add_to(m)
-    st_folium(m, key=SCREEN_MAP_KEY, height=height, width=None,
+    draw_map(m, key=SCREEN_MAP_KEY, height=height, width=None,
               returned_objects=[], center=list(center), zoom=zoom)

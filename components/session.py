@@ -35,7 +35,7 @@ import streamlit as st
 
 from components import browser_session
 from components.browser_session import idle_seconds, session_minutes  # noqa: F401 - re-exported
-from components.data import _load_raw_layer, get_store
+from components.data import _load_layer, _load_raw_layer, get_store
 from components.data_text import md
 from components.i18n import get_lang, t
 from components.web.session_registry import Status
@@ -122,12 +122,22 @@ def _signed_in_name() -> str | None:
     return name
 
 
-def principal_of_account(accounts, name: str | None) -> Principal | None:
-    """The principal of an enabled account ``name`` in the accounts layer, else None."""
-    found = accounts[accounts[auth.NAME] == name] if name is not None else accounts.iloc[:0]
-    if found.empty or bool(found.iloc[0][auth.DISABLED]):
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _principals_at(url: str, revision: str) -> dict[str, Principal]:
+    """The enabled accounts' principals by name at ``revision`` (shared: Principal is frozen).
+    A run asks four or five times who is signed in; a lookup in the accounts frame each time
+    was a twentieth of a loaded server's time (issue #27)."""
+    accounts = _load_layer(url, revision, auth.ACCOUNTS)
+    return {str(row[auth.NAME]): auth.principal_of(row)
+            for row in accounts.to_dict("records") if not bool(row[auth.DISABLED])}
+
+
+def principal_of_account(name: str | None) -> Principal | None:
+    """The principal of the enabled account ``name`` in the store as it is now, else None."""
+    if name is None:
         return None
-    return auth.principal_of(found.iloc[0])
+    store = get_store()
+    return _principals_at(store.url, store.revision()).get(str(name))
 
 
 def signed_in_principal() -> Principal:
@@ -138,7 +148,7 @@ def signed_in_principal() -> Principal:
     name = _signed_in_name()
     if name is None:
         return auth.ANONYMOUS
-    principal = principal_of_account(accounts, name)
+    principal = principal_of_account(name)
     if principal is None:  # disabled or removed: end its sign-ins in every browser
         browser_session.end_account(name)
         sign_out()

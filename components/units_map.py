@@ -10,10 +10,9 @@ import pandas as pd
 import streamlit as st
 from branca.element import MacroElement
 from folium.template import Template
-from streamlit_folium import st_folium
 
 from components.i18n import fmt_int, t
-from components.map_controls import add_metric_scale
+from components.map_controls import add_metric_scale, draw_map
 from components.map_layers import esc
 from components.offline import lean_map, use_local_assets
 from geo import unit_figures
@@ -123,7 +122,7 @@ def show_units_map(shapes, table, indicator: str, key: str, height: int = 600) -
     (components.units follows it)."""
     fmap, layer = units_map(shapes, table, indicator)
     st.markdown(legend_html(table[indicator], indicator), unsafe_allow_html=True)
-    st_folium(fmap, key=key, height=height, width=None,
+    draw_map(fmap, key=key, height=height, width=None,
               feature_group_to_add=layer, returned_objects=["last_active_drawing"])
 
 

@@ -145,7 +145,7 @@ def test_compound_mini_map_is_centred_on_the_compound_with_context(grid_store, m
     from components import network_cache
 
     drawn = {}
-    monkeypatch.setattr(network_map, "st_folium", lambda m, **_: drawn.setdefault("map", m))
+    monkeypatch.setattr(network_map, "draw_map", lambda m, **_: drawn.setdefault("map", m))
     data = network_cache.map_data()
     detail, summary, _ = network_cache.compound("k1")
     network_map.render_compound_map(detail, summary["nearest"], data.positions, context=data)

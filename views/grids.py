@@ -11,13 +11,13 @@ run as a fragment: a threshold change reruns nothing else."""
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from components import grid_map, grids_data, grids_view, print_panel
 from components.context import page_context
 from components.data_text import md
 from components.exports import audited_download
 from components.i18n import t
+from components.map_controls import draw_map
 from components.session import localized
 from geo import auth, grid_report, reassignment
 from geo import grid_coverage as gc
@@ -157,9 +157,11 @@ scope_ids = [grid] if grid else (area_ids if mine or street or community else No
 
 def show_map() -> None:
     st.subheader(t("grids.map"))
-    fmap = grid_map.grid_map(grids[grids["id"].isin(area_ids)], grids_data.coverage(base, None),
-                             streets, selected=[grid] if grid else [])
-    event = st_folium(fmap, height=460, width=None, key="grids_map",
+    layer = grids_data.map_layer(url, revision, tuple(area_ids), (grid,) if grid else (),
+                                 ctx.lang, grids, base)
+    fmap = grid_map.grid_map(layer, grids_data.outlines(url, revision, streets),
+                             base.attrs["default_threshold"])
+    event = draw_map(fmap, height=460, width=None, key="grids_map",
                       returned_objects=["last_active_drawing"])
     st.caption(f"{grid_map.legend_text(base.attrs['default_threshold'])} · {t('grids.map.click')}")
     clicked = grid_map.clicked_grid(event)
@@ -201,10 +203,12 @@ if auth.allowed(principal, "edit_members") or leader:
         if st.session_state.get("grids_target_for", "-") != grid:  # default target: chosen grid
             st.session_state.update(grids_target=grid if grid in targets else None,
                                     grids_target_for=grid)
+        choices = {m: f"{m} · {name} · {where}"  # one label per member, not a lookup each
+                   for m, name, where in zip(movable.index, movable["name"], movable["grid"])}
         with st.form("grids_reassign", clear_on_submit=True):
             chosen = st.multiselect(
-                t("grids.edit.members"), list(movable.index), key="grids_members",
-                format_func=lambda m: f"{m} · {movable.loc[m, 'name']} · {movable.loc[m, 'grid']}",
+                t("grids.edit.members"), list(choices), key="grids_members",
+                format_func=choices.get,
                 placeholder=t("polish.select.placeholder"), select_all=False)
             target = st.selectbox(
                 t("grids.edit.target"), targets, key="grids_target",

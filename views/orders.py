@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from components import orders_forms as of
 from components import orders_view as ov
 from components import print_panel
 from components.context import page_context
 from components.i18n import fmt_int, t
+from components.map_controls import draw_map
 from components.session import localized
 from geo import auth, clock, kpis
 from geo import workflow as wf
@@ -90,7 +90,7 @@ with tab_queue:
                  orders=fmt_int((open_items["kind"] == ov.ORDER).sum()),
                  cases=fmt_int((open_items["kind"] == ov.CASE).sum())))
     items_map, items = ov.open_items_map(queue, compounds, streets)
-    st_folium(items_map, feature_group_to_add=items, height=420, key="orders_map",
+    draw_map(items_map, feature_group_to_add=items, height=420, key="orders_map",
               width=None, returned_objects=[])
     st.markdown(ov.map_legend(), unsafe_allow_html=True)
     st.caption(t("orders.queue.count", n=fmt_int(len(queue))))

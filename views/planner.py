@@ -7,13 +7,13 @@ import json
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from components import planner_map
 from components.context import page_context
 from components.display_values import label, scenario_excel_labels
 from components.exports import audited_download
 from components.i18n import fmt_int, fmt_pct, t
+from components.map_controls import draw_map
 from components.session import localized
 from geo import auth, siting
 from geo import coverage as cov
@@ -118,7 +118,7 @@ left, right = st.columns([3, 2])
 with left:
     fmap = planner_map.planner_map(result, demand, supply,
                                    [layers["districts"], layers["streets"]], uncovered_only=wide)
-    event = st_folium(fmap, height=520, width=None, key="planner_map",
+    event = draw_map(fmap, height=520, width=None, key="planner_map",
                       returned_objects=["last_clicked"])
     st.caption(tu("planner.map.click"))
     point = planner_map.clicked_point(event)

@@ -19,4 +19,4 @@ def request_principal(cookies) -> Principal:
     if accounts.empty:
         return auth.DEMO
     name = REGISTRY.account(cookie_token(cookies), idle_seconds())
-    return principal_of_account(accounts, name) or auth.ANONYMOUS
+    return principal_of_account(name) or auth.ANONYMOUS
