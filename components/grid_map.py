@@ -120,11 +120,11 @@ class _PlainRender(MacroElement):
             child.render(**kwargs)
 
 
-class _GridGeoJson(folium.GeoJson, _PlainRender):
-    """The grids' GeoJSON layer: rendered as plain text (above), its bounds known beforehand
+class _LeanGeoJson(folium.GeoJson, _PlainRender):
+    """A GeoJSON layer rendered as plain text (above), its bounds known beforehand when given
     (folium walks every coordinate in Python for them)."""
 
-    def __init__(self, data: dict, bounds, **kwargs):
+    def __init__(self, data: dict, bounds=None, **kwargs):
         super().__init__(data, **kwargs)
         self.known_bounds = [list(corner) for corner in bounds] if bounds else None
 
@@ -145,7 +145,7 @@ def grid_map(layer: GridLayer, streets: dict | None = None, top: float = math.in
     fmap = add_metric_scale(folium.Map(tiles=None, prefer_canvas=True))
     lean_map(fmap)
     if streets and streets["features"]:
-        folium.GeoJson(
+        _LeanGeoJson(
             {**streets, "features": [dict(f) for f in streets["features"]]}, name="streets",
             interactive=False,
             style_function=lambda _: {"color": STREET_LINE, "weight": 2, "fill": False},
@@ -163,7 +163,7 @@ def grid_map(layer: GridLayer, streets: dict | None = None, top: float = math.in
     aliases = [t("grids.col.grid"), t("grids.col.grid_id"), t("grids.col.members"),
                t("grids.col.households"), t("grids.col.households_per_member"),
                t("grids.col.flags")]
-    _GridGeoJson(
+    _LeanGeoJson(
         collection, layer.bounds, name="grids", style_function=style,
         highlight_function=lambda _: {"weight": 4, "color": SELECTED_LINE},
         tooltip=folium.GeoJsonTooltip(fields=list(TOOLTIP_FIELDS), aliases=aliases),

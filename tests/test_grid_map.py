@@ -152,8 +152,8 @@ def test_the_grids_layer_reaches_the_page_as_folium_geojson_would_put_it(grids, 
         draw_map(grid_map.grid_map(layer, streets, 12.0), key="m", returned_objects=["bounds"])
 
     draw()
-    monkeypatch.setattr(grid_map, "_GridGeoJson",
-                        lambda data, bounds, **kwargs: folium.GeoJson(data, **kwargs))
+    monkeypatch.setattr(grid_map, "_LeanGeoJson",
+                        lambda data, bounds=None, **kwargs: folium.GeoJson(data, **kwargs))
     draw()
     lean, plain = calls
     for part in ("script", "header", "html", "default"):
