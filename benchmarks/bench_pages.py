@@ -172,7 +172,7 @@ def prepare(store_path: Path, work: Path, county: str | None):
     from geo import auth
     from geo.store import open_store
 
-    path = work / store_path.name
+    path = work / f"bench-{store_path.name}"  # a built source lies in work/ too
     shutil.copyfile(store_path, path)
     store = open_store(path)
     grids, members = store.load("grids"), store.load("members")

@@ -69,6 +69,13 @@ def test_browser_gap_grid_flag_goes_away_after_a_move(streamlit_app, page, leade
     expect(_card(page, "C").get_by_text("覆盖正常")).to_be_visible(timeout=30_000)
     expect(_card(page, "C").get_by_text("无党员")).to_have_count(0)
     assert leader_store.load("members", where={"id": "m4"}).iloc[0]["grid_id"] == "C"
+    # undo: the page's member picker still holds the label the move made stale ("... · 网格D")
+    page.get_by_role("button", name="撤销上次调整").click()
+    _settle(page)
+    expect(page.get_by_text("已撤销")).to_be_visible(timeout=30_000)
+    expect(_card(page, "C").get_by_text("无党员")).to_be_visible()
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    assert leader_store.load("members", where={"id": "m4"}).iloc[0]["grid_id"] == "D"
 
 
 def test_browser_grid_map_keeps_its_view_when_a_grid_is_picked(streamlit_app, page, leader_store):

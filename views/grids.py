@@ -203,12 +203,14 @@ if auth.allowed(principal, "edit_members") or leader:
         if st.session_state.get("grids_target_for", "-") != grid:  # default target: chosen grid
             st.session_state.update(grids_target=grid if grid in targets else None,
                                     grids_target_for=grid)
-        choices = {m: f"{m} · {name} · {where}"  # one label per member, not a lookup each
+        # one label per member, made once (not two lookups per member per run); a label the
+        # browser kept from before a move (no longer an option) is shown as it is
+        choices = {m: f"{m} · {name} · {where}"
                    for m, name, where in zip(movable.index, movable["name"], movable["grid"])}
         with st.form("grids_reassign", clear_on_submit=True):
             chosen = st.multiselect(
                 t("grids.edit.members"), list(choices), key="grids_members",
-                format_func=choices.get,
+                format_func=lambda m: choices.get(m, str(m)),
                 placeholder=t("polish.select.placeholder"), select_all=False)
             target = st.selectbox(
                 t("grids.edit.target"), targets, key="grids_target",
