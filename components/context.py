@@ -19,8 +19,9 @@ are kept outside the layers.
 
 Caching is at the edge and shared between users: masked layers are ``st.cache_resource`` keyed
 on the store's revision and on the masking *policy* (all / none / a set of grids), never on the
-user, and handed out as copy-on-write views (:func:`components.data.shared_view`). ``ctx.store`` is for writes through ``geo`` (which check the principal); a page never
-reads layers from it.
+user, and handed out as copy-on-write views (:func:`components.data.shared_view`).
+``ctx.store`` is for writes through ``geo`` (which check the principal); a page never reads
+layers from it.
 """
 
 from __future__ import annotations

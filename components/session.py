@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import streamlit as st
 
@@ -123,13 +125,13 @@ def _signed_in_name() -> str | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _principals_at(url: str, revision: str) -> dict[str, Principal]:
+def _principals_at(url: str, revision: str) -> Mapping[str, Principal]:
     """The enabled accounts' principals by name at ``revision`` (shared: Principal is frozen).
     A run asks four or five times who is signed in; a lookup in the accounts frame each time
     was a twentieth of a loaded server's time (issue #27)."""
     accounts = _load_layer(url, revision, auth.ACCOUNTS)
-    return {str(row[auth.NAME]): auth.principal_of(row)
-            for row in accounts.to_dict("records") if not bool(row[auth.DISABLED])}
+    return MappingProxyType({str(row[auth.NAME]): auth.principal_of(row)
+                             for row in accounts.to_dict("records") if not bool(row[auth.DISABLED])})
 
 
 def principal_of_account(name: str | None) -> Principal | None:
