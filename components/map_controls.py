@@ -39,7 +39,7 @@ def add_metric_scale(fmap: folium.Map) -> folium.Map:
 
 def draw_map(fmap: folium.Map, **kwargs):
     """``st_folium(fmap, **kwargs)`` without its first render of the whole page: st_folium
-    renders the map's tree again itself and uses only the parts that render gives (script,
-    header, html), so the page render doubled its cost (a third of a loaded server's time on
-    the grids page, issue #27) and made each marker set its icon twice."""
+    renders the map's tree again itself and sends only what that gives (script, header, html),
+    so the first render was wasted (st_folium was about a third of a loaded server's Python
+    time, issue #27) and made each marker set its icon twice."""
     return st_folium(fmap, render=False, **kwargs)
