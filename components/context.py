@@ -18,8 +18,9 @@ store's revision (``geo.store.base.UNREVISIONED_LAYERS``), and the sign-in rows 
 are kept outside the layers.
 
 Caching is at the edge and shared between users: masked layers are ``st.cache_resource`` keyed
-on the store's revision and on the masking *policy* (all / none / a set of grids), never on the
-user, and handed out as copy-on-write views (:func:`components.data.shared_view`).
+on the revision that last changed the layer and on the masking *policy* (all / none / a set of
+grids), never on the user, and handed out as copy-on-write views
+(:func:`components.data.shared_view`).
 ``ctx.store`` is for writes through ``geo`` (which check the principal); a page never reads
 layers from it.
 """
@@ -33,7 +34,15 @@ import pandas as pd
 import streamlit as st
 
 from components import network_cache, session
-from components.data import _raw_layer_at, cached_frame, get_store, scoped_revision
+from components.data import (
+    _raw_layer_at,
+    cached_frame,
+    get_store,
+    layers_key,
+    scoped_revision,
+    session_layers_key,
+    session_scope,
+)
 from components.i18n import get_lang
 from geo import audit, auth, schema
 from geo.auth import Principal
@@ -42,7 +51,7 @@ from geo.store import Store
 
 SEE_ALL, SEE_NONE, SEE_GRIDS = "all", "none", "grids"
 PRIVATE_LAYERS = frozenset({auth.ACCOUNTS})  # password hashes: never handed to a page
-GRID_ID, COMPOUND_ID, ID = "grid_id", "compound_id", "id"
+GRID_ID, COMPOUND_ID, ID, COMPOUNDS = "grid_id", "compound_id", "id", "compounds"
 VIEW_PERSONAL = "view_personal"
 AUDITED_KEY = "hongtu_unmasked_audited"  # session: unmasked reads already audited
 DETAIL_RECORDS = {"party_branch": "party_branches", "owners_committee": "owners_committees",
@@ -64,7 +73,7 @@ def _row_grids(url: str, revision: str, name: str, frame: pd.DataFrame) -> pd.Se
     if GRID_ID in frame.columns:
         return frame[GRID_ID].astype(object)
     if COMPOUND_ID in frame.columns:
-        compounds = _raw_layer_at(url, revision, "compounds")
+        compounds = _raw_layer_at(url, revision, COMPOUNDS)
         return frame[COMPOUND_ID].map(dict(zip(compounds[ID], compounds[GRID_ID])))
     return None
 
@@ -81,9 +90,11 @@ def apply_policy(frame: pd.DataFrame, name: str, policy: tuple[str, ...],
 
 
 @cached_frame(max_entries=128)
-def _masked_layer(url: str, revision: str, name: str, policy: tuple[str, ...]) -> pd.DataFrame:
-    frame = _raw_layer_at(url, revision, name)
-    return apply_policy(frame, name, policy, _row_grids(url, revision, name, frame))
+def _masked_layer(url: str, key: str, name: str, policy: tuple[str, ...]) -> pd.DataFrame:
+    """Layer ``name`` masked by ``policy``; ``key``: of the layer and the compounds (a row's
+    grid may be its compound's), with the unit."""
+    frame = _raw_layer_at(url, key, name)
+    return apply_policy(frame, name, policy, _row_grids(url, key, name, frame))
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,11 @@ class PageContext:
         keeps units apart; read afresh on every call)."""
         return scoped_revision(self.store.revision())
 
+    def revision_of(self, *names: str) -> str:
+        """A cache key of data made from layers ``names`` for the session's unit: it changes
+        when one of them is written, not when another layer is (read afresh on every call)."""
+        return session_layers_key(names)
+
     # ------------------------------------------------------------------ masked reads
     def layer(self, name: str) -> pd.DataFrame:
         """A whole layer, personal fields masked for this principal. Do not mutate it."""
@@ -114,10 +130,10 @@ class PageContext:
         private = sorted(set(names) & PRIVATE_LAYERS)
         if private:
             raise PermissionError(f"layer not available to pages: {', '.join(private)}")
-        revision, policy = self.revision, self.policy
-        out = {n: _masked_layer(self.store.url, revision, n, policy)
+        url, scope, policy = self.store.url, session_scope(), self.policy
+        out = {n: _masked_layer(url, layers_key(url, scope, (n, COMPOUNDS)), n, policy)
                if policy[0] != SEE_ALL and schema.layer(n).personal_fields
-               else _raw_layer_at(self.store.url, revision, n)  # nothing to mask: one frame
+               else _raw_layer_at(url, scope, n)  # nothing to mask: one frame
                for n in names}
         if audit.AUDIT in out:  # kept outside the revision (UNREVISIONED_LAYERS), with the
             # sign-ins (outside the layers): read afresh, masked like any layer

@@ -1,5 +1,6 @@
 """Cached access to the store: the store is a cached resource, layers are cached resources
-keyed on the store's revision so a write shows at once.
+keyed on the revision that last changed them (``Store.layer_revision``) so a write shows at
+once, and a write to one layer (a member moved) leaves every other layer's cache as it was.
 
 A layer is read from the store once per revision and shared by every session (no copy per
 read: unpickling a layer per rerun, geometries from WKB included, was a tenth of the server's
@@ -58,21 +59,49 @@ def cached_frame(max_entries: int):
 
 
 @cached_frame(max_entries=64)
-def _load_layer(url: str, revision: str, name: str) -> pd.DataFrame:
+def _load_layer(url: str, key: str, name: str) -> pd.DataFrame:
     return _store_for(url).load(name)
 
 
+def _layer(url: str, name: str) -> pd.DataFrame:
+    """Layer ``name`` as it is now (cached until it changes)."""
+    return _load_layer(url, _store_for(url).layer_revision((name,)), name)
+
+
+def layers_key(url: str, revision: str, names) -> str:
+    """The cache key of data made from layers ``names`` for the unit of a (scoped) ``revision``:
+    the revision that last changed any of them (or an anchor layer, when cut to a unit), marked
+    with the unit. Only the unit of ``revision`` is used (a key is always the current one)."""
+    _, unit = split_revision(revision)
+    names = (*names, *ANCHOR_LAYERS) if unit else tuple(names)
+    key = _store_for(url).layer_revision(tuple(dict.fromkeys(names)))
+    return f"{key}{UNIT_MARK}{unit}" if unit else key
+
+
+def session_scope() -> str:
+    """The session's unit as a scoped revision's mark ("@331003"; "" for the whole store)."""
+    return scoped_revision("")
+
+
+def session_layers_key(names) -> str:
+    """:func:`layers_key` of ``names`` for the session's unit."""
+    return layers_key(get_store().url, session_scope(), names)
+
+
+def units_at(url: str, revision: str = "") -> tuple[hierarchy.Unit, ...]:
+    """The store's units (geo.hierarchy.units: ~50 ms for a province), once per change of the
+    districts (shared, never mutated)."""
+    return _units(url, _store_for(url).layer_revision(("districts",)))
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
-def units_at(url: str, revision: str) -> tuple[hierarchy.Unit, ...]:
-    """The store's units (geo.hierarchy.units: ~50 ms for a province), once per revision
-    (shared, never mutated)."""
-    return tuple(hierarchy.units(_load_layer(url, revision, "districts")))
+def _units(url: str, key: str) -> tuple[hierarchy.Unit, ...]:
+    return tuple(hierarchy.units(_layer(url, "districts")))
 
 
 def store_units() -> tuple[hierarchy.Unit, ...]:
     """The units of the store as it is now."""
-    store = get_store()
-    return units_at(store.url, store.revision())
+    return units_at(get_store().url)
 
 
 def current_unit() -> str:
@@ -86,16 +115,23 @@ def current_unit() -> str:
 def scoped_revision(revision: str, unit: str | None = None) -> str:
     """``revision`` marked with the session's unit: a cache key that keeps units apart (none
     for a unit holding every district: its layers are the whole ones)."""
-    unit = current_unit() if unit is None else unit
-    if unit and _holds_everything(get_store().url, revision, unit):
-        unit = ""
+    unit = effective_unit(unit)
     return f"{revision}{UNIT_MARK}{unit}" if unit else revision
 
 
+def effective_unit(unit: str | None = None) -> str:
+    """``unit`` (default: the session's), or "" for a unit holding every district."""
+    unit = current_unit() if unit is None else unit
+    if not unit:
+        return ""
+    url = get_store().url
+    return "" if _holds_everything(url, get_store().layer_revision(("districts",)), unit) else unit
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _holds_everything(url: str, revision: str, unit: str) -> bool:
-    districts = _load_layer(url, revision, "districts")
-    found = hierarchy.find(units_at(url, revision), unit)
+def _holds_everything(url: str, key: str, unit: str) -> bool:
+    districts = _layer(url, "districts")
+    found = hierarchy.find(units_at(url), unit)
     return found is not None and set(found.districts) >= set(districts["id"].astype(str))
 
 
@@ -106,31 +142,31 @@ def split_revision(revision: str) -> tuple[str, str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _unit_keys(url: str, revision: str, unit: str) -> dict[str, frozenset]:
+def _unit_keys(url: str, key: str, unit: str) -> dict[str, frozenset]:
     """Which rows of the anchor layers lie in ``unit`` (shared, never mutated)."""
-    found = hierarchy.find(units_at(url, revision), unit)
-    frames = {n: _load_layer(url, revision, n) for n in ANCHOR_LAYERS}
+    found = hierarchy.find(units_at(url), unit)
+    frames = {n: _layer(url, n) for n in ANCHOR_LAYERS}
     return hierarchy.unit_keys(frames, found.districts if found else ())
 
 
 @cached_frame(max_entries=64)
-def _scoped_layer(url: str, revision: str, name: str, unit: str) -> pd.DataFrame:
-    frame = _load_layer(url, revision, name)
-    return hierarchy.filter_layer(name, frame, _unit_keys(url, revision, unit))
+def _scoped_layer(url: str, key: str, name: str, unit: str) -> pd.DataFrame:
+    anchors = _store_for(url).layer_revision(ANCHOR_LAYERS)
+    return hierarchy.filter_layer(name, _layer(url, name), _unit_keys(url, anchors, unit))
 
 
 def _raw_layer_at(url: str, revision: str, name: str) -> pd.DataFrame:
-    """A layer at ``revision``, unmasked (cached); cut to the unit of a scoped revision."""
-    base, unit = split_revision(revision)
+    """A layer as it is now, unmasked (cached); cut to the unit of a scoped revision (or of a
+    key of :func:`layers_key`)."""
+    _, unit = split_revision(revision)
     if unit and name not in hierarchy.UNSCOPED:
-        return _scoped_layer(url, base, name, unit)
-    return _load_layer(url, base, name)
+        return _scoped_layer(url, layers_key(url, revision, (name,)), name, unit)
+    return _layer(url, name)
 
 
 def _load_raw_layer(name: str) -> pd.DataFrame:
-    """A whole layer, unmasked, cached until the store changes. Not for pages."""
-    store = get_store()
-    return _load_layer(store.url, store.revision(), name)
+    """A whole layer, unmasked, cached until it changes. Not for pages."""
+    return _layer(get_store().url, name)
 
 
 def _load_raw_layers(*names: str) -> dict[str, pd.DataFrame]:

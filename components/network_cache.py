@@ -1,4 +1,6 @@
-"""Cached inputs of the overview and compound pages, keyed on the store's revision."""
+"""Cached inputs of the overview and compound pages: the map's data and a compound's keyed on
+the store's revision (the map's layer files are named by it), the rest on the revision that
+last changed the layers each is made of (``components.data.layers_key``)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,10 @@ import streamlit as st
 from components.data import (
     _raw_layer_at,
     get_store,
+    layers_key,
     scoped_revision,
+    session_layers_key,
+    session_scope,
     split_revision,
     units_at,
 )
@@ -17,6 +22,9 @@ from geo import kpis, network, unit_figures
 MAP_LAYERS = ("districts", "counties", "streets", "communities", "grids", "compounds",
               "property_firms", "party_branches", "disclosures", "service_positions",
               "joint_duty_stations", "members")
+INDEX_LAYERS = ("compounds", "service_positions", "streets")
+HEADLINE_LAYERS = ("compounds", "party_branches", "grids", "members", "service_positions",
+                   "events", "disclosures")
 UNIT_SHAPE_TOLERANCE_M = 200.0  # a county on a province or city map: 200 m is under a pixel
 
 
@@ -48,32 +56,32 @@ def map_data_at(revision: str, unit: str = "") -> MapData:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _index(url: str, revision: str):
-    frames = _layers(url, revision, "compounds", "service_positions", "streets")
+def _index(url: str, key: str):
+    frames = _layers(url, key, *INDEX_LAYERS)
     return network.search_index(frames["compounds"], frames["service_positions"],
                                 frames["streets"])
 
 
 def search_index():
     store = get_store()
-    return _index(store.url, _revision())
+    return _index(store.url, session_layers_key(INDEX_LAYERS))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _headline(url: str, revision: str) -> tuple[dict, dict | None]:
-    names = ("compounds", "party_branches", "grids", "members", "service_positions", "events",
-             "disclosures")
-    figures = network.headline_figures(_layers(url, revision, *names))
-    frames = _layers(url, revision, *kpis.KPI_LAYERS)
+def _headline(url: str, key: str) -> tuple[dict, dict | None]:
+    figures = network.headline_figures(_layers(url, key, *HEADLINE_LAYERS))
+    frames = _layers(url, key, *kpis.KPI_LAYERS)
     try:
         return figures, kpis.compute_kpis(frames)
     except (KeyError, ValueError):  # outcome records missing: show the network figures only
         return figures, None
 
 
-def headline():
+def headline(scope: str | None = None):
+    """The headline figures of the session's unit (of ``scope``: "@<unit>", "" the store)."""
     store = get_store()
-    return _headline(store.url, _revision())
+    scope = session_scope() if scope is None else scope
+    return _headline(store.url, layers_key(store.url, scope, (*HEADLINE_LAYERS, *kpis.KPI_LAYERS)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -99,24 +107,24 @@ def compound(compound_id: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _unit_counts(url: str, revision: str):
-    return unit_figures.district_counts(_layers(url, revision, *unit_figures.FIGURE_LAYERS))
+def _unit_counts(url: str, key: str):
+    return unit_figures.district_counts(_layers(url, "", *unit_figures.FIGURE_LAYERS))
 
 
 def unit_counts():
     """Each district's counts (geo.unit_figures), over the whole store (every unit)."""
     store = get_store()
-    return _unit_counts(store.url, store.revision())
+    return _unit_counts(store.url, layers_key(store.url, "", unit_figures.FIGURE_LAYERS))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _unit_shapes(url: str, revision: str, codes: tuple[str, ...]):
-    districts = _raw_layer_at(url, revision, "districts")
-    return unit_figures.unit_shapes(districts, list(units_at(url, revision)), codes,
+def _unit_shapes(url: str, key: str, codes: tuple[str, ...]):
+    districts = _raw_layer_at(url, "", "districts")
+    return unit_figures.unit_shapes(districts, list(units_at(url)), codes,
                                     tolerance_m=UNIT_SHAPE_TOLERANCE_M)
 
 
 def unit_shapes(codes) -> object:
     """The outlines of the units ``codes`` (merged districts, simplified for drawing)."""
     store = get_store()
-    return _unit_shapes(store.url, store.revision(), tuple(codes))
+    return _unit_shapes(store.url, store.layer_revision(("districts",)), tuple(codes))

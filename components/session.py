@@ -37,7 +37,7 @@ import streamlit as st
 
 from components import browser_session
 from components.browser_session import idle_seconds, session_minutes  # noqa: F401 - re-exported
-from components.data import _load_layer, _load_raw_layer, get_store
+from components.data import _load_raw_layer, get_store
 from components.data_text import md
 from components.i18n import get_lang, t
 from components.web.session_registry import Status
@@ -125,11 +125,12 @@ def _signed_in_name() -> str | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _principals_at(url: str, revision: str) -> Mapping[str, Principal]:
-    """The enabled accounts' principals by name at ``revision`` (shared: Principal is frozen).
+def _principals_at(url: str, key: str) -> Mapping[str, Principal]:
+    """The enabled accounts' principals by name, once per change of the accounts (shared:
+    Principal is frozen).
     A run asks four or five times who is signed in; a lookup in the accounts frame each time
     was a twentieth of a loaded server's time (issue #27)."""
-    accounts = _load_layer(url, revision, auth.ACCOUNTS)
+    accounts = _load_raw_layer(auth.ACCOUNTS)
     return MappingProxyType({str(row[auth.NAME]): auth.principal_of(row)
                              for row in accounts.to_dict("records") if not bool(row[auth.DISABLED])})
 
@@ -139,7 +140,7 @@ def principal_of_account(name: str | None) -> Principal | None:
     if name is None:
         return None
     store = get_store()
-    return _principals_at(store.url, store.revision()).get(str(name))
+    return _principals_at(store.url, store.layer_revision((auth.ACCOUNTS,))).get(str(name))
 
 
 def signed_in_principal() -> Principal:

@@ -25,6 +25,7 @@ from geo.store import ConflictError, StoreError
 
 KEY_STREET, KEY_COMMUNITY, KEY_GRID = "grids_street", "grids_community", "grids_grid"
 KEY_VIEW, MINE, DISTRICT = "grids_view", "mine", "district"
+PAGE_LAYERS = ("grids", "streets", "communities", "members", "volunteer_teams", "compounds")
 KEY_LAST = "grids_last_change"
 KEY_SEEN = "grids_seen_versions"  # member versions as shown by the previous run (the form's read)
 
@@ -94,11 +95,11 @@ def status(area_ids: list[str], title: str | None, level: str | None) -> None:
 
 
 ctx = page_context()
-layers = ctx.layers("grids", "streets", "communities", "members", "volunteer_teams", "compounds")
+layers = ctx.layers(*PAGE_LAYERS)
 grids, streets, communities = layers["grids"], layers["streets"], layers["communities"]
 members, teams = layers["members"], layers["volunteer_teams"]
 principal, store = ctx.principal, ctx.store
-url, revision = store.url, ctx.revision
+url, revision = store.url, ctx.revision_of(*PAGE_LAYERS)  # another layer's write keeps it
 base = grids_data.coverage_base(url, revision, grids, members, layers["compounds"])
 names = {**dict(zip(streets["id"], streets["name"])),
          **dict(zip(communities["id"], communities["name"])), **dict(zip(grids["id"], grids["name"]))}

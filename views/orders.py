@@ -48,7 +48,8 @@ street = top[0].selectbox(t("orders.street"), [None, *streets["id"]], key="order
                               s, t("orders.all")))
 limit = top[1].number_input(t("orders.limit_hours"), 1.0, 2000.0, kpis.DEFAULT_LIMIT_HOURS,
                             step=12.0, key="orders_limit")
-k, by_street, by_compound, trend = figures(store.url, ctx.revision, street, limit)
+k, by_street, by_compound, trend = figures(store.url, ctx.revision_of(*kpis.KPI_LAYERS, "districts"),
+                                          street, limit)
 top[2].caption(t("orders.as_of", date=k["as_of"]) + " · " + ov.zone_caption())
 ov.show_kpi_cards(k)
 print_panel.print_action("orders_print", street, street)

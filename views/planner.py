@@ -24,12 +24,13 @@ K_CANDS, K_NEXT, K_CLICK, K_SAVED = "planner_cands", "planner_next", "planner_cl
 K_PICK, K_RADIUS, K_METRES = "planner_pick", "planner_radius", "planner_metres"
 K_DEMAND = "planner_demand"
 NEW = "__new__"
+FIGURE_LAYERS = ("compounds", "grids", "service_positions", "roads")  # what figures() reads
 PRESETS = [*cov.RADIUS_PRESETS, "custom"]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def figures(url, revision, demand, radius, tiers, planned, cands_json, removed):
-    data = ctx.layers("compounds", "grids", "service_positions", "roads")
+    data = ctx.layers(*FIGURE_LAYERS)
     scenario = sc.Scenario("", radius, json.loads(cands_json), list(removed), list(tiers) or None,
                            planned, demand)
     result = sc.evaluate(scenario, data["compounds"], data["service_positions"], data["roads"],
@@ -96,7 +97,7 @@ removed = st.multiselect(t("planner.remove"), list(existing["id"]), key="planner
                          placeholder=t("planner.remove.none"), select_all=False,
                          format_func=dict(zip(existing["id"], existing["name"])).get)
 
-args = (store.url, ctx.revision, demand_kind, float(radius), tuple(tiers), planned)
+args = (store.url, ctx.revision_of(*FIGURE_LAYERS), demand_kind, float(radius), tuple(tiers), planned)
 today, _, _ = figures(*args, "[]", ())
 result, demand, supply = figures(*args, json.dumps(candidates, sort_keys=True), tuple(removed))
 cards = st.columns(5)

@@ -36,6 +36,6 @@ def warm_caches() -> None:
 def warm_units(store, units, top) -> None:
     """What a first visit to a city's or a province's overview needs: its headline (cut to
     the top unit), every district's counts and the outlines of the units below it."""
-    network_cache._headline(store.url, scoped_revision(store.revision(), top.code))
+    network_cache.headline(scoped_revision("", top.code))
     network_cache.unit_counts()
     network_cache.unit_shapes([u.code for u in hierarchy.children(units, top)])

@@ -32,6 +32,7 @@ import subprocess
 from contextlib import closing
 from pathlib import Path
 
+from geo import schema
 from geo.private_files import FILE_MODE, private_dir, write_private_text
 from geo.store.base import Store, StoreError, frame_digest
 
@@ -167,6 +168,7 @@ def _restore_gpkg(store, file: Path, manifest: dict) -> None:
                     gpkg_compat.upgrade(conn)
                 conn.execute(f"UPDATE {gpkg_sql.STATE_TABLE} SET value = ? WHERE key = "
                              "'revision'", (max(live_counter, restored_counter) + 1,))
+                gpkg_sql.mark_layers(conn, schema.LAYERS)  # every layer: one no cache has seen
                 conn.execute("COMMIT")  # a revision no cache has seen
             if not store.path.exists():
                 use_wal(staged)

@@ -104,6 +104,11 @@ class Store(ABC):
         """A token that changes whenever the store is written (a cache key); a transaction
         that only wrote :data:`UNREVISIONED_LAYERS` leaves it as it was."""
 
+    def layer_revision(self, names) -> str:
+        """A token that changes whenever one of the layers ``names`` is written (a cache key
+        that outlives writes to other layers). This default: the store's revision."""
+        return self.revision()
+
     @abstractmethod
     def transaction(self, account: str = "system") -> AbstractContextManager[Transaction]: ...
 

@@ -20,7 +20,9 @@ other's POSIX locks and truncate the shared-memory file the other has mapped
 pages read while a member was moved. GDAL touches private copies and other files only.
 
 ``revision()`` is the file's inode and a counter in the table ``hongtu_state`` that every
-committed write increments (the file's mtime does not change while the log holds the writes).
+committed write increments (the file's mtime does not change while the log holds the writes);
+the same table keeps, per layer, the counter of the write that last changed it
+(``layer_revision()``).
 """
 
 from __future__ import annotations
@@ -75,6 +77,9 @@ class GeoPackageStore(Store):
 
     def revision(self) -> str:
         return self._revision.read()
+
+    def layer_revision(self, names) -> str:
+        return self._revision.read(tuple(names))
 
     # ------------------------------------------------------------------ writes
     @contextmanager
@@ -172,8 +177,7 @@ class _GpkgTransaction(Transaction):
 
     def commit(self) -> None:
         if self._done:
-            revised = any(args[0] not in UNREVISIONED_LAYERS for _, args in self._done)
-            self._writer.commit(revised)
+            self._writer.commit({args[0] for _, args in self._done} - UNREVISIONED_LAYERS)
 
     def close(self) -> None:
         self._writer.close()
@@ -206,9 +210,10 @@ class _DirectWriter:
     def delete(self, name: str, ids: list[str]) -> int:
         return sql.delete_rows(self.conn, name, ids)
 
-    def commit(self, revised: bool = True) -> None:
-        if revised:
-            sql.bump_revision(self.conn)
+    def commit(self, layers: set[str]) -> None:
+        """Commit; a new revision marking ``layers`` unless it wrote none (only the audit)."""
+        if layers:
+            sql.bump_revision(self.conn, layers)
         self.conn.execute("COMMIT")
 
     def close(self) -> None:
@@ -289,9 +294,9 @@ class _CopyWriter:
     def delete(self, name: str, ids: list[str]) -> int:
         return sql.delete_rows(self._sql(), name, ids)
 
-    def commit(self, revised: bool = True) -> None:  # a GDAL write: always a new revision
+    def commit(self, layers: set[str]) -> None:  # a GDAL write: always a new revision
         conn = self._sql()
-        sql.bump_revision(conn)
+        sql.bump_revision(conn, layers)
         if gpkg_compat.needs_upgrade(conn):  # GDAL wrote into a file older than 1.3 rules
             gpkg_compat.upgrade(conn)
         self._flush()

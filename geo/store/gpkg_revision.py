@@ -38,8 +38,9 @@ class RevisionReader:
         self.path = path
         self._idle: queue.SimpleQueue = queue.SimpleQueue()  # (file identity, connection)
 
-    def read(self) -> str:
-        """``"<inode>-<counter>"``, or ``"missing"`` while there is no file."""
+    def read(self, layers: tuple[str, ...] | None = None) -> str:
+        """``"<inode>-<counter>"``, or ``"missing"`` while there is no file. With ``layers``,
+        the counter of the write that last changed any of them: ``"<inode>-L<counter>"``."""
         identity = _identity(self.path)
         if identity is None:
             self.close()
@@ -56,7 +57,8 @@ class RevisionReader:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
                                    check_same_thread=False)
         try:
-            counter = sql.read_revision(conn)
+            counter = (sql.read_revision(conn) if layers is None
+                       else f"L{sql.read_layer_revision(conn, layers)}")
         except BaseException:
             conn.close()
             raise

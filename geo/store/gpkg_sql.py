@@ -29,6 +29,9 @@ from geo.store.base import (
 STATE_TABLE = gpkg_compat.STATE_TABLE  # a counter bumped by every committed write (revision())
 _BUMP = (f"INSERT INTO {STATE_TABLE} (key, value) VALUES ('revision', 1) "
          "ON CONFLICT (key) DO UPDATE SET value = value + 1")
+LAYER_KEY = "layer:"  # rows 'layer:<name>' of the state table: the revision that last changed it
+_MARK = (f"INSERT INTO {STATE_TABLE} (key, value) SELECT ?, value FROM {STATE_TABLE} "
+         "WHERE key = 'revision' ON CONFLICT (key) DO UPDATE SET value = excluded.value")
 
 
 class NeedsLayerWrite(Exception):
@@ -41,10 +44,28 @@ def connect(path, **kwargs) -> sqlite3.Connection:
     return conn
 
 
-def bump_revision(conn: sqlite3.Connection) -> None:
+def bump_revision(conn: sqlite3.Connection, layers=()) -> None:
+    """A new revision, marked as the one that last changed each of ``layers``."""
     if not conn.execute(f"SELECT 1 FROM sqlite_master WHERE name = '{STATE_TABLE}'").fetchone():
         gpkg_compat.create_state_table(conn)
     conn.execute(_BUMP)
+    mark_layers(conn, layers)
+
+
+def mark_layers(conn: sqlite3.Connection, layers) -> None:
+    """Mark ``layers`` as changed by the current revision."""
+    conn.executemany(_MARK, [(LAYER_KEY + name,) for name in sorted(layers)])
+
+
+def read_layer_revision(conn: sqlite3.Connection, layers) -> int:
+    """The revision that last changed any of ``layers`` (0: none changed since marks began)."""
+    keys = [LAYER_KEY + name for name in layers]
+    try:
+        rows = conn.execute(f"SELECT max(value) FROM {STATE_TABLE} WHERE key IN "
+                            f"({', '.join('?' * len(keys))})", keys).fetchall()
+    except sqlite3.OperationalError:  # written before the counter existed
+        return 0
+    return int(rows[0][0] or 0)
 
 
 def read_revision(conn: sqlite3.Connection) -> int:

@@ -126,6 +126,11 @@ def _bootstrap(conn: Connection) -> None:
     conn.execute(text(f"CREATE TABLE {LAYERS_TABLE} (name text PRIMARY KEY)"))
 
 
+def _layer_marks(conn: Connection) -> None:
+    conn.execute(text(f"ALTER TABLE {LAYERS_TABLE} ADD COLUMN IF NOT EXISTS revision bigint "
+                      "NOT NULL DEFAULT 0"))
+
+
 @dataclass(frozen=True)
 class Step:
     version: int
@@ -137,6 +142,7 @@ STEPS: tuple[Step, ...] = (
     Step(1, "postgis extension, state and layer registry", _bootstrap),
     Step(2, "layer tables from geo.schema", sync_layers),
     Step(3, "sign-in attempts and events, outside the revision", pg_create_tables),
+    Step(4, "the revision that last changed each layer", _layer_marks),
 )
 LATEST = STEPS[-1].version
 

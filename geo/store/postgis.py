@@ -115,6 +115,19 @@ class PostGISStore(Store):
             epoch, counter = conn.execute(text(f"SELECT epoch, revision FROM {STATE_TABLE}")).one()
         return f"{epoch[:8]}-{counter}"
 
+    def layer_revision(self, names) -> str:
+        self._ready()
+        try:
+            with self.engine.connect() as conn:
+                epoch, counter = conn.execute(text(
+                    f"SELECT s.epoch, coalesce(max(l.revision), 0) FROM {STATE_TABLE} s LEFT JOIN "
+                    f"{LAYERS_TABLE} l ON l.name = ANY(:names) GROUP BY s.epoch"),
+                    {"names": list(names)}).one()
+        except DBAPIError:  # a restored backup older than the layer marks: the migration is due
+            self._schema_checked = False
+            return self.revision()
+        return f"{epoch[:8]}-L{counter}"
+
     # ------------------------------------------------------------------ writes
     @contextmanager
     def transaction(self, account: str = "system"):
@@ -123,8 +136,12 @@ class PostGISStore(Store):
             with self.engine.begin() as conn:
                 tx = _PgTransaction(conn)
                 yield tx
-                if tx.revised:
-                    conn.execute(text(f"UPDATE {STATE_TABLE} SET revision = revision + 1"))
+                if tx.written:
+                    revision = conn.execute(text(
+                        f"UPDATE {STATE_TABLE} SET revision = revision + 1 RETURNING revision"))
+                    conn.execute(text(f"UPDATE {LAYERS_TABLE} SET revision = :r WHERE name = "
+                                      "ANY(:names)"), {"r": revision.scalar_one(),
+                                                       "names": sorted(tx.written)})
         except (DBAPIError, psycopg.Error) as exc:  # COPY runs on the raw psycopg connection
             reason = getattr(exc, "orig", None) or exc
             raise StoreError(f"数据库写入失败,未做任何更改 | database write failed, nothing "
@@ -210,13 +227,14 @@ def _geometry_hex(geoms, geometry_type: str) -> list[str | None]:
 class _PgTransaction(Transaction):
     def __init__(self, conn: Connection):
         self.conn = conn
-        self.revised = False  # wrote a layer outside UNREVISIONED_LAYERS
+        self.written: set[str] = set()  # the layers written, outside UNREVISIONED_LAYERS
 
     def load(self, name: str) -> pd.DataFrame:
         return _read(self.conn, name)
 
     def _wrote(self, name: str) -> None:
-        self.revised = self.revised or name not in UNREVISIONED_LAYERS
+        if name not in UNREVISIONED_LAYERS:
+            self.written.add(name)
 
     def _insert(self, name: str, frame: pd.DataFrame) -> None:
         spec = schema.layer(name)
