@@ -111,8 +111,8 @@ def feature_collection(gdf: gpd.GeoDataFrame, properties: list[dict],
 def _write_json(path: Path, payload) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.stem, suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(payload, out, ensure_ascii=False, separators=(",", ":"))
+    with os.fdopen(fd, "w", encoding="utf-8") as out:  # dumps: json's C encoder (dump streams
+        out.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))  # in Python)
     os.replace(tmp, path)
 
 

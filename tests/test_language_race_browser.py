@@ -17,8 +17,8 @@ from components.i18n import LANGS, TEXT
 
 pytestmark = pytest.mark.browser
 
-RELOADS = 13  # per page and browser (one test per page: 26 loads each, as when one test
-# alternated the two pages 25 times)
+RELOADS = 7  # per page and browser: the two browsers' runs overlap on every load (the module
+# variable of old mixed the languages within the first few; 13 took twice the suite's time)
 TIMEOUT_MS = 120_000
 PATHS = ("big_screen", "overview")
 HEADLINE_KEYS = ("head.compounds", "head.grids", "head.members", "head.positions",

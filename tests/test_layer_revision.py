@@ -143,3 +143,23 @@ def test_a_member_moved_reads_the_members_again_and_nothing_else(tmp_path, monke
     assert network_cache.search_index() is index
     assert first["members"].set_index("id").loc["m1", "grid_id"] == "g1"
     assert again["members"].set_index("id").loc["m1", "grid_id"] == "g2"
+
+
+def test_a_database_from_before_the_marks_is_migrated_on_first_use(postgis_store):
+    """Step 4 of geo.store.migrations on a database at step 3: applied when a server opens
+    it, and the marks work from the next write."""
+    from sqlalchemy import text
+
+    from geo.store.postgis import PostGISStore
+
+    postgis_store.write_layers(dataset())
+    with postgis_store.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE hongtu.hongtu_layers DROP COLUMN revision"))
+        conn.execute(text("DELETE FROM hongtu.hongtu_schema_version WHERE version = 4"))
+    reopened = PostGISStore(postgis_store.url)
+    try:
+        before = tokens(reopened)
+        move_member(reopened, "g2")
+        assert changed(before, tokens(reopened)) == {"members", "grids+members"}
+    finally:
+        reopened.dispose()

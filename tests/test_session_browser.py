@@ -22,7 +22,7 @@ PASSWORD = "a-long-password-1"
 ACCOUNTS = {"zuzhi": "org", "kan": "viewer", "tingyong": "viewer"}
 SIGN_IN_TITLE = "登录红图"
 GRIDS_TITLE = "网格党员覆盖"
-IDLE_SECONDS = 30  # the light page's runs take seconds; the test sleeps past it once
+IDLE_SECONDS = 20  # the light page's runs take seconds; the test sleeps past it once
 IDLE_ENV = {"HONGTU_SESSION_MINUTES": str(IDLE_SECONDS / 60)}
 
 

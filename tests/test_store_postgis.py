@@ -25,11 +25,12 @@ def _sql(store, statement: str, **params) -> list[tuple]:
 def test_postgis_schema_types_indexes_and_migrations(postgis_store):
     assert postgis_store.layer_names() == []  # opening created the schema
     assert _sql(postgis_store, "SELECT version FROM hongtu.hongtu_schema_version "
-                               "ORDER BY version") == [(1,), (2,), (3,)]
+                               "ORDER BY version") == [(1,), (2,), (3,), (4,)]
     assert postgis_store.migrate() == []  # already current
     types = dict(_sql(postgis_store, "SELECT table_name || '.' || column_name, data_type FROM "
                                      "information_schema.columns WHERE table_schema = 'hongtu'"))
     assert types["grids.households"] == "bigint" and types["grids.id"] == "text"
+    assert types["hongtu_layers.revision"] == "bigint"  # the revision that last changed it
     assert types["property_firms.score"] == "double precision"
     assert types["property_firms.red_property"] == "boolean"
     assert types["members.reported_on"] == "date" and types["scenarios.payload"] == "text"

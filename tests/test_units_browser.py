@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 
 COUNTIES = ["331003", "331002", "330102"]
 PROVINCE, CITY, COUNTY = "330000", "331000", "331003"
-RACE_LOADS = 8
+RACE_LOADS = 5  # per browser: the two runs overlap on every load
 UNIT_CENTRE = """code => { const m = window[Object.keys(window).find(k => k.startsWith('map_'))];
   let hit = null; m.eachLayer(l => { if (l.feature && l.feature.properties.code === code) hit = l; });
   if (!hit) return null; const p = m.latLngToContainerPoint(hit.getCenter()); return [p.x, p.y]; }"""
