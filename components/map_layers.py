@@ -38,6 +38,9 @@ COORD_DIGITS = 6
 KEEP_FOLDERS = 8  # folders kept past those still served (current and recent revisions)
 GRACE_SECONDS = 120.0  # a map opened just before a write may still fetch its lazy layers
 DIGEST_CHARS = 16
+# (folder, names, combined) whose files this process wrote or found: a later publish of the
+# same files checks the folder alone. Shared by every session: a fact about files on disk.
+_WRITTEN: set[tuple] = set()
 
 
 def esc(value) -> str:
@@ -131,21 +134,24 @@ def publish(revision: str, frame: str, payloads: dict, root: Path | None = None,
     root = root or layer_root()
     REVISIONS.note(revision)
     folder = root / revision_dir_name(revision, frame)
+    done = (folder, tuple(payloads), combined)
+    urls = {name: f"{LAYER_URL}/{folder.name}/{name}.json" for name in payloads}
+    urls.update({n: f"{LAYER_URL}/{folder.name}/{COMBINED}.json#{n}" for n in combined})
+    if done in _WRITTEN and folder.is_dir():  # one stat, not one per file (issue #27)
+        return urls
     fresh = not folder.exists()
-    urls = {}
     for name, build in payloads.items():
         path = folder / f"{name}.json"
         if not path.exists():
             _write_json(path, build())
-        urls[name] = f"{LAYER_URL}/{folder.name}/{name}.json"
     if combined:
         path = folder / f"{COMBINED}.json"
         if not path.exists():
             _write_json(path, {n: json.loads((folder / f"{n}.json").read_text(encoding="utf-8"))
                                for n in combined})
-        urls.update({n: f"{LAYER_URL}/{folder.name}/{COMBINED}.json#{n}" for n in combined})
     if fresh:
         prune(root)
+    _WRITTEN.add(done)
     return urls
 
 
@@ -157,6 +163,7 @@ def prune(root: Path | None = None, keep: int = KEEP_FOLDERS) -> None:
     for old in folders[:-keep]:
         if not REVISIONS.serves(old.name):
             shutil.rmtree(old, ignore_errors=True)
+            _WRITTEN.difference_update({done for done in list(_WRITTEN) if done[0] == old})
 
 
 # ---------------------------------------------------------------- folium elements

@@ -93,3 +93,32 @@ def test_a_file_removed_and_written_again_between_two_reads_is_read_anew(two_fil
     first.unlink()
     shutil.copyfile(second, first)
     assert _counter(store.revision()) == _counter(open_store(second).revision()) != _counter(old)
+
+
+def test_a_commit_by_another_store_object_of_this_process_is_seen_at_once(two_files):
+    """The readers' snapshot (SNAPSHOT_SECONDS) never hides this process's own commits: a
+    page's write shows in its next run, made by whichever store object."""
+    reader, writer = open_store(two_files[0]), open_store(two_files[0])
+    before = (reader.revision(), reader.layer_revision(("grids",)))
+    with writer.transaction() as tx:
+        tx.update("grids", "g2", {"households": 11})
+    after = (reader.revision(), reader.layer_revision(("grids",)))
+    assert after[0] != before[0] and after[1] != before[1]
+    assert _counter(after[0]) == _counter(before[0]) + 1
+
+
+def test_a_commit_no_store_object_saw_is_read_within_the_snapshot_time(two_files):
+    """A commit this process's stores did not make (another process, here a bare SQLite
+    connection) is read once the snapshot is older than SNAPSHOT_SECONDS."""
+    import sqlite3
+    import time
+    from contextlib import closing
+
+    from geo.store.gpkg_revision import SNAPSHOT_SECONDS
+
+    store = open_store(two_files[0])
+    before = store.revision()
+    with closing(sqlite3.connect(two_files[0])) as conn, conn:
+        conn.execute("UPDATE hongtu_state SET value = value + 1 WHERE key = 'revision'")
+    time.sleep(SNAPSHOT_SECONDS + 0.05)
+    assert _counter(store.revision()) == _counter(before) + 1

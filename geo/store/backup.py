@@ -148,6 +148,7 @@ def compare_layers(restored: dict, manifest: dict, where: str) -> None:
 def _restore_gpkg(store, file: Path, manifest: dict) -> None:
     from geo.store import gpkg_compat, gpkg_sql
     from geo.store.gpkg import GeoPackageStore, use_wal, writer_lock
+    from geo.store.gpkg_revision import note_commit
 
     store.path.parent.mkdir(parents=True, exist_ok=True)
     staged = store.path.with_name(f"{store.path.stem}{STAGED_INFIX}{os.getpid()}.gpkg")
@@ -173,12 +174,14 @@ def _restore_gpkg(store, file: Path, manifest: dict) -> None:
             if not store.path.exists():
                 use_wal(staged)
                 os.replace(staged, store.path)
+                note_commit(store.path)
                 return
             _copy_sqlite(store.path, previous)  # kept until the swap has committed
             with closing(sqlite3.connect(staged)) as src, \
                     closing(sqlite3.connect(store.path, timeout=60)) as dst:
                 dst.execute("PRAGMA synchronous=FULL")
                 src.backup(dst)  # one transaction on the live file
+            note_commit(store.path)
             previous.unlink()
     except sqlite3.Error as exc:
         raise StoreError(f"{file}: 恢复未完成,未做任何更改 | the restore did not complete; "

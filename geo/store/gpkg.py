@@ -51,7 +51,7 @@ from geo.store.base import (
     empty_frame,
     to_storage,
 )
-from geo.store.gpkg_revision import RevisionReader
+from geo.store.gpkg_revision import RevisionReader, note_commit
 from geo.store.sign_ins import SqliteSignIns
 
 TMP_INFIX = ".tx-"  # <stem>.tx-XXXX.gpkg: a private copy while a layer is written by GDAL
@@ -93,6 +93,7 @@ class GeoPackageStore(Store):
                 tx.commit()
             finally:
                 tx.close()
+            note_commit(self.path)  # this process's readers see it at once
 
 
 @contextmanager

@@ -7,18 +7,37 @@ read-only connection kept open reads the counter in microseconds; each read is i
 transaction (autocommit, the statement run to its end), so it sees every commit. Connections
 are kept for the next reads (as many as read at once) and opened again when the path names
 another file (a restore or a first write moves a new file into place: another inode, or a
-change time the open file cannot have had) or none."""
+change time the open file cannot have had) or none.
+
+Under load a read was still one release of the interpreter lock per call (SQLite runs without
+it) and some fifty calls a run: each thread then queued to take the lock back behind every
+other (issue #27). One read of the state table (the counter and every layer's mark) now serves
+the calls that follow for :data:`SNAPSHOT_SECONDS`, unless a commit in this process (any
+store object on the file) or another file at the path ends it first; another process's commit
+is seen within that time."""
 
 from __future__ import annotations
 
 import os
 import queue
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 from geo.store import gpkg_sql as sql
 
 MISSING = "missing"
+SNAPSHOT_SECONDS = 0.25  # another process's commit is seen within this time
+_commits: dict[str, int] = {}  # file -> commits made in this process (shared by every session:
+_commits_lock = threading.Lock()  # a fact about the file, never about a user)
+
+
+def note_commit(path: Path) -> None:
+    """A commit to ``path`` in this process: every reader of the file reads it afresh."""
+    key = str(Path(path).resolve())
+    with _commits_lock:
+        _commits[key] = _commits.get(key, 0) + 1
 
 
 def _identity(path: Path) -> tuple[int, int, int] | None:
@@ -36,7 +55,9 @@ class RevisionReader:
 
     def __init__(self, path: Path):
         self.path = path
+        self._key = str(Path(path).resolve())
         self._idle: queue.SimpleQueue = queue.SimpleQueue()  # (file identity, connection)
+        self._snapshot: tuple | None = None  # (identity, commits, read at, state rows)
 
     def read(self, layers: tuple[str, ...] | None = None) -> str:
         """``"<inode>-<counter>"``, or ``"missing"`` while there is no file. With ``layers``,
@@ -45,6 +66,19 @@ class RevisionReader:
         if identity is None:
             self.close()
             return MISSING
+        commits = _commits.get(self._key, 0)
+        snapshot = self._snapshot
+        if (snapshot is None or snapshot[:2] != (identity, commits)
+                or time.monotonic() - snapshot[2] > SNAPSHOT_SECONDS):
+            snapshot = (identity, commits, time.monotonic(), self._read_state(identity))
+            self._snapshot = snapshot
+        rows = snapshot[3]
+        if layers is None:
+            return f"{identity[1]}-{rows.get(sql.REVISION_KEY, 0)}"
+        marks = (rows.get(sql.LAYER_KEY + name, 0) for name in layers)
+        return f"{identity[1]}-L{max(marks, default=0)}"
+
+    def _read_state(self, identity) -> dict[str, int]:
         try:
             held, conn = self._idle.get_nowait()
         except queue.Empty:
@@ -57,13 +91,12 @@ class RevisionReader:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
                                    check_same_thread=False)
         try:
-            counter = (sql.read_revision(conn) if layers is None
-                       else f"L{sql.read_layer_revision(conn, layers)}")
+            rows = sql.read_state(conn)
         except BaseException:
             conn.close()
             raise
         self._idle.put((identity, conn))
-        return f"{identity[1]}-{counter}"
+        return rows
 
     def close(self) -> None:
         while True:

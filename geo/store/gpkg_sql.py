@@ -29,6 +29,7 @@ from geo.store.base import (
 STATE_TABLE = gpkg_compat.STATE_TABLE  # a counter bumped by every committed write (revision())
 _BUMP = (f"INSERT INTO {STATE_TABLE} (key, value) VALUES ('revision', 1) "
          "ON CONFLICT (key) DO UPDATE SET value = value + 1")
+REVISION_KEY = "revision"
 LAYER_KEY = "layer:"  # rows 'layer:<name>' of the state table: the revision that last changed it
 _MARK = (f"INSERT INTO {STATE_TABLE} (key, value) SELECT ?, value FROM {STATE_TABLE} "
          "WHERE key = 'revision' ON CONFLICT (key) DO UPDATE SET value = excluded.value")
@@ -57,15 +58,14 @@ def mark_layers(conn: sqlite3.Connection, layers) -> None:
     conn.executemany(_MARK, [(LAYER_KEY + name,) for name in sorted(layers)])
 
 
-def read_layer_revision(conn: sqlite3.Connection, layers) -> int:
-    """The revision that last changed any of ``layers`` (0: none changed since marks began)."""
-    keys = [LAYER_KEY + name for name in layers]
+def read_state(conn: sqlite3.Connection) -> dict[str, int]:
+    """Every row of the state table: ``REVISION_KEY`` (the counter) and ``LAYER_KEY<name>``
+    (the revision that last changed the layer; none: not changed since marks began)."""
     try:
-        rows = conn.execute(f"SELECT max(value) FROM {STATE_TABLE} WHERE key IN "
-                            f"({', '.join('?' * len(keys))})", keys).fetchall()
+        rows = conn.execute(f"SELECT key, value FROM {STATE_TABLE}").fetchall()
     except sqlite3.OperationalError:  # written before the counter existed
-        return 0
-    return int(rows[0][0] or 0)
+        return {}
+    return {str(key): int(value or 0) for key, value in rows}
 
 
 def read_revision(conn: sqlite3.Connection) -> int:
