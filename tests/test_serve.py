@@ -9,6 +9,8 @@ import asyncio
 import socket
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from components import serve
 
 
@@ -78,3 +80,25 @@ def test_streamlits_own_bind_is_wrapped(monkeypatch):
         assert _nodelay_of_accepted(sock) == 1
     finally:
         sock.close()
+
+
+def test_the_server_keeps_the_interpreter_lock_longer_and_the_setting_is_the_operators(
+        monkeypatch):
+    """components.serve.main sets the switch interval before Streamlit starts (issue #27);
+    HONGTU_SWITCH_INTERVAL overrides it."""
+    import sys
+
+    before = sys.getswitchinterval()
+    monkeypatch.setattr(serve.cli, "main", lambda: 0)
+    monkeypatch.setattr(serve, "patch_streamlit_socket", lambda: None)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    try:
+        monkeypatch.delenv(serve.SWITCH_ENV, raising=False)
+        assert serve.main(["run", "app.py"]) == 0
+        assert sys.getswitchinterval() == pytest.approx(serve.SWITCH_INTERVAL_S)
+        assert serve.SWITCH_INTERVAL_S != pytest.approx(before)
+        monkeypatch.setenv(serve.SWITCH_ENV, "0.02")
+        serve.main(["run", "app.py"])
+        assert sys.getswitchinterval() == pytest.approx(0.02)
+    finally:
+        sys.setswitchinterval(before)
