@@ -163,3 +163,17 @@ def test_a_database_from_before_the_marks_is_migrated_on_first_use(postgis_store
         assert changed(before, tokens(reopened)) == {"members", "grids+members"}
     finally:
         reopened.dispose()
+
+
+def test_postgis_another_store_object_of_this_process_sees_a_commit_at_once(postgis_store):
+    """The state read serves SNAPSHOT_SECONDS, never past a commit made in this process."""
+    from geo.store.postgis import PostGISStore
+
+    postgis_store.write_layers(dataset())
+    writer = PostGISStore(postgis_store.url)
+    try:
+        before = tokens(postgis_store)
+        move_member(writer, "g3")
+        assert changed(before, tokens(postgis_store)) == {"members", "grids+members"}
+    finally:
+        writer.dispose()

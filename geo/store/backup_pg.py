@@ -23,6 +23,7 @@ from geo import schema
 from geo.private_files import private_dir
 from geo.store.backup import compare_layers, libpq_url, run_tool
 from geo.store.base import StoreError, frame_digest
+from geo.store.gpkg_revision import note_commit
 
 LIVE = "hongtu"
 STAGING = "hongtu_restore"
@@ -97,3 +98,4 @@ def restore_postgis(store, file: Path, manifest: dict) -> None:
         with store.engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {STAGING} CASCADE"))
         store._schema_checked = False
+        note_commit(store.url)  # a new epoch: every reader in this process reads it at once

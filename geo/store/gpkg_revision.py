@@ -29,15 +29,25 @@ from geo.store import gpkg_sql as sql
 
 MISSING = "missing"
 SNAPSHOT_SECONDS = 0.25  # another process's commit is seen within this time
-_commits: dict[str, int] = {}  # file -> commits made in this process (shared by every session:
-_commits_lock = threading.Lock()  # a fact about the file, never about a user)
+_commits: dict[str, int] = {}  # store -> commits made in this process (shared by every
+_commits_lock = threading.Lock()  # session: a fact about the store, never about a user)
 
 
-def note_commit(path: Path) -> None:
-    """A commit to ``path`` in this process: every reader of the file reads it afresh."""
-    key = str(Path(path).resolve())
+def _store_key(target) -> str:
+    """A file's resolved path, or a database URL as it is."""
+    return str(target) if "://" in str(target) else str(Path(target).resolve())
+
+
+def note_commit(target) -> None:
+    """A commit to the store at ``target`` (a file or a database URL) in this process: every
+    reader of it reads afresh."""
+    key = _store_key(target)
     with _commits_lock:
         _commits[key] = _commits.get(key, 0) + 1
+
+
+def commits_to(target) -> int:
+    return _commits.get(_store_key(target), 0)
 
 
 def _identity(path: Path) -> tuple[int, int, int] | None:
@@ -55,7 +65,7 @@ class RevisionReader:
 
     def __init__(self, path: Path):
         self.path = path
-        self._key = str(Path(path).resolve())
+        self._key = _store_key(path)
         self._idle: queue.SimpleQueue = queue.SimpleQueue()  # (file identity, connection)
         self._snapshot: tuple | None = None  # (identity, commits, read at, state rows)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from contextlib import contextmanager
 
 import geopandas as gpd
@@ -37,6 +38,7 @@ from geo.store.base import (
     clean_for_write,
     coerce,
 )
+from geo.store.gpkg_revision import SNAPSHOT_SECONDS, commits_to, note_commit
 from geo.store.migrations import LAYERS_TABLE, ROW_ORDER, SRID, STATE_TABLE, table
 from geo.store.sign_ins import PostgresSignIns
 
@@ -74,6 +76,7 @@ class PostGISStore(Store):
         self.url = str(url)
         self.engine = engine_for(self.url)
         self._schema_checked = False
+        self._snapshot: tuple | None = None  # (commits, read at, epoch, counter, marks)
         self.sign_ins = PostgresSignIns(self.engine, self._ready)
 
     def migrate(self) -> list[str]:
@@ -110,23 +113,36 @@ class PostGISStore(Store):
             return {n: _read(conn, n) for n in names}
 
     def revision(self) -> str:
-        self._ready()
-        with self.engine.connect() as conn:
-            epoch, counter = conn.execute(text(f"SELECT epoch, revision FROM {STATE_TABLE}")).one()
+        epoch, counter, _ = self._state()
         return f"{epoch[:8]}-{counter}"
 
     def layer_revision(self, names) -> str:
-        self._ready()
-        try:
-            with self.engine.connect() as conn:
-                epoch, counter = conn.execute(text(
-                    f"SELECT s.epoch, coalesce(max(l.revision), 0) FROM {STATE_TABLE} s LEFT JOIN "
-                    f"{LAYERS_TABLE} l ON l.name = ANY(:names) GROUP BY s.epoch"),
-                    {"names": list(names)}).one()
-        except DBAPIError:  # a restored backup older than the layer marks: the migration is due
-            self._schema_checked = False
-            return self.revision()
-        return f"{epoch[:8]}-L{counter}"
+        epoch, _, marks = self._state()
+        return f"{epoch[:8]}-L{max((marks.get(n, 0) for n in names), default=0)}"
+
+    def _state(self) -> tuple[str, int, dict[str, int]]:
+        """(epoch, counter, each layer's mark): one query serves SNAPSHOT_SECONDS unless this
+        process commits (geo.store.gpkg_revision: a round trip per call was some fifty a run)."""
+        commits = commits_to(self.url)
+        snapshot = self._snapshot
+        if snapshot is None or snapshot[0] != commits or \
+                time.monotonic() - snapshot[1] > SNAPSHOT_SECONDS:
+            self._ready()
+            try:
+                rows = self._read_state()
+            except DBAPIError:  # a restored backup older than the marks: migrate, then read
+                self._schema_checked = False
+                self._ready()
+                rows = self._read_state()
+            marks = {name: int(mark) for _, _, name, mark in rows if name is not None}
+            snapshot = (commits, time.monotonic(), rows[0][0], int(rows[0][1]), marks)
+            self._snapshot = snapshot
+        return snapshot[2], snapshot[3], snapshot[4]
+
+    def _read_state(self) -> list:
+        with self.engine.connect() as conn:
+            return conn.execute(text(f"SELECT s.epoch, s.revision, l.name, l.revision FROM "
+                                     f"{STATE_TABLE} s LEFT JOIN {LAYERS_TABLE} l ON true")).all()
 
     # ------------------------------------------------------------------ writes
     @contextmanager
@@ -142,6 +158,7 @@ class PostGISStore(Store):
                     conn.execute(text(f"UPDATE {LAYERS_TABLE} SET revision = :r WHERE name = "
                                       "ANY(:names)"), {"r": revision.scalar_one(),
                                                        "names": sorted(tx.written)})
+            note_commit(self.url)
         except (DBAPIError, psycopg.Error) as exc:  # COPY runs on the raw psycopg connection
             reason = getattr(exc, "orig", None) or exc
             raise StoreError(f"数据库写入失败,未做任何更改 | database write failed, nothing "
