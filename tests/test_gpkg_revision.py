@@ -122,3 +122,17 @@ def test_a_commit_no_store_object_saw_is_read_within_the_snapshot_time(two_files
         conn.execute("UPDATE hongtu_state SET value = value + 1 WHERE key = 'revision'")
     time.sleep(SNAPSHOT_SECONDS + 0.05)
     assert _counter(store.revision()) == _counter(before) + 1
+
+
+def test_current_revision_reads_past_the_snapshot(two_files):
+    """What the layer route asks when a request names a revision this process has not read
+    yet: read now, not from the snapshot."""
+    import sqlite3
+    from contextlib import closing
+
+    store = open_store(two_files[0])
+    before = store.revision()
+    with closing(sqlite3.connect(two_files[0])) as conn, conn:
+        conn.execute("UPDATE hongtu_state SET value = value + 1 WHERE key = 'revision'")
+    assert _counter(store.current_revision()) == _counter(before) + 1
+    assert store.revision() == store.current_revision()  # the fresh read is the snapshot now

@@ -177,3 +177,13 @@ def test_postgis_another_store_object_of_this_process_sees_a_commit_at_once(post
         assert changed(before, tokens(postgis_store)) == {"members", "grids+members"}
     finally:
         writer.dispose()
+
+
+def test_postgis_current_revision_reads_past_the_snapshot(postgis_store):
+    from sqlalchemy import text
+
+    postgis_store.write_layers(dataset())
+    before = postgis_store.revision()
+    with postgis_store.engine.begin() as conn:  # as another server's write would
+        conn.execute(text("UPDATE hongtu.hongtu_state SET revision = revision + 1"))
+    assert postgis_store.current_revision() != before

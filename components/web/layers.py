@@ -42,8 +42,10 @@ def _check(folder: str, name: str, cookies) -> int | None:
     if not FOLDER.fullmatch(folder) or not NAME.fullmatch(name):
         return 404
     REVISIONS.note(get_store().revision())
-    if not REVISIONS.serves(folder):
-        return 404
+    if not REVISIONS.serves(folder):  # a revision this process has not read yet (another's
+        REVISIONS.note(get_store().current_revision())  # write, under a quarter second ago)?
+        if not REVISIONS.serves(folder):
+            return 404
     if is_private(name):
         principal = request_principal(cookies)
         if principal == auth.ANONYMOUS:
@@ -60,7 +62,7 @@ def write_current(folder: str) -> None:
 
     match = FOLDER.fullmatch(folder)
     store = get_store()
-    revision = store.revision()
+    revision = store.current_revision()
     frame, lang = match.group(1), folder.split("-")[2]
     unit = (match.group(2) or "")[2:]
     if folder != revision_dir_name(revision, f"{frame}-{lang}{match.group(2) or ''}"):

@@ -104,6 +104,11 @@ class Store(ABC):
         """A token that changes whenever the store is written (a cache key); a transaction
         that only wrote :data:`UNREVISIONED_LAYERS` leaves it as it was."""
 
+    def current_revision(self) -> str:
+        """:meth:`revision` read now, past the quarter-second snapshot the GeoPackage and
+        PostGIS stores keep (for a request naming a revision another process just made)."""
+        return self.revision()
+
     def layer_revision(self, names) -> str:
         """A token that changes whenever one of the layers ``names`` is written (a cache key
         that outlives writes to other layers). This default: the store's revision."""

@@ -78,6 +78,9 @@ class GeoPackageStore(Store):
     def revision(self) -> str:
         return self._revision.read()
 
+    def current_revision(self) -> str:
+        return self._revision.read(fresh=True)
+
     def layer_revision(self, names) -> str:
         return self._revision.read(tuple(names))
 

@@ -69,7 +69,7 @@ class RevisionReader:
         self._idle: queue.SimpleQueue = queue.SimpleQueue()  # (file identity, connection)
         self._snapshot: tuple | None = None  # (identity, commits, read at, state rows)
 
-    def read(self, layers: tuple[str, ...] | None = None) -> str:
+    def read(self, layers: tuple[str, ...] | None = None, fresh: bool = False) -> str:
         """``"<inode>-<counter>"``, or ``"missing"`` while there is no file. With ``layers``,
         the counter of the write that last changed any of them: ``"<inode>-L<counter>"``."""
         identity = _identity(self.path)
@@ -78,7 +78,7 @@ class RevisionReader:
             return MISSING
         commits = _commits.get(self._key, 0)
         snapshot = self._snapshot
-        if (snapshot is None or snapshot[:2] != (identity, commits)
+        if (fresh or snapshot is None or snapshot[:2] != (identity, commits)
                 or time.monotonic() - snapshot[2] > SNAPSHOT_SECONDS):
             snapshot = (identity, commits, time.monotonic(), self._read_state(identity))
             self._snapshot = snapshot

@@ -116,6 +116,10 @@ class PostGISStore(Store):
         epoch, counter, _ = self._state()
         return f"{epoch[:8]}-{counter}"
 
+    def current_revision(self) -> str:
+        self._snapshot = None
+        return self.revision()
+
     def layer_revision(self, names) -> str:
         epoch, _, marks = self._state()
         return f"{epoch[:8]}-L{max((marks.get(n, 0) for n in names), default=0)}"
