@@ -88,7 +88,7 @@ def session_layers_key(names) -> str:
     return layers_key(get_store().url, session_scope(), names)
 
 
-def units_at(url: str, revision: str = "") -> tuple[hierarchy.Unit, ...]:
+def units_at(url: str) -> tuple[hierarchy.Unit, ...]:
     """The store's units (geo.hierarchy.units: ~50 ms for a province), once per change of the
     districts (shared, never mutated)."""
     return _units(url, _store_for(url).layer_revision(("districts",)))
@@ -124,8 +124,8 @@ def effective_unit(unit: str | None = None) -> str:
     unit = current_unit() if unit is None else unit
     if not unit:
         return ""
-    url = get_store().url
-    return "" if _holds_everything(url, get_store().layer_revision(("districts",)), unit) else unit
+    store = get_store()
+    return "" if _holds_everything(store.url, store.layer_revision(("districts",)), unit) else unit
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -171,9 +171,8 @@ def _load_raw_layer(name: str) -> pd.DataFrame:
 
 def _load_raw_layers(*names: str) -> dict[str, pd.DataFrame]:
     """Several layers, unmasked, at one revision, cut to the session's unit. Not for pages."""
-    store = get_store()
-    revision = scoped_revision(store.revision())
-    return {n: _raw_layer_at(store.url, revision, n) for n in names}
+    url, scope = get_store().url, session_scope()
+    return {n: _raw_layer_at(url, scope, n) for n in names}
 
 
 def store_revision() -> str:
