@@ -18,6 +18,7 @@ from components.data import (
 )
 from components.map_payloads import MapData, prepare
 from geo import kpis, network, unit_figures
+from geo.store.compound_detail import compound_detail
 
 MAP_LAYERS = ("districts", "counties", "streets", "communities", "grids", "compounds",
               "property_firms", "party_branches", "disclosures", "service_positions",
@@ -84,9 +85,20 @@ def headline(scope: str | None = None):
     return _headline(store.url, layers_key(store.url, scope, (*HEADLINE_LAYERS, *kpis.KPI_LAYERS)))
 
 
+def _cached_rows(url: str):
+    """``load(name, where)`` over the cached layers of the whole store (as Store.load would
+    read them): a compound's panel without a query per layer (issue #27)."""
+    def load(name: str, where: dict):
+        frame = _raw_layer_at(url, "", name)
+        for column, value in where.items():
+            frame = frame[frame[column] == value] if column in frame.columns else frame.iloc[:0]
+        return frame.reset_index(drop=True)
+    return load
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _compound(url: str, revision: str, compound_id: str):
-    detail = get_store().load_compound(compound_id)
+    detail = compound_detail(compound_id, _cached_rows(url))
     data = map_data()
     members = _raw_layer_at(url, revision, "members")
     summary = network.compound_summary(detail, data.grids, members, data.positions)

@@ -116,3 +116,26 @@ def test_role_checks(grid_store):
     audit = grid_store.load("audit")
     assert audit["outcome"].value_counts().to_dict() == {"refused": 4, "ok": 1}
     assert _member(grid_store, "m1")["grid_id"] == "C"
+
+
+def test_new_points_are_made_before_the_writer_lock_is_taken(grid_store, monkeypatch):
+    """Geometry work outside the transaction: other writers wait only for the writes."""
+    import fcntl
+
+    held = []
+    made = ra.point_in_grid
+
+    def watched(shape, member_id):
+        with open(grid_store.path.with_name(grid_store.path.name + ".lock"), "a+") as lock:
+            try:  # a second open file of this process: refused while the transaction holds it
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(lock, fcntl.LOCK_UN)
+                held.append(False)
+            except BlockingIOError:
+                held.append(True)
+        return made(shape, member_id)
+
+    monkeypatch.setattr(ra, "point_in_grid", watched)
+    ra.move_members(grid_store, ["m3"], "C", "补齐空白网格", account="leader1", principal=LEADER)
+    assert held == [False]
+    assert _member(open_store(grid_store.url), "m3")["grid_id"] == "C"

@@ -286,3 +286,23 @@ def test_import_and_rollback_around_a_later_edit(filled_store, tmp_path):
     assert after.loc["f2", "score"] == 0.1 + 0.2  # restored to the last bit
     assert content("grids") == before["grids"]
 
+
+
+def test_a_compound_from_cached_layers_equals_the_stored_read(filled_store):
+    """components.network_cache builds a compound's panel by filtering cached whole layers:
+    the same detail as Store.load_compound's queries."""
+    from components.network_cache import _cached_rows
+    from geo.store.compound_detail import compound_detail
+
+    for compound_id in ("cp1", "cp2"):
+        read, cached = (filled_store.load_compound(compound_id),
+                        compound_detail(compound_id, _cached_rows(filled_store.url)))
+        assert cached.compound == read.compound and cached.geometry.equals(read.geometry)
+        for part in ("party_branch", "owners_committee", "supervisory_committee",
+                     "property_firm", "party_instructor", "party_alliance"):
+            assert getattr(cached, part) == getattr(read, part), part
+        assert set(cached.related) == set(read.related)
+        for name, frame in read.related.items():
+            pd.testing.assert_frame_equal(cached.related[name], frame)
+    with pytest.raises(NotFoundError):
+        compound_detail("cp9", _cached_rows(filled_store.url))

@@ -7,13 +7,13 @@ import os
 
 from geo.paths import APP_ROOT, DATA_DIR
 from geo.store.base import (  # noqa: F401
-    CompoundDetail,
     ConflictError,
     NotFoundError,
     Store,
     StoreError,
     Transaction,
 )
+from geo.store.compound_detail import CompoundDetail  # noqa: F401
 
 PROJECT_ROOT = APP_ROOT
 SAMPLE_STORE = DATA_DIR / "sample.gpkg"

@@ -11,7 +11,7 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -19,6 +19,9 @@ import shapely
 
 from geo import schema, text_rules
 from geo.schema import GEOMETRY, ID, IS_SAMPLE, VERSION, WGS84
+
+if TYPE_CHECKING:
+    from geo.store.compound_detail import CompoundDetail
 
 
 class StoreError(Exception):
@@ -39,21 +42,6 @@ class ConflictError(StoreError):
 class NotFoundError(StoreError):
     def __init__(self, layer: str, row_id: str):
         super().__init__(f"{layer} {row_id}: 不存在 | does not exist")
-
-
-@dataclass
-class CompoundDetail:
-    """One compound with every record attached to it."""
-
-    compound: dict
-    party_branch: dict | None
-    owners_committee: dict | None
-    supervisory_committee: dict | None
-    property_firm: dict | None
-    party_instructor: dict | None
-    party_alliance: dict | None
-    geometry: object  # shapely geometry, WGS84
-    related: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 class Transaction(ABC):
@@ -176,48 +164,9 @@ class Store(ABC):
         return digest.hexdigest()
 
     def load_compound(self, compound_id: str) -> CompoundDetail:
-        compounds = self.load("compounds", where={ID: compound_id})
-        if compounds.empty:
-            raise NotFoundError("compounds", compound_id)
-        row = compounds.iloc[0]
+        from geo.store.compound_detail import compound_detail
 
-        def one(name: str, key: str, value) -> dict | None:
-            if value is None or (isinstance(value, float) and pd.isna(value)):
-                return None
-            frame = self.load(name, where={key: value})
-            return _plain(frame.iloc[0]) if len(frame) else None
-
-        related = {
-            name: self.load(name, where={"compound_id": compound_id})
-            for name in (
-                "members", "joint_meetings", "disclosures", "service_orders", "cases",
-                "pairings", "volunteer_teams", "service_positions",
-            )
-        }
-        return CompoundDetail(
-            compound=_plain(row.drop(labels=[GEOMETRY])),
-            party_branch=one("party_branches", "compound_id", compound_id),
-            owners_committee=one("owners_committees", "compound_id", compound_id),
-            supervisory_committee=one("supervisory_committees", "compound_id", compound_id),
-            property_firm=one("property_firms", ID, row["property_firm_id"]),
-            party_instructor=one("party_instructors", ID, row["party_instructor_id"]),
-            party_alliance=one("party_alliances", ID, row.get("party_alliance_id")),
-            geometry=row[GEOMETRY],
-            related=related,
-        )
-
-
-def _plain(row: pd.Series) -> dict:
-    out = {}
-    for key, value in row.items():
-        if key == GEOMETRY:
-            continue
-        if value is pd.NA or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-            value = None
-        elif hasattr(value, "item"):
-            value = value.item()
-        out[key] = value
-    return out
+        return compound_detail(compound_id, self.load)
 
 
 # ---------------------------------------------------------------- frame conversions
@@ -251,8 +200,9 @@ def coerce(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cast(series: pd.Series, f: schema.Field) -> pd.Series:
-    if f.dtype in ("str", "json"):
-        return series.map(_to_text).astype(object)
+    if f.dtype in ("str", "json"):  # a loop over the values: Series.map costs 3x (issue #27)
+        return pd.Series([v if type(v) is str else _to_text(v) for v in series.tolist()],
+                         index=series.index, dtype=object)
     if f.dtype == "int":
         return pd.to_numeric(series, errors="coerce").astype("Int64")
     if f.dtype == "float":
