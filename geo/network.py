@@ -206,25 +206,32 @@ def search_index(
 
 
 def search(index: pd.DataFrame, query: str, limit: int = 10) -> pd.DataFrame:
-    """Hits for a query (name, pinyin initials or full pinyin), best first."""
+    """Hits for a query (name, pinyin initials or full pinyin), best first: an exact name,
+    then exact initials or pinyin, then a prefix of any, then any containing it; ties by kind
+    (SEARCH_KINDS), then name. A loop over the index's rows (a district's hundred or so:
+    a dozen vectorised string operations cost more than the loop)."""
     query = (query or "").strip().lower().replace(" ", "")
     if not query or index.empty:
         return index.iloc[0:0]
-    names = index[NAME].str.lower()
-    rank = pd.Series(np.inf, index=index.index)
-    for score, hit in enumerate([
-        names == query,
-        (index["initials"] == query) | (index["pinyin"] == query),
-        names.str.startswith(query) | index["initials"].str.startswith(query)
-        | index["pinyin"].str.startswith(query),
-        names.str.contains(query, regex=False) | index["initials"].str.contains(query, regex=False)
-        | index["pinyin"].str.contains(query, regex=False),
-    ]):
-        rank = rank.where(~(hit & (rank == np.inf)), score)
-    kind_order = index["kind"].map({k: i for i, k in enumerate(SEARCH_KINDS)})
-    hits = index.assign(_rank=rank, _kind=kind_order)[rank < np.inf]
-    hits = hits.sort_values(["_rank", "_kind", NAME]).head(limit)
-    return hits.drop(columns=["_rank", "_kind"]).reset_index(drop=True)
+    kinds = {k: i for i, k in enumerate(SEARCH_KINDS)}
+    hits = []
+    for row, (name, initials, pinyin, kind) in enumerate(zip(
+            index[NAME].tolist(), index["initials"].tolist(), index["pinyin"].tolist(),
+            index["kind"].tolist())):
+        name, keys = str(name).lower(), (str(initials or ""), str(pinyin or ""))
+        if name == query:
+            rank = 0
+        elif query in keys:
+            rank = 1
+        elif name.startswith(query) or any(k.startswith(query) for k in keys):
+            rank = 2
+        elif query in name or any(query in k for k in keys):
+            rank = 3
+        else:
+            continue
+        hits.append((rank, kinds.get(kind, len(kinds)), str(index[NAME].iat[row]), row))
+    chosen = [row for *_, row in sorted(hits)[:limit]]
+    return index.iloc[chosen].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- headline figures
