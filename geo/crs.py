@@ -18,7 +18,10 @@ import numpy as np
 import pyproj
 import shapely
 
+from geo import transformers
 from geo.schema import METRIC_CRS, WGS84
+
+transformers.install()  # to_crs in any thread without PROJ's search: geo/transformers.py
 
 _A = 6378245.0  # Krasovsky 1940 semi-major axis used by the GCJ-02 formula
 _EE = 0.00669342162296594323  # its eccentricity squared

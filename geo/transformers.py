@@ -9,7 +9,10 @@ for every ``to_crs`` (geopandas caches the transformer object, not what each thr
 pipeline: built again in a new thread in well under a millisecond, with the same results
 (checked on a point of the target's area of use when made; any operation that a pipeline
 cannot stand for, such as a choice among several grids by area, keeps ``from_crs``).
-:func:`install` makes geopandas' ``to_crs`` use it.
+:func:`install` makes geopandas' ``to_crs`` use it; :mod:`geo.store.base` and :mod:`geo.crs`
+call it on import (every GeoDataFrame of the app is read through the store or re-projected
+there), not ``geo/__init__``: the web server's routes import ``geo`` and must not pull in
+geopandas before a page runs.
 """
 
 from __future__ import annotations
@@ -64,7 +67,8 @@ def _swapped(crs: pyproj.CRS) -> bool:
 
 
 def install() -> None:
-    """Make geopandas' ``to_crs`` (and its other transforms) use :func:`transformer`."""
+    """Make geopandas' ``to_crs`` (and its other transforms) use :func:`transformer`
+    (idempotent)."""
     import geopandas.array
 
     geopandas.array.TransformerFromCRS = transformer

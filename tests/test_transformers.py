@@ -40,7 +40,9 @@ def test_an_operation_a_pipeline_cannot_stand_for_keeps_from_crs():
 
 
 def test_geopandas_to_crs_uses_it_in_every_thread():
-    assert geopandas.array.TransformerFromCRS is transformers.transformer  # geo installs it
+    import geo.store.base  # noqa: F401 - installs it
+
+    assert geopandas.array.TransformerFromCRS is transformers.transformer
     series = gpd.GeoSeries([Point(*HUANGYAN)], crs=WGS84)
     here = series.to_crs(METRIC_CRS).iloc[0]
     seen = []

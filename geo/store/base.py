@@ -17,11 +17,13 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import schema, text_rules
+from geo import schema, text_rules, transformers
 from geo.schema import GEOMETRY, ID, IS_SAMPLE, VERSION, WGS84
 
 if TYPE_CHECKING:
     from geo.store.compound_detail import CompoundDetail
+
+transformers.install()  # every GeoDataFrame of the app comes through here: geo/transformers.py
 
 
 class StoreError(Exception):
