@@ -7,7 +7,7 @@ run, or its frontend is never registered (404), and the server imports these bef
 from __future__ import annotations
 
 from components.i18n import get_lang
-from components.map_layers import publish
+from components.layer_files import publish
 from components.map_payloads import (
     GRID_MIN_ZOOM,
     GRID_TILE_DEG,
@@ -16,6 +16,7 @@ from components.map_payloads import (
     MEMBER_TILE_PREFIX,
     MapData,
     payload_builders,
+    payload_key,
     tile_builders,
 )
 
@@ -39,7 +40,9 @@ def publish_layers(data: MapData, gcj02: bool, public: bool = False) -> dict:
     tiles = tile_builders(data, gcj02, members=not public)
     frame = ("gcj02" if gcj02 else "wgs84") + "-" + get_lang() + (
         f"-u{data.unit}" if data.unit else "")  # each unit's layers in a folder of their own
-    urls = publish(data.revision, frame, builders | tiles, combined=combined)
+    payloads = builders | tiles
+    urls = publish(data.revision, frame, payloads, combined=combined,
+                   keys={name: payload_key(data, name) for name in payloads})
     folder = urls["streets"].split("#")[0].rsplit("/", 1)[0]
     for name in tiles:
         del urls[name]

@@ -1,24 +1,10 @@
-"""Map layers: the layer files the map fetches and the folium elements that draw them.
-
-Every layer is written once per store revision (and coordinate frame and language) as a
-compact JSON file under ``<state dir>/layers/<revision>-<frame>/`` (never in the public
-``static/`` folder) and served by :mod:`components.web.layers` at ``/hongtu/layers/...``, which
-checks the session's right to each layer and serves the current store revision only
-(:data:`REVISIONS`); the map's script fetches it and draws it on the canvas. In the
-"embedded" mode (the naive baseline the benchmark compares) the same data is put inline into
-the map HTML instead. Only masked member names are ever written to the layer files.
-"""
+"""Map layers: the GeoJSON of a layer and the folium elements that draw the layer files
+(:mod:`components.layer_files`) on the map's canvas. In the "embedded" mode (the naive baseline
+the benchmark compares) the same data is put inline into the map HTML instead."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import tempfile
-import threading
-import time
-from pathlib import Path
 
 import folium
 import folium.plugins
@@ -30,17 +16,9 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from components.map_js import HELPERS_JS
-from components.web.state import layer_root
 from geo.masking import escape_html
 
-LAYER_URL = "/hongtu/layers"
 COORD_DIGITS = 6
-KEEP_FOLDERS = 8  # folders kept past those still served (current and recent revisions)
-GRACE_SECONDS = 120.0  # a map opened just before a write may still fetch its lazy layers
-DIGEST_CHARS = 16
-# (folder, names, combined) whose files this process wrote or found: a later publish of the
-# same files checks the folder alone. Shared by every session: a fact about files on disk.
-_WRITTEN: set[tuple] = set()
 
 
 def esc(value) -> str:
@@ -48,49 +26,6 @@ def esc(value) -> str:
     if value is None:
         return ""
     return escape_html(str(value))
-
-
-def revision_digest(revision: str) -> str:
-    return hashlib.sha1(revision.encode()).hexdigest()[:DIGEST_CHARS]
-
-
-def revision_dir_name(revision: str, frame: str) -> str:
-    return f"{revision_digest(revision)}-{frame}"
-
-
-class Revisions:
-    """Which store revisions' layer files may be served: the current one, and every one that was
-    replaced less than :data:`GRACE_SECONDS` ago (several writes in a minute must not leave a
-    map opened before them without its layers). Fed with the revision seen by every map drawn
-    and every layer request (one per server process; no per-user state)."""
-
-    def __init__(self, clock=time.monotonic):
-        self._lock = threading.Lock()
-        self._clock = clock
-        self._current: str | None = None
-        self._replaced: dict[str, float] = {}  # digest -> when it stopped being current
-
-    def note(self, revision: str) -> None:
-        digest = revision_digest(revision)
-        with self._lock:
-            if digest != self._current:
-                now = self._clock()
-                if self._current is not None:
-                    self._replaced[self._current] = now
-                self._replaced.pop(digest, None)
-                self._current = digest
-                self._replaced = {d: t for d, t in self._replaced.items()
-                                  if now - t < GRACE_SECONDS}
-
-    def serves(self, folder: str) -> bool:
-        digest = folder[:DIGEST_CHARS]
-        with self._lock:
-            replaced = self._replaced.get(digest)
-            return digest == self._current or (
-                replaced is not None and self._clock() - replaced < GRACE_SECONDS)
-
-
-REVISIONS = Revisions()
 
 
 def _round_geoms(geoms, tolerance: float | None):
@@ -110,60 +45,6 @@ def feature_collection(gdf: gpd.GeoDataFrame, properties: list[dict],
     ]
     return {"type": "FeatureCollection", "features": features}
 
-
-def _write_json(path: Path, payload) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.stem, suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:  # dumps: json's C encoder (dump streams
-        out.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))  # in Python)
-    os.replace(tmp, path)
-
-
-COMBINED = "combined"
-
-
-def publish(revision: str, frame: str, payloads: dict, root: Path | None = None,
-            combined: tuple[str, ...] = ()) -> dict:
-    """Write each payload as ``<root>/<revision>-<frame>/<name>.json`` unless already there;
-    return ``name -> URL``. ``payloads`` maps names to zero-argument builders.
-
-    The ``combined`` layers (those a map draws as soon as it opens) are written into one
-    ``combined.json`` too and get ``combined.json#<name>`` URLs: one request instead of one
-    per layer (a browser opens at most six connections to the app; the page's own scripts
-    queue on them too)."""
-    root = root or layer_root()
-    REVISIONS.note(revision)
-    folder = root / revision_dir_name(revision, frame)
-    done = (folder, tuple(payloads), combined)
-    urls = {name: f"{LAYER_URL}/{folder.name}/{name}.json" for name in payloads}
-    urls.update({n: f"{LAYER_URL}/{folder.name}/{COMBINED}.json#{n}" for n in combined})
-    if done in _WRITTEN and folder.is_dir():  # one stat, not one per file (issue #27)
-        return urls
-    fresh = not folder.exists()
-    for name, build in payloads.items():
-        path = folder / f"{name}.json"
-        if not path.exists():
-            _write_json(path, build())
-    if combined:
-        path = folder / f"{COMBINED}.json"
-        if not path.exists():
-            _write_json(path, {n: json.loads((folder / f"{n}.json").read_text(encoding="utf-8"))
-                               for n in combined})
-    if fresh:
-        prune(root)
-    _WRITTEN.add(done)
-    return urls
-
-
-def prune(root: Path | None = None, keep: int = KEEP_FOLDERS) -> None:
-    """Remove all but the ``keep`` most recently written layer folders, never one whose
-    revision is still served (:class:`Revisions`)."""
-    root = root or layer_root()
-    folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    for old in folders[:-keep]:
-        if not REVISIONS.serves(old.name):
-            shutil.rmtree(old, ignore_errors=True)
-            _WRITTEN.difference_update({done for done in list(_WRITTEN) if done[0] == old})
 
 
 # ---------------------------------------------------------------- folium elements

@@ -45,6 +45,7 @@ class MapData:
     unit: str = ""  # the unit the layers are cut to (components.units); "": the whole store
     member_tiles: dict = field(default_factory=dict)  # tile key -> row positions in members
     grid_tiles: dict = field(default_factory=dict)  # tile key -> row positions in grids
+    layer_keys: dict = field(default_factory=dict)  # payload -> key of PAYLOAD_LAYERS' revision
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -52,8 +53,10 @@ class MapData:
         return tuple(float(v) for v in frame.total_bounds)
 
 
-def prepare(revision: str, frames: dict[str, pd.DataFrame], unit: str = "") -> MapData:
-    """Join and classify the store's layers for drawing."""
+def prepare(revision: str, frames: dict[str, pd.DataFrame], unit: str = "",
+            layer_keys: dict | None = None) -> MapData:
+    """Join and classify the store's layers for drawing (``layer_keys``: the revision of
+    each payload's :data:`PAYLOAD_LAYERS`, read before ``frames``)."""
     from geo.masking import mask_name
 
     density = network.grid_density(frames["grids"], frames["members"])
@@ -80,6 +83,7 @@ def prepare(revision: str, frames: dict[str, pd.DataFrame], unit: str = "") -> M
         compounds=compounds, positions=positions, dispatch_areas=frames["joint_duty_stations"],
         members=members.drop(columns=["name"]), classification=classification, unit=unit,
         member_tiles=member_tiles(members), grid_tiles=grid_tiles(grids),
+        layer_keys=dict(layer_keys or {}),
     )
 
 
@@ -209,6 +213,25 @@ def dispatch_payload(areas: gpd.GeoDataFrame) -> dict:
 def members_payload(members: gpd.GeoDataFrame) -> list:
     xs, ys = members.geometry.x.round(6), members.geometry.y.round(6)
     return [[y, x, esc(label)] for x, y, label in zip(xs, ys, members["label"])]
+
+
+# the store layers each layer file is made of (a tile: its prefix's): a file whose layers did
+# not change is the same text in the next revision's folder (components.layer_files.TEXTS)
+PAYLOAD_LAYERS = {
+    "counties": ("counties",), "districts": ("districts",), "streets": ("streets",),
+    "communities": ("communities",), "dispatch_areas": ("joint_duty_stations",),
+    "grids": ("grids", "members"), "grid_totals": ("grids", "members"),
+    "compounds": ("compounds", "party_branches", "property_firms", "disclosures", "streets"),
+    "positions": ("service_positions", "streets"), "members": ("members",),
+}
+
+
+def payload_key(data: MapData, name: str) -> str | None:
+    """The key of file ``name``'s content (None: not known, built every time)."""
+    for prefix, payload in ((GRID_TILE_PREFIX, "grids"), (MEMBER_TILE_PREFIX, "members")):
+        if name.startswith(prefix):
+            name = payload
+    return data.layer_keys.get(name)
 
 
 def payload_builders(data: MapData, gcj02: bool) -> dict:

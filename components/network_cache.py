@@ -16,7 +16,7 @@ from components.data import (
     split_revision,
     units_at,
 )
-from components.map_payloads import MapData, prepare
+from components.map_payloads import PAYLOAD_LAYERS, MapData, prepare
 from geo import kpis, network, unit_figures
 from geo.store.compound_detail import compound_detail
 
@@ -41,7 +41,9 @@ def _layers(url: str, revision: str, *names: str) -> dict:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _map_data(url: str, revision: str) -> MapData:
     base, unit = split_revision(revision)
-    return prepare(base, _layers(url, revision, *MAP_LAYERS), unit=unit)
+    keys = {name: layers_key(url, revision, layers)  # read before the layers: never newer
+            for name, layers in PAYLOAD_LAYERS.items()}
+    return prepare(base, _layers(url, revision, *MAP_LAYERS), unit=unit, layer_keys=keys)
 
 
 def map_data() -> MapData:

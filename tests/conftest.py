@@ -20,7 +20,7 @@ _run_dirs: list[str] = []  # the run's shared folder, made by the controller
 def pytest_configure(config):
     """Each pytest process (each xdist worker of ``make test``) keeps the map's layer files and
     the cookie secret in a state directory of its own: the servers and in-process apps of two
-    workers never prune each other's layer folders (``components.map_layers.prune``)."""
+    workers never prune each other's layer folders (``components.layer_files.prune``)."""
     if not os.environ.get(STATE_DIR_ENV):
         _made.append(tempfile.mkdtemp(prefix="hongtu-state-"))
         os.environ[STATE_DIR_ENV] = _made[-1]

@@ -15,7 +15,7 @@ from fixtures_browser import VIEWPORT, folium_frame, sign_in
 from fixtures_browser import wait_for_app as wait_briefly
 from playwright.sync_api import Error as PlaywrightError
 
-from components.map_layers import revision_dir_name
+from components.layer_files import revision_dir_name
 from components.map_payloads import (
     GRID_TILE_PREFIX,
     MEMBER_TILE_DEG,

@@ -15,7 +15,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 
 from components import i18n
-from components.map_layers import GRACE_SECONDS, Revisions, revision_dir_name
+from components.layer_files import GRACE_SECONDS, Revisions, revision_dir_name
 from components.web import session_cookie, state
 from components.web.session_registry import NONCE_SECONDS, SessionRegistry, Status
 

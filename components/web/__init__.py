@@ -25,7 +25,7 @@ from contextlib import asynccontextmanager
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-LAYER_ROUTE = "/hongtu/layers/{folder}/{name}.json"  # components.map_layers.LAYER_URL
+LAYER_ROUTE = "/hongtu/layers/{folder}/{name}.json"  # components.layer_files.LAYER_URL
 
 
 async def layer_file(request):

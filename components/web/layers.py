@@ -7,7 +7,7 @@ as the page that draws them.
   the network map: 401 without a valid session cookie, 403 for a role without the map (the
   big-screen account). Demo mode (no account) stays open, as every page does.
 * Only the current store revision's files are served (and the previous revision's for a short
-  grace, :data:`components.map_layers.GRACE_SECONDS`); any other folder, name or file is 404.
+  grace, :data:`components.layer_files.GRACE_SECONDS`); any other folder, name or file is 404.
 * A file of the current revision not written yet (the store changed after the page was drawn,
   or since the start-up warm-up, and no page has drawn the new revision's map in that language
   and frame) is written on request, as the page would have: never a 404 for a current layer.
@@ -23,8 +23,8 @@ from starlette.responses import FileResponse, Response
 
 from components import i18n
 from components.data import get_store
+from components.layer_files import REVISIONS, revision_dir_name
 from components.layer_publish import is_private, publish_layers
-from components.map_layers import REVISIONS, revision_dir_name
 from components.session import may_open
 from components.web.gate import refusal
 from components.web.principal import request_principal
