@@ -187,14 +187,12 @@ def bundled_links(js: list[str], css: list[str], prefix: str) -> tuple[list[str]
     return swap(js, BUNDLED_JS, BUNDLE_JS), swap(css, BUNDLED_CSS, BUNDLE_CSS)
 
 
-# asset folders found complete: not checked again on every map drawn (a file per asset; a
-# fact about the disk, the same for every session)
-_COMPLETE: set[Path] = set()
+_COMPLETE: set[Path] = set()  # asset folders found complete (a fact about the disk)
 
 
 def missing_files() -> list[str]:
     """Local paths the maps may reference that are not in ``VENDOR_DIR`` (a folder found
-    complete once is not looked through again)."""
+    complete once is not looked through again on every map drawn)."""
     if VENDOR_DIR in _COMPLETE:
         return []
     wanted = {*CDN_TO_LOCAL.values(), ICON_PATH_JS, BUNDLE_JS, BUNDLE_CSS}

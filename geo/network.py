@@ -207,9 +207,8 @@ def search_index(
 
 def search(index: pd.DataFrame, query: str, limit: int = 10) -> pd.DataFrame:
     """Hits for a query (name, pinyin initials or full pinyin), best first: an exact name,
-    then exact initials or pinyin, then a prefix of any, then any containing it; ties by kind
-    (SEARCH_KINDS), then name. A loop over the index's rows (a district's hundred or so:
-    a dozen vectorised string operations cost more than the loop)."""
+    then exact initials or pinyin, a prefix, a part; ties by kind (SEARCH_KINDS), then name.
+    A loop: a district's hundred or so rows cost less than a dozen string operations."""
     query = (query or "").strip().lower().replace(" ", "")
     if not query or index.empty:
         return index.iloc[0:0]
