@@ -16,7 +16,6 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
 
 from components.i18n import t
 from components.map_controls import add_metric_scale
@@ -93,36 +92,10 @@ def outlines(frame: gpd.GeoDataFrame) -> dict:
     return feature_collection(frame, [{"name": str(name)} for name in frame["name"]])
 
 
-class _Text(Element):
-    """Text put into the page as it is (branca compiles a rendered script as a template)."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
-
-    def render(self, **kwargs) -> str:
-        return self.text
-
-
-class _PlainRender(MacroElement):
-    """branca's MacroElement.render, but the rendered header, html and script go into the page
-    as text: branca makes each a new template, which for the grids' GeoJSON (about 200 KB)
-    meant lexing and compiling it to Python on every rerun (about a fifth of a loaded server's
-    time, issue #27). Text that is not compiled is not evaluated either (a "{{" in a name)."""
-
-    def render(self, **kwargs):
-        figure = self.get_root()
-        for part in ("header", "html", "script"):
-            macro = self._template.module.__dict__.get(part)
-            if macro is not None:
-                getattr(figure, part).add_child(_Text(macro(self, kwargs)), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
-
-
-class _LeanGeoJson(folium.GeoJson, _PlainRender):
-    """A GeoJSON layer rendered as plain text (above), its bounds known beforehand when given
-    (folium walks every coordinate in Python for them)."""
+class _LeanGeoJson(folium.GeoJson):
+    """A GeoJSON layer with its bounds known beforehand when given (folium walks every
+    coordinate in Python for them). Rendered as plain text (components.folium_text), as
+    every element is."""
 
     def __init__(self, data: dict, bounds=None, **kwargs):
         super().__init__(data, **kwargs)

@@ -16,6 +16,10 @@ from branca.element import MacroElement
 from jinja2 import Template
 from streamlit_folium import st_folium
 
+from components import folium_text
+
+folium_text.install()  # every map's elements rendered as text, not compiled as templates
+
 
 class MetricScale(MacroElement):
     """Leaflet's scale bar in metres and kilometres only; the map focuses without scrolling."""

@@ -5,12 +5,18 @@ lock an account for fifteen minutes (``HONGTU_MAX_FAILED_ATTEMPTS``, ``HONGTU_LO
 counted by the store outside its layers (``Store.begin_sign_in``: every attempt is counted
 before its password is checked); the accounts
 layer's ``failed_attempts``/``locked_until`` columns are no longer written.
+
+bcrypt runs outside Python's lock, so parallel sign-ins could take every core from the page
+runs of everyone else (which share that lock: one core between them). At most
+:data:`HASHING_SLOTS` hashes run at once (the cores but one); a burst of sign-ins waits its
+turn instead of stalling every open page (issue #27: 50 sign-ins within ten seconds).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import threading
 
 import bcrypt
 import pandas as pd
@@ -45,6 +51,8 @@ FAILED_ATTEMPTS, LOCKED_UNTIL = "failed_attempts", "locked_until"
 MAX_FAILED_ATTEMPTS = int(os.environ.get("HONGTU_MAX_FAILED_ATTEMPTS", "10"))
 LOCK_MINUTES = float(os.environ.get("HONGTU_LOCK_MINUTES", "15"))
 BCRYPT_ROUNDS = int(os.environ.get("HONGTU_BCRYPT_ROUNDS", "12"))
+HASHING_SLOTS = max(1, len(os.sched_getaffinity(0)) - 1)
+_hashing = threading.BoundedSemaphore(HASHING_SLOTS)  # a fact about the process's cores
 MIN_PASSWORD_LENGTH = 8
 BCRYPT_MAX_BYTES = 72
 
@@ -68,14 +76,16 @@ ACCOUNT_DISABLED = "账号已停用 | this account is disabled"
 def hash_password(password: str, rounds: int | None = None) -> str:
     check_password_rules(password)
     salt = bcrypt.gensalt(rounds or BCRYPT_ROUNDS)
-    return bcrypt.hashpw(password.encode("utf-8"), salt).decode("ascii")
+    with _hashing:
+        return bcrypt.hashpw(password.encode("utf-8"), salt).decode("ascii")
 
 
 def verify_password(password: str, password_hash: str) -> bool:
     data = password.encode("utf-8")
     if len(data) > BCRYPT_MAX_BYTES or not password_hash:
         return False
-    return bcrypt.checkpw(data, password_hash.encode("ascii"))
+    with _hashing:
+        return bcrypt.checkpw(data, password_hash.encode("ascii"))
 
 
 def check_password_rules(password: str) -> None:
@@ -225,7 +235,8 @@ def authenticate(store, name: str, password: str, now=None, *,
 
 @functools.lru_cache(maxsize=8)
 def _dummy_hash(cost: int) -> str:
-    return bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(cost)).decode("ascii")
+    with _hashing:
+        return bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(cost)).decode("ascii")
 
 
 def _store_cost(accounts: pd.DataFrame) -> int:
