@@ -20,11 +20,11 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from components.revision_cache import UNIT_MARK, cached_by_revision, split_revision
 from geo import hierarchy
 from geo.store import Store, open_store, store_url
 
 UNIT_STATE = "hongtu_unit"  # st.session_state: the unit (adcode) this session looks at
-UNIT_MARK = "@"  # a scoped revision: "<store revision>@<unit>", a cache key
 ANCHOR_LAYERS = hierarchy.ANCHOR_ORDER
 
 
@@ -43,11 +43,13 @@ def shared_view(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.copy(deep=False)
 
 
-def cached_frame(max_entries: int):
+def cached_frame(max_entries: int, revisions: int = 2):
     """``st.cache_resource`` for a function returning a DataFrame: one frame per key, shared
-    by every session, each call handed a :func:`shared_view` of it (``.clear()`` as usual)."""
+    by every session, each call handed a :func:`shared_view` of it (``.clear()`` as usual).
+    Its second argument is a revision: only the latest ``revisions`` of each key are kept
+    (:func:`components.revision_cache.latest_revisions`)."""
     def wrap(func):
-        shared = st.cache_resource(show_spinner=False, max_entries=max_entries)(func)
+        shared = cached_by_revision(max_entries, revisions)(func)
 
         @functools.wraps(func)
         def view(*args, **kwargs):
@@ -133,12 +135,6 @@ def _holds_everything(url: str, key: str, unit: str) -> bool:
     districts = _layer(url, "districts")
     found = hierarchy.find(units_at(url), unit)
     return found is not None and set(found.districts) >= set(districts["id"].astype(str))
-
-
-def split_revision(revision: str) -> tuple[str, str]:
-    """(store revision, unit) of a possibly scoped revision."""
-    base, _, unit = revision.partition(UNIT_MARK)
-    return base, unit
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -16,10 +16,10 @@ does not hash (leading underscore): the key is the revision they were read at.""
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
 from components import grid_map
 from components.data import cached_frame
+from components.revision_cache import cached_by_revision
 from geo import grid_coverage as gc
 from geo import grid_report
 from geo.grid_summary import by_area
@@ -55,7 +55,7 @@ def roster(url: str, revision: str, grid_ids: tuple[str, ...], rights: tuple[tup
     return grid_report.roster_frame(_members, _grids, _teams, dict(rights), list(grid_ids))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@cached_by_revision(max_entries=64)
 def map_layer(url: str, revision: str, grid_ids: tuple[str, ...], selected: tuple[str, ...],
               lang: str, _grids, _base) -> grid_map.GridLayer:
     """The map's layer of ``grid_ids`` (``selected`` outlined; tooltips in ``lang``) at
@@ -65,7 +65,7 @@ def map_layer(url: str, revision: str, grid_ids: tuple[str, ...], selected: tupl
     return grid_map.grid_layer(shown, coverage(_base, None), list(selected))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@cached_by_revision(max_entries=16)
 def outlines(url: str, revision: str, _frame) -> dict:
     """The outlines (streets) of ``_frame`` at ``revision`` as GeoJSON (shared, never changed)."""
     return grid_map.outlines(_frame)

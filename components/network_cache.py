@@ -17,6 +17,7 @@ from components.data import (
     units_at,
 )
 from components.map_payloads import PAYLOAD_LAYERS, MapData, prepare
+from components.revision_cache import cached_by_revision
 from geo import kpis, network, unit_figures
 from geo.store.compound_detail import compound_detail
 
@@ -98,7 +99,7 @@ def _cached_rows(url: str):
     return load
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@cached_by_revision(max_entries=32)
 def _compound(url: str, revision: str, compound_id: str):
     detail = compound_detail(compound_id, _cached_rows(url))
     data = map_data()
