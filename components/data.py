@@ -43,7 +43,7 @@ def shared_view(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.copy(deep=False)
 
 
-def cached_frame(max_entries: int, revisions: int = 2):
+def cached_frame(max_entries: int, revisions: int = 4):
     """``st.cache_resource`` for a function returning a DataFrame: one frame per key, shared
     by every session, each call handed a :func:`shared_view` of it (``.clear()`` as usual).
     Its second argument is a revision: only the latest ``revisions`` of each key are kept

@@ -8,8 +8,8 @@ grew for minutes with frames nobody would read (issue #27's soak: +150 MB in ten
 
 :func:`latest_revisions` wraps a cached function whose second argument is a revision (scoped
 or not, see :func:`split_revision`; its unit is part of the key): when a
-key's ``keep`` + 1-th revision is asked for, the least recently asked is dropped from the
-cache (``CachedFunc.clear`` with its arguments). Dropping only ever costs a recomputation:
+key's ``keep`` + 1-th revision is asked for, the one first asked longest ago is dropped from
+the cache (``CachedFunc.clear`` with its arguments). Dropping only ever costs a recomputation:
 nothing is ever served from a revision it was not made at."""
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ def split_revision(revision: str) -> tuple[str, str]:
 
 
 class RecentRevisions:
-    """The last ``keep`` revisions asked for of each key (the other arguments): :meth:`seen`
-    returns the arguments of the calls to drop."""
+    """The last ``keep`` revisions first asked for of each key (the other arguments):
+    :meth:`seen` returns the arguments of the calls to drop. A revision asked again keeps its
+    place: a run still at an older revision (a move landed during it) does not push out a
+    newer one that every other run is asking for."""
 
     def __init__(self, keep: int):
         self.keep = keep
@@ -42,8 +44,9 @@ class RecentRevisions:
     def seen(self, key: tuple, revision: str, args: tuple) -> list[tuple]:
         with self._lock:
             revisions = self._by_key.setdefault(key, OrderedDict())
+            if revision in revisions:  # kept: its place stays that of its first ask
+                return []
             revisions[revision] = args
-            revisions.move_to_end(revision)
             dropped = []
             while len(revisions) > self.keep:
                 dropped.append(revisions.popitem(last=False)[1])
@@ -54,7 +57,7 @@ class RecentRevisions:
             return len(self._by_key)
 
 
-def latest_revisions(cached, func, keep: int = 2):
+def latest_revisions(cached, func, keep: int = 4):
     """``cached`` (``st.cache_resource`` of ``func``), keeping ``keep`` revisions per key.
     Arguments Streamlit does not hash (a leading underscore) are neither part of the key nor
     kept (they are frames): the drop passes None for them. Calls with keywords are not
@@ -78,7 +81,7 @@ def latest_revisions(cached, func, keep: int = 2):
     return call
 
 
-def cached_by_revision(max_entries: int, revisions: int = 2):
+def cached_by_revision(max_entries: int, revisions: int = 4):
     """``st.cache_resource(max_entries=...)`` of a function whose second argument is a
     revision, keeping the latest ``revisions`` of each key (:func:`latest_revisions`)."""
     def wrap(func):

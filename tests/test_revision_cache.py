@@ -13,14 +13,15 @@ import streamlit as st
 from components.revision_cache import RecentRevisions, cached_by_revision, latest_revisions
 
 
-def test_recent_revisions_keep_the_last_asked_per_key():
+def test_recent_revisions_keep_the_last_new_ones_per_key():
     recent = RecentRevisions(2)
     assert recent.seen(("a",), "r1", ("a", "r1")) == []
     assert recent.seen(("a",), "r2", ("a", "r2")) == []
     assert recent.seen(("b",), "r1", ("b", "r1")) == []  # another key: its own two
-    assert recent.seen(("a",), "r1", ("a", "r1")) == []  # asked again: the most recent now
-    assert recent.seen(("a",), "r3", ("a", "r3")) == [("a", "r2")]
-    assert recent.seen(("a",), "r4", ("a", "r4")) == [("a", "r1")]
+    # a run still at r1 asks again: r1 keeps its place (a late run never pushes out newer)
+    assert recent.seen(("a",), "r1", ("a", "r1")) == []
+    assert recent.seen(("a",), "r3", ("a", "r3")) == [("a", "r1")]
+    assert recent.seen(("a",), "r4", ("a", "r4")) == [("a", "r2")]
     assert recent.keys() == 2
 
 
@@ -41,10 +42,10 @@ def test_an_older_revision_is_dropped_and_made_again_when_asked():
     for revision in ("r1", "r2", "r1", "r2"):
         assert cached("url", revision, "members", None) == f"members@{revision}"
     assert made == [("r1", "members"), ("r2", "members")]  # two kept, both served
-    cached("url", "r3", "members", None)  # r1 was asked before r2: dropped
+    cached("url", "r3", "members", None)  # r1 came before r2: dropped
     cached("url", "r2", "members", None)
-    assert made[-1] == ("r3", "members")
-    cached("url", "r1", "members", None)
+    assert made[-1] == ("r3", "members")  # r2 still served
+    assert cached("url", "r1", "members", None) == "members@r1"
     assert made[-1] == ("r1", "members")  # made again, not served from another revision
     cached.clear()
 
