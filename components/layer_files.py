@@ -87,11 +87,15 @@ def _write_text(path: Path, text: str) -> None:
 class PayloadTexts:
     """The JSON text of layer files by (name, frame, key of the layers it is made of), so that a
     new revision's folder reuses what did not change (a moved member rewrites the members and
-    grids, not the outlines: issue #27). Least recently used dropped past ``size``; shared by
-    every session (the same file for everyone who may fetch it)."""
+    grids, not the outlines: issue #27). Of each file (name, frame) the texts of the last
+    ``keys`` keys are kept (a moved member's tiles of older revisions are never written again),
+    and at most ``size`` in all, least recently used dropped; shared by every session (the
+    same file for everyone who may fetch it)."""
 
-    def __init__(self, size: int = 512):
-        self._size, self._lock, self._texts = size, threading.Lock(), OrderedDict()
+    def __init__(self, size: int = 512, keys: int = 2):
+        self._size, self._keys, self._lock = size, keys, threading.Lock()
+        self._texts: OrderedDict[tuple, str] = OrderedDict()
+        self._keys_of: dict[tuple, list] = {}  # (name, frame) -> its keys kept, oldest first
 
     def text(self, name: str, frame: str, key: str | None, build) -> str:
         if key is None:
@@ -103,10 +107,21 @@ class PayloadTexts:
                 return self._texts[slot]
         text = _json_text(build())
         with self._lock:
+            if slot not in self._texts:
+                kept = self._keys_of.setdefault((name, frame), [])
+                kept.append(key)
+                while len(kept) > self._keys:
+                    self._texts.pop((name, frame, kept.pop(0)), None)
             self._texts[slot] = text
             while len(self._texts) > self._size:
-                self._texts.popitem(last=False)
+                old_name, old_frame, old_key = self._texts.popitem(last=False)[0]
+                kept = self._keys_of.get((old_name, old_frame), [])
+                if old_key in kept:
+                    kept.remove(old_key)
         return text
+
+    def __len__(self) -> int:
+        return len(self._texts)
 
 
 TEXTS = PayloadTexts()

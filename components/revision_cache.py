@@ -2,9 +2,9 @@
 
 ``st.cache_resource`` keeps the last ``max_entries`` calls of a function. For one keyed on a
 revision that is the last ``max_entries`` revisions of its busiest key: after every move of a
-member, a new members layer (4 MB), a new coverage, a new roster. None but the newest is asked
-for again (a run that still holds an older one keeps its own reference), so a server's memory
-grew for minutes with frames nobody would read (issue #27's soak: +150 MB in ten minutes).
+member, a new members layer (4 MB), a new coverage, a new roster. Only the newest few are
+asked for again (by runs that began before the latest moves), so a server's memory grew for
+minutes with frames nobody would read (issue #27's soak: +150 MB in ten minutes).
 
 :func:`latest_revisions` wraps a cached function whose second argument is a revision (scoped
 or not, see :func:`split_revision`; its unit is part of the key): when a

@@ -35,6 +35,20 @@ def test_a_text_is_built_once_per_key_and_the_oldest_is_dropped():
     assert calls[-2:] == ["c", "a"]
 
 
+def test_a_file_keeps_the_texts_of_its_last_two_keys():
+    texts, calls = PayloadTexts(size=100, keys=2), []
+    for key in ("k1", "k2", "k3"):  # three moves: the members' tile, a new key each time
+        texts.text("members_0", "wgs84-zh", key, _builder(calls, key, [key]))
+    texts.text("outlines", "wgs84-zh", "s1", _builder(calls, "s1", []))
+    assert len(texts) == 3  # k2, k3 and the outlines
+    texts.text("members_0", "wgs84-zh", "k3", _builder(calls, "k3 again", []))
+    texts.text("members_0", "wgs84-zh", "k2", _builder(calls, "k2 again", []))
+    assert calls == ["k1", "k2", "k3", "s1"]  # both kept: not built again
+    assert texts.text("members_0", "wgs84-zh", "k1", _builder(calls, "k1 again", ["k1"])) == \
+        '["k1"]'
+    assert calls[-1] == "k1 again" and len(texts) == 3  # built again; k2 dropped for it
+
+
 def test_a_new_revision_reuses_the_texts_of_unchanged_layers(tmp_path, monkeypatch):
     monkeypatch.setattr(layer_files, "TEXTS", PayloadTexts())
     calls = []
