@@ -1,6 +1,6 @@
-"""A burst of sign-ins hashes at most ``auth.HASHING_SLOTS`` passwords at once (the cores but
-one): bcrypt runs outside Python's lock, and unbounded it took every core from the page runs
-of everyone else (issue #27)."""
+"""A burst of sign-ins hashes at most ``auth.HASHING_SLOTS`` passwords at once (one per core):
+bcrypt runs outside Python's lock, and unbounded a burst put a thread per sign-in on the
+cores the page runs of everyone else need (issue #27)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import bcrypt
 from geo import auth
 
 
-def test_the_slots_leave_a_core_to_the_page_runs():
-    cores = len(os.sched_getaffinity(0))
-    assert auth.HASHING_SLOTS == max(1, cores - 1)
+def test_one_slot_per_core_unless_configured():
+    if "HONGTU_HASHING_SLOTS" not in os.environ:
+        assert auth.HASHING_SLOTS == len(os.sched_getaffinity(0))
+    assert auth.HASHING_SLOTS >= 1
 
 
 def test_a_burst_of_checks_runs_at_most_the_slots_at_once(monkeypatch):
