@@ -34,16 +34,20 @@ class RecentRevisions:
     """The last ``keep`` revisions first asked for of each key (the other arguments):
     :meth:`seen` returns the arguments of the calls to drop. A revision asked again keeps its
     place: a run still at an older revision (a move landed during it) does not push out a
-    newer one that every other run is asking for."""
+    newer one that every other run is asking for. The ``max_keys`` keys asked most recently
+    are followed (a key no longer followed is still bounded by the cache's ``max_entries``)."""
 
-    def __init__(self, keep: int):
-        self.keep = keep
-        self._by_key: dict[tuple, OrderedDict[str, tuple]] = {}
+    def __init__(self, keep: int, max_keys: int = 1024):
+        self.keep, self.max_keys = keep, max_keys
+        self._by_key: OrderedDict[tuple, OrderedDict[str, tuple]] = OrderedDict()
         self._lock = threading.Lock()
 
     def seen(self, key: tuple, revision: str, args: tuple) -> list[tuple]:
         with self._lock:
             revisions = self._by_key.setdefault(key, OrderedDict())
+            self._by_key.move_to_end(key)
+            while len(self._by_key) > self.max_keys:
+                self._by_key.popitem(last=False)
             if revision in revisions:  # kept: its place stays that of its first ask
                 return []
             revisions[revision] = args

@@ -6,8 +6,8 @@ counted by the store outside its layers (``Store.begin_sign_in``: every attempt 
 before its password is checked); the accounts
 layer's ``failed_attempts``/``locked_until`` columns are no longer written.
 
-bcrypt runs outside Python's lock: fifty parallel sign-ins were fifty threads on two cores,
-and the page runs of everyone else (which share that lock) got a fiftieth of them. At most
+bcrypt runs outside Python's lock: fifty parallel sign-ins were fifty threads on two cores
+beside the page runs of everyone else (which share that lock and run one at a time). At most
 :data:`HASHING_SLOTS` hashes run at once (one per core; ``HONGTU_HASHING_SLOTS``), the rest
 wait their turn (issue #27). One per core, not the cores but one: measured at 50 sessions
 signing in within ten seconds, the cores but one queued the sign-ins (p95 2.8 s) for less

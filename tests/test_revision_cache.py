@@ -25,6 +25,15 @@ def test_recent_revisions_keep_the_last_new_ones_per_key():
     assert recent.keys() == 2
 
 
+def test_only_the_keys_asked_most_recently_are_followed():
+    recent = RecentRevisions(1, max_keys=2)
+    for key in ("a", "b", "c"):
+        recent.seen((key,), "r1", (key, "r1"))
+    assert recent.keys() == 2
+    assert recent.seen(("a",), "r2", ("a", "r2")) == []  # "a" no longer followed: nothing to drop
+    assert recent.seen(("c",), "r2", ("c", "r2")) == [("c", "r1")]
+
+
 def counted():
     """A cached function of (url, revision, name, _frame) counting what it computes."""
     made = []
