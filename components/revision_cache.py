@@ -81,7 +81,6 @@ def latest_revisions(cached, func, keep: int = 4):
         return value
 
     call.clear = cached.clear
-    call.recent = recent
     return call
 
 
